@@ -1,0 +1,2 @@
+Console.WriteLine("Laevitas.Client: not yet implemented");
+return 1;

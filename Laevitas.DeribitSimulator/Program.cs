@@ -1,0 +1,2 @@
+Console.WriteLine("Laevitas.DeribitSimulator: not yet implemented");
+return 1;
