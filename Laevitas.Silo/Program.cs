@@ -1,5 +1,12 @@
+using Laevitas.Grains.Storage;
+using Laevitas.Silo.Embedded;
+using Laevitas.Silo.Hosting;
+
 var builder = WebApplication.CreateBuilder(args);
+await using var privatePostgres = await builder.StartPrivatePostgresIfUnconfiguredAsync();
+builder.Services.AddLaevitasPostgres(builder.Configuration);
 builder.UseOrleans(silo => silo.UseLocalhostClustering());
+builder.Services.AddHostedService<ListenAddressLogger>();
 var app = builder.Build();
 app.MapGet("/", () => "Laevitas silo");
 app.Run();
