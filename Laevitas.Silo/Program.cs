@@ -1,7 +1,13 @@
+using Laevitas.Grains.Storage;
 using Laevitas.Silo.Clustering;
+using Laevitas.Silo.Embedded;
+using Laevitas.Silo.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
+await using var privatePostgres = await builder.StartPrivatePostgresIfUnconfiguredAsync();
+builder.Services.AddLaevitasPostgres(builder.Configuration);
 builder.UseOrleans(silo => silo.UseLaevitasClustering(builder.Configuration));
+builder.Services.AddHostedService<ListenAddressLogger>();
 var app = builder.Build();
 app.MapGet("/", () => "Laevitas silo");
 app.Run();
