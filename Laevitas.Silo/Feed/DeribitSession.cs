@@ -29,7 +29,7 @@ internal sealed class DeribitSession : IAsyncDisposable
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly ConcurrentDictionary<long, TaskCompletionSource<RpcResponse>> _pending = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly InstrumentNameCache _names = new();
+    private readonly TickDecoder _decoder = new();
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextId;
     private long _lastMessageTimestamp;
@@ -345,13 +345,13 @@ internal sealed class DeribitSession : IAsyncDisposable
     /// <summary>Handles one complete message; returns true when a test_request must be answered.</summary>
     private bool Process(ReadOnlySpan<byte> message, long receivedAtMs)
     {
-        var frame = DeribitFrameParser.Parse(message);
+        var frame = _decoder.Decode(message, receivedAtMs, out var tick);
         switch (frame.Kind)
         {
             case FrameKind.Tick:
                 if (_deliverTicks)
                 {
-                    Deliver(message, ref frame, receivedAtMs);
+                    Deliver(tick!);
                 }
 
                 return false;
@@ -368,22 +368,19 @@ internal sealed class DeribitSession : IAsyncDisposable
         }
     }
 
-    private void Deliver(ReadOnlySpan<byte> message, ref ParsedFrame frame, long receivedAtMs)
+    private void Deliver(RawTick tick)
     {
-        var name = frame.EscapedName ?? _names.Get(message.Slice(frame.NameStart, frame.NameLength));
-        // Copy: the receive buffer is reused for the next message.
-        var payload = message.Slice(frame.DataStart, frame.DataLength).ToArray();
-        _context.Status.TickReceived(receivedAtMs);
+        _context.Status.TickReceived(tick.ReceivedAtMs);
         try
         {
-            _context.Sink.OnTick(new RawTick(name, frame.Timestamp, receivedAtMs, payload));
+            _context.Sink.OnTick(tick);
         }
         catch (Exception ex)
         {
             _context.Status.SinkError();
             if (_context.SinkLog.TryAcquire(out var suppressed))
             {
-                FeedLog.SinkFailed(_context.Logger, ex, name, suppressed, _context.Status.SinkErrors);
+                FeedLog.SinkFailed(_context.Logger, ex, tick.InstrumentName, suppressed, _context.Status.SinkErrors);
             }
         }
     }
