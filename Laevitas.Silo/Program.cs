@@ -1,6 +1,7 @@
 using Laevitas.Grains.Storage;
 using Laevitas.Silo.Clustering;
 using Laevitas.Silo.Embedded;
+using Laevitas.Silo.Feed;
 using Laevitas.Silo.Hosting;
 
 if (await EmbeddedKafkaBrokerCommand.RunIfRequestedAsync(args))
@@ -13,6 +14,7 @@ await using var privatePostgres = await builder.StartPrivatePostgresIfUnconfigur
 builder.AddEmbeddedKafkaWhenUnconfigured();
 builder.Services.AddLaevitasPostgres(builder.Configuration);
 builder.UseOrleans(silo => silo.UseLaevitasClustering(builder.Configuration));
+builder.Services.AddDeribitFeed(builder.Configuration);
 builder.Services.AddHostedService<ListenAddressLogger>();
 var app = builder.Build();
 app.MapGet("/", () => "Laevitas silo");
