@@ -18,10 +18,11 @@ namespace Laevitas.Tests.Clustering;
 
 /// <summary>
 /// Two silos wired exactly as Program.cs wires them (UseLaevitasClustering, Orleans:ClusteringMode=AdoNet) form one cluster
-/// through the Postgres membership table, and a client wired with the client-side UseLaevitasClustering finds them.
+/// through the Postgres membership table (applying its schema on an empty database first), and a client wired with the
+/// client-side UseLaevitasClustering finds them.
 /// </summary>
-[Collection(ClusteringPostgresCollection.Name)]
-public sealed class PostgresClusterTests(ClusteringPostgres postgres)
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresClusterTests(PostgresFixture postgres)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
@@ -31,7 +32,8 @@ public sealed class PostgresClusterTests(ClusteringPostgres postgres)
     [Fact]
     public async Task Two_silos_form_one_cluster_a_client_finds_them_and_a_stopped_silo_is_declared_dead_then_cleaned_up()
     {
-        var connectionString = await postgres.CreateMigratedDatabaseAsync();
+        // Empty on purpose: the silos must apply the membership schema themselves before they join.
+        var connectionString = await ClusteringDatabase.CreateEmptyAsync(postgres);
         var clusterId = "two-silos-" + Guid.NewGuid().ToString("N")[..8];
         var ports = FreePorts(4);
         var settings = new Dictionary<string, string?>
