@@ -4,17 +4,25 @@ using Npgsql;
 namespace Laevitas.Silo.Clustering;
 
 /// <summary>
-/// Applies the database scripts (membership table and the OrleansQuery rows the ADO.NET provider runs) before the
-/// membership service reads them. The silo's hosted services may start after Orleans, so the ordering is pinned to the
-/// silo lifecycle instead: <see cref="ServiceLifecycleStage.RuntimeInitialize"/> comes before membership starts at
-/// <see cref="ServiceLifecycleStage.RuntimeGrainServices"/>. The scripts are idempotent and run under an advisory
-/// lock, so silos starting together, or a second run by the storage wiring, are harmless.
+/// Makes sure the database scripts (membership tables and the OrleansQuery rows the ADO.NET provider runs) are applied
+/// before the membership service reads them: <see cref="ServiceLifecycleStage.RuntimeInitialize"/> comes before
+/// membership starts at <see cref="ServiceLifecycleStage.RuntimeGrainServices"/>. When the host's Postgres wiring
+/// (<c>AddLaevitasPostgres</c>) already registered a <see cref="DatabaseMigrator"/>, that wiring applies the same scripts
+/// earlier in the lifecycle and this participant stands aside; otherwise (a host without that wiring, e.g. a test host)
+/// it applies them itself. The scripts are idempotent and run under an advisory lock, so silos starting together are safe.
 /// </summary>
-internal sealed class ClusteringSchemaInitializer(string connectionString, ILoggerFactory loggerFactory)
+internal sealed class ClusteringSchemaInitializer(string connectionString, IServiceProvider services, ILoggerFactory loggerFactory)
     : ILifecycleParticipant<ISiloLifecycle>
 {
-    public void Participate(ISiloLifecycle lifecycle) =>
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        if (services.GetService<DatabaseMigrator>() is not null)
+        {
+            return;
+        }
+
         lifecycle.Subscribe(nameof(ClusteringSchemaInitializer), ServiceLifecycleStage.RuntimeInitialize, ApplyAsync);
+    }
 
     private async Task ApplyAsync(CancellationToken cancellationToken)
     {
