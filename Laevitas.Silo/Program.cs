@@ -1,4 +1,8 @@
+using Laevitas.Grains.Storage;
+using Laevitas.Silo.Clustering;
 using Laevitas.Silo.Embedded;
+using Laevitas.Silo.Feed;
+using Laevitas.Silo.Hosting;
 
 if (await EmbeddedKafkaBrokerCommand.RunIfRequestedAsync(args))
 {
@@ -6,8 +10,12 @@ if (await EmbeddedKafkaBrokerCommand.RunIfRequestedAsync(args))
 }
 
 var builder = WebApplication.CreateBuilder(args);
+await using var privatePostgres = await builder.StartPrivatePostgresIfUnconfiguredAsync();
 builder.AddEmbeddedKafkaWhenUnconfigured();
-builder.UseOrleans(silo => silo.UseLocalhostClustering());
+builder.Services.AddLaevitasPostgres(builder.Configuration);
+builder.UseOrleans(silo => silo.UseLaevitasClustering(builder.Configuration));
+builder.Services.AddDeribitFeed(builder.Configuration);
+builder.Services.AddHostedService<ListenAddressLogger>();
 var app = builder.Build();
 app.MapGet("/", () => "Laevitas silo");
 app.Run();
