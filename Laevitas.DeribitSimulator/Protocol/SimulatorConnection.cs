@@ -213,7 +213,7 @@ internal sealed class SimulatorConnection
                 {
                     if (faults.IsSilent)
                     {
-                        await CommitAsync(uncommitted, token).ConfigureAwait(false);
+                        await CommitAsync(uncommitted, token, continueBatch: false).ConfigureAwait(false);
                         await faults.WaitWhileSilentAsync(token).ConfigureAwait(false);
                         _stream.BeginBatch();
                     }
@@ -233,8 +233,8 @@ internal sealed class SimulatorConnection
                                 if (uncommitted.Count >= 1024) await CommitAsync(uncommitted, token).ConfigureAwait(false);
                                 break;
                             case FrameKind.Close:
-                                await CommitAsync(uncommitted, token).ConfigureAwait(false);
-                                await _stream.CommitAsync(token).ConfigureAwait(false); // the close frame goes straight out
+                                // Out of batching: the close frame goes straight out.
+                                await CommitAsync(uncommitted, token, continueBatch: false).ConfigureAwait(false);
                                 await CloseAsync(frame.CloseStatus, frame.CloseReason ?? "").ConfigureAwait(false);
                                 stop = true;
                                 break;
@@ -260,7 +260,8 @@ internal sealed class SimulatorConnection
                     }
                 }
 
-                await CommitAsync(uncommitted, token).ConfigureAwait(false);
+                // Idle from here: leave batching so anything the WebSocket writes on its own (a pong) goes straight out.
+                await CommitAsync(uncommitted, token, continueBatch: false).ConfigureAwait(false);
                 if (stop) return;
             }
         }
@@ -272,7 +273,7 @@ internal sealed class SimulatorConnection
         }
     }
 
-    private async ValueTask CommitAsync(List<OutboundFrame> uncommitted, CancellationToken token)
+    private async ValueTask CommitAsync(List<OutboundFrame> uncommitted, CancellationToken token, bool continueBatch = true)
     {
         await _stream.CommitAsync(token).ConfigureAwait(false);
         _exchange.OnCommit();
@@ -283,7 +284,7 @@ internal sealed class SimulatorConnection
         }
 
         uncommitted.Clear();
-        _stream.BeginBatch();
+        if (continueBatch) _stream.BeginBatch();
     }
 
     private async Task CloseAsync(WebSocketCloseStatus status, string reason)
