@@ -226,7 +226,7 @@ internal sealed class DeribitConnection
                 _context.Status.RecordError($"{Name}: Deribit rejected the API credentials ({auth.ErrorCode} {auth.ErrorMessage})");
                 if (raw)
                 {
-                    session.Terminate(SessionEnd.AuthFailed, $"public/auth: {auth.ErrorCode} {auth.ErrorMessage}");
+                    session.Terminate(SessionEnd.AuthFailed, $"Deribit rejected the API credentials: {auth.ErrorCode} {auth.ErrorMessage}");
                     return false;
                 }
             }

@@ -465,19 +465,30 @@ internal sealed class DeribitSession : IAsyncDisposable
             return new DeribitConnectException(ConnectFailure.Unreachable, $"no connection within {connectTimeout.TotalSeconds:0.#} s", ex);
         }
 
+        // The socket error is the most precise; HttpRequestError covers what has none (e.g. TLS).
+        for (var inner = ex; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is SocketException socket)
+            {
+                var what = socket.SocketErrorCode is SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData
+                    ? "DNS lookup failed"
+                    : "connection failed";
+                return new DeribitConnectException(ConnectFailure.Unreachable, $"{what}: {socket.SocketErrorCode}, {socket.Message}", ex);
+            }
+        }
+
         for (var inner = ex; inner is not null; inner = inner.InnerException)
         {
             switch (inner)
             {
-                case SocketException socket:
-                    var what = socket.SocketErrorCode is SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData
-                        ? "DNS lookup failed"
-                        : "connection failed";
-                    return new DeribitConnectException(ConnectFailure.Unreachable, $"{what}: {socket.SocketErrorCode} ({socket.Message})", ex);
-                case HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError } http:
-                    return new DeribitConnectException(ConnectFailure.Unreachable, $"{http.HttpRequestError}: {http.Message}", ex);
+                case HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } http:
+                    return new DeribitConnectException(ConnectFailure.Unreachable, $"DNS lookup failed: {http.Message}", ex);
+                case HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } http:
+                    return new DeribitConnectException(ConnectFailure.Unreachable, $"connection failed: {http.Message}", ex);
+                case HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } http:
+                    return new DeribitConnectException(ConnectFailure.Unreachable, $"TLS handshake failed: {http.Message}", ex);
                 case AuthenticationException tls:
-                    return new DeribitConnectException(ConnectFailure.Unreachable, $"TLS failed: {tls.Message}", ex);
+                    return new DeribitConnectException(ConnectFailure.Unreachable, $"TLS handshake failed: {tls.Message}", ex);
             }
         }
 
