@@ -389,7 +389,24 @@ internal sealed class DeribitSession : IAsyncDisposable
             ? new RpcResponse(null, frame.ErrorCode, frame.ErrorMessage ?? "")
             : new RpcResponse(message.Slice(frame.ResultStart, frame.ResultLength).ToArray(), 0, null);
 
-        _pending.TryRemove(frame.Id, out var waiter);
+        PendingCall? waiter = null;
+        if (frame.HasId)
+        {
+            _pending.TryRemove(frame.Id, out waiter);
+        }
+        else if (_pending.Count == 1)
+        {
+            // An id-less error ("request entity too large") can only be matched when one call is outstanding,
+            // which is how the connection calls: one subscribe at a time.
+            foreach (var id in _pending.Keys)
+            {
+                _pending.TryRemove(id, out waiter);
+            }
+        }
+        else
+        {
+            ReportUnusable(FrameProblem.MissingField, message);
+        }
 
         // The exchange terminates the session after 10028; do not wait for it to notice.
         if (response.IsError && response.ErrorCode == RpcResponse.TooManyRequests)
