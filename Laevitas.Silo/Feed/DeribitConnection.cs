@@ -84,6 +84,12 @@ internal sealed class DeribitConnection
             {
                 return;
             }
+            catch (Exception ex)
+            {
+                // A bug must not silently end this connection's share of the channels: log it and reconnect.
+                FeedLog.Unexpected(_context.Logger, ex, Name);
+                outcome = new SessionOutcome(SessionEnd.ConnectionError, $"unexpected {ex.GetType().Name}: {ex.Message}", false);
+            }
 
             var delay = backoff.Next();
             if (outcome.End == SessionEnd.RateLimited)
