@@ -1,8 +1,21 @@
+using Laevitas.Grains.Storage;
+using Laevitas.Silo.Clustering;
+using Laevitas.Silo.Embedded;
 using Laevitas.Silo.Feed;
+using Laevitas.Silo.Hosting;
+
+if (await EmbeddedKafkaBrokerCommand.RunIfRequestedAsync(args))
+{
+    return;
+}
 
 var builder = WebApplication.CreateBuilder(args);
-builder.UseOrleans(silo => silo.UseLocalhostClustering());
+await using var privatePostgres = await builder.StartPrivatePostgresIfUnconfiguredAsync();
+builder.AddEmbeddedKafkaWhenUnconfigured();
+builder.Services.AddLaevitasPostgres(builder.Configuration);
+builder.UseOrleans(silo => silo.UseLaevitasClustering(builder.Configuration));
 builder.Services.AddDeribitFeed(builder.Configuration);
+builder.Services.AddHostedService<ListenAddressLogger>();
 var app = builder.Build();
 app.MapGet("/", () => "Laevitas silo");
 app.Run();
