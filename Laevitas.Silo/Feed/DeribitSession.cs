@@ -424,6 +424,7 @@ internal sealed class DeribitSession : IAsyncDisposable
     {
         var id = Interlocked.Increment(ref _nextId);
         await SendAsync(BuildRequest(id, "public/test", null), CancellationToken.None).ConfigureAwait(false);
+        _context.Status.TestRequestAnswered();
     }
 
     private void ReportUnusable(FrameProblem problem, ReadOnlySpan<byte> message)
