@@ -116,6 +116,22 @@ public class DeribitFeedLifecycleTests
         Assert.NotNull(feed.Status.LastErrorAt);
     }
 
+    [Fact]
+    public async Task UnresolvableHostIsReportedAsUnreachable()
+    {
+        // ".invalid" never resolves (RFC 2606); without a resolver the connect timeout gives the same verdict.
+        await using var feed = await FeedHarness.StartAsync(FeedHarness.FastSettings("wss://www.deribit.invalid/ws/api/v2"));
+
+        await Eventually.TrueAsync(() => feed.Logs.Entries.Any(e => e.EventId.Id == 3000), TimeSpan.FromSeconds(15), "the unreachable-endpoint error",
+            () => feed.LogText());
+
+        var error = feed.Logs.Entries.First(e => e.EventId.Id == 3000);
+        Assert.Contains("wss://www.deribit.invalid/ws/api/v2", error.Message);
+        Assert.True(error.Message.Contains("DNS lookup failed", StringComparison.Ordinal) || error.Message.Contains("no connection within", StringComparison.Ordinal),
+            error.Message);
+        Assert.Contains("./run.sh --simulator", error.Message);
+    }
+
     /// <summary>A port nothing listens on (bound, then released).</summary>
     private static int ClosedPort()
     {
