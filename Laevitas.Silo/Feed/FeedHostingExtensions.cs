@@ -9,9 +9,10 @@ namespace Laevitas.Silo.Feed;
 public static class FeedHostingExtensions
 {
     /// <summary>
-    /// Adds the feed (hosted service), its options (section <c>Deribit</c>, validated at start), the
-    /// <see cref="FeedStatus"/> singleton and metrics. A real <see cref="ITickSink"/> registered before or after
-    /// wins over the logging placeholder added here.
+    /// Adds the feed, its options (section <c>Deribit</c>, validated at start), the <see cref="FeedStatus"/>
+    /// singleton and metrics. A real <see cref="ITickSink"/> registered before or after wins over the logging
+    /// placeholder added here. The feed runs under <see cref="FeedLeadership"/> (a hosted service): in a cluster only
+    /// on the oldest Active silo, in a host without Orleans membership always.
     /// </summary>
     public static IServiceCollection AddDeribitFeed(this IServiceCollection services, IConfiguration configuration)
     {
@@ -24,7 +25,8 @@ public static class FeedHostingExtensions
         services.TryAddSingleton(sp => new FeedStatus(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<FeedMetrics>();
         services.TryAddSingleton<ITickSink, LoggingTickSink>();
-        services.AddHostedService<DeribitFeed>();
+        services.TryAddSingleton<FeedLeadership>();
+        services.AddHostedService(sp => sp.GetRequiredService<FeedLeadership>());
         return services;
     }
 }
