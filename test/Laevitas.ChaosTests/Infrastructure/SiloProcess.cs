@@ -1,0 +1,255 @@
+using System.Diagnostics;
+using System.Globalization;
+using Laevitas.Silo.Embedded;
+
+namespace Laevitas.ChaosTests.Infrastructure;
+
+/// <summary>
+/// One silo slot: a <c>dotnet Laevitas.Silo.dll</c> process with fixed ports, spool directory and log file, which a
+/// test can SIGKILL, stop gracefully and start again (each start is a new incarnation on the same ports). Output of
+/// every incarnation is appended to <see cref="LogPath"/>.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Dictionary<string, string> _environment;
+    private readonly Lock _sync = new();
+    private readonly List<string> _lines = [];
+    private StreamWriter? _log;
+    private Process? _process;
+    private int _incarnation;
+
+    internal SiloProcess(string name, string logDirectory, string spoolDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        Name = name;
+        SiloPort = FreePorts.Next();
+        GatewayPort = FreePorts.Next();
+        HttpPort = FreePorts.Next();
+        SpoolDirectory = spoolDirectory;
+        LogPath = Path.Combine(logDirectory, $"{name}.log");
+        _environment = new Dictionary<string, string>(environment, StringComparer.Ordinal)
+        {
+            ["Orleans__SiloPort"] = SiloPort.ToString(CultureInfo.InvariantCulture),
+            ["Orleans__GatewayPort"] = GatewayPort.ToString(CultureInfo.InvariantCulture),
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{HttpPort}",
+            ["Publisher__SpoolDirectory"] = spoolDirectory,
+        };
+    }
+
+    public string Name { get; }
+
+    public int SiloPort { get; }
+
+    public int GatewayPort { get; }
+
+    public int HttpPort { get; }
+
+    public string HttpBase => $"http://127.0.0.1:{HttpPort}";
+
+    public string SpoolDirectory { get; }
+
+    public string LogPath { get; }
+
+    /// <summary>Starts so far (1 after the first start).</summary>
+    public int Incarnation => _incarnation;
+
+    public int? ProcessId
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _process is { HasExited: false } p ? p.Id : null;
+            }
+        }
+    }
+
+    public bool IsRunning => ProcessId is not null;
+
+    /// <summary>Extra settings for the next starts (e.g. a smaller spool bound); null removes one.</summary>
+    public void SetEnvironment(string key, string? value)
+    {
+        if (value is null)
+        {
+            _environment.Remove(key);
+        }
+        else
+        {
+            _environment[key] = value;
+        }
+    }
+
+    /// <summary>Lines the current incarnation wrote so far.</summary>
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return [.. _lines];
+            }
+        }
+    }
+
+    public bool HasLogged(string fragment)
+    {
+        lock (_lines)
+        {
+            return _lines.Exists(l => l.Contains(fragment, StringComparison.Ordinal));
+        }
+    }
+
+    public void Start()
+    {
+        lock (_sync)
+        {
+            if (_process is { HasExited: false })
+            {
+                throw new InvalidOperationException($"{Name} is already running (pid {_process.Id}).");
+            }
+
+            _process?.Dispose();
+            lock (_lines)
+            {
+                _lines.Clear();
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(LogPath)!);
+            _log ??= new StreamWriter(new FileStream(LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+            var incarnation = ++_incarnation;
+            var start = new ProcessStartInfo("dotnet")
+            {
+                // The content root is the working directory: appsettings.json next to the dll.
+                WorkingDirectory = Path.GetDirectoryName(SiloBuild.DllPath)!,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            start.ArgumentList.Add(SiloBuild.DllPath);
+            foreach (var key in start.Environment.Keys.ToList())
+            {
+                // Nothing of the test host's own configuration may leak into the silo.
+                if (key.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || key.StartsWith("DOTNET_", StringComparison.Ordinal) || key.Contains("__", StringComparison.Ordinal))
+                {
+                    start.Environment.Remove(key);
+                }
+            }
+
+            foreach (var (key, value) in _environment)
+            {
+                start.Environment[key] = value;
+            }
+
+            var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+            process.OutputDataReceived += (_, e) => Append(e.Data);
+            process.ErrorDataReceived += (_, e) => Append(e.Data);
+            WriteLog($"==== {Name} incarnation {incarnation} starting at {DateTime.UtcNow:O} (silo {SiloPort}, gateway {GatewayPort}, http {HttpPort})");
+            process.Start();
+            ChildProcessRegistry.Track(process);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            _process = process;
+            WriteLog($"==== pid {process.Id}");
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, sockets are reset by the kernel.</summary>
+    public async Task KillAsync()
+    {
+        Process? process;
+        lock (_sync)
+        {
+            process = _process;
+        }
+
+        if (process is null || process.HasExited)
+        {
+            return;
+        }
+
+        UnixProcess.Signal(process.Id, UnixProcess.SigKill);
+        await process.WaitForExitAsync();
+        Finish(process, "killed with SIGKILL");
+    }
+
+    /// <summary>SIGTERM and wait for a graceful shutdown; SIGKILL after <paramref name="timeout"/>.</summary>
+    public async Task StopAsync(TimeSpan? timeout = null)
+    {
+        Process? process;
+        lock (_sync)
+        {
+            process = _process;
+        }
+
+        if (process is null || process.HasExited)
+        {
+            return;
+        }
+
+        UnixProcess.Signal(process.Id, 15);
+        using var wait = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(45));
+        try
+        {
+            await process.WaitForExitAsync(wait.Token);
+            Finish(process, $"stopped with SIGTERM, exit code {process.ExitCode}");
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+        }
+    }
+
+    /// <summary>Exit code when the current incarnation ended by itself (crash), else null.</summary>
+    public int? UnexpectedExitCode
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _process is { HasExited: true } p ? p.ExitCode : null;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        lock (_sync)
+        {
+            _process?.Dispose();
+            _process = null;
+            _log?.Dispose();
+            _log = null;
+        }
+    }
+
+    private void Finish(Process process, string how)
+    {
+        // Let the output pumps drain what the process wrote before it ended.
+        process.WaitForExit();
+        ChildProcessRegistry.Untrack(process);
+        WriteLog($"==== {Name} pid {process.Id} {how} at {DateTime.UtcNow:O}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_lines)
+        {
+            _lines.Add(line);
+        }
+
+        WriteLog(line);
+    }
+
+    private void WriteLog(string line)
+    {
+        lock (_sync)
+        {
+            _log?.WriteLine(line);
+        }
+    }
+}
