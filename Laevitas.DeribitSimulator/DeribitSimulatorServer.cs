@@ -120,7 +120,18 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
         server.Port = new Uri(address).Port;
         server.Url = $"ws://{options.Host}:{server.Port}{WebSocketPath}";
         SimulatorLog.Listening(logger, server.Url, exchange.Universe.Active.Count);
-        server._engine = Task.Run(() => exchange.Engine.RunAsync(server._stopping.Token), CancellationToken.None);
+        server._engine = Task.Run(async () =>
+        {
+            try
+            {
+                await exchange.Engine.RunAsync(server._stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                SimulatorLog.EngineFailed(logger, ex);
+                throw;
+            }
+        }, CancellationToken.None);
         if (options.ChurnInterval is { } churn)
         {
             server._churn = Task.Run(() => server.ChurnAsync(churn, server._stopping.Token), CancellationToken.None);

@@ -28,4 +28,7 @@ internal static partial class SimulatorLog
 
     [LoggerMessage(8, LogLevel.Information, "Expired {InstrumentName}")]
     public static partial void Expired(ILogger logger, string instrumentName);
+
+    [LoggerMessage(9, LogLevel.Critical, "The tick engine failed; no more ticks will be emitted")]
+    public static partial void EngineFailed(ILogger logger, Exception exception);
 }
