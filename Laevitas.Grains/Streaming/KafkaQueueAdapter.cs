@@ -10,8 +10,14 @@ namespace Laevitas.Grains.Streaming;
 /// their own idempotent producer and disk spool), one receiver per partition.
 /// </summary>
 /// <remarks>
-/// Rewindable: Kafka keeps the records, and declaring it makes Orleans' subscription handshake recognise a batch the
-/// consumer already processed (a late re-delivery after a timed-out call) and skip it instead of delivering it again.
+/// Not rewindable, on purpose. For a rewindable provider Orleans' subscription handle remembers the token of the last
+/// batch the consumer processed and, when a pulling agent delivers a batch with a token it does not expect, answers
+/// with that token instead of processing the batch; the agent then skips ahead in its cache. Batch tokens here are
+/// first offsets, and a queue's next owner (after a rebalance or a crash) re-reads from the committed offset and cuts
+/// different batches: its batch [T, X) carries the same token T as the old owner's last batch [T, T+n), so the live
+/// writer activation would declare it processed and ticks T+n..X would be committed without being stored (a test that
+/// kills a silo mid-stream caught exactly that). Without the handshake every batch reaches the writer, which is
+/// idempotent.
 /// </remarks>
 internal sealed class KafkaQueueAdapter(
     string name,
@@ -25,7 +31,7 @@ internal sealed class KafkaQueueAdapter(
 
     public string Name { get; } = name;
 
-    public bool IsRewindable => true;
+    public bool IsRewindable => false;
 
     public StreamProviderDirection Direction => StreamProviderDirection.ReadOnly;
 

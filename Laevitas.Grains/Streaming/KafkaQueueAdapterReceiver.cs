@@ -30,6 +30,8 @@ namespace Laevitas.Grains.Streaming;
 /// there; the writer skips rows already stored). Nothing past an undelivered batch is ever committed.</item>
 /// <item>Implicit subscriptions are never faulted or removed by the agent (its <c>ErrorProtocol</c> skips them),
 /// and a stream whose consumer is still delivering is never dropped as inactive.</item>
+/// <item>The adapter is not rewindable, so the consumer-side handshake never tells the agent to skip a batch (see
+/// <see cref="KafkaQueueAdapter"/>): the cursor only moves past a batch the writer returned from.</item>
 /// </list>
 /// <para>Offsets are stored with <c>StoreOffset</c> and committed by librdkafka's auto-commit timer and on close:
 /// the stored offset is already safe, so when it reaches the broker only affects how much is re-read after a

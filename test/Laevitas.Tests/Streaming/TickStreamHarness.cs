@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Laevitas.Grains.Abstractions.Hosting;
 using Laevitas.Grains.Kafka;
@@ -25,6 +26,7 @@ public sealed class TickStreamHarness : IAsyncDisposable
     private readonly string connectionString;
     private readonly KafkaOptions kafka;
     private readonly Action<KafkaStreamOptions>? configureStream;
+    private IProducer<string, byte[]>? producer;
 
     private TickStreamHarness(string connectionString, KafkaOptions kafka, NpgsqlDataSource dataSource, Action<KafkaStreamOptions>? configureStream)
     {
@@ -101,7 +103,7 @@ public sealed class TickStreamHarness : IAsyncDisposable
     /// <summary>Produces the ticks (key = instrument, header received_at_ms) and returns where each landed.</summary>
     public async Task<List<TopicPartitionOffset>> ProduceAsync(IEnumerable<GeneratedTick> ticks, CancellationToken cancellationToken = default)
     {
-        using var producer = new ProducerBuilder<string, byte[]>(KafkaClientConfigs.Producer(kafka, "tick-stream-test")).Build();
+        producer ??= new ProducerBuilder<string, byte[]>(KafkaClientConfigs.Producer(kafka, "tick-stream-test")).Build();
         var positions = new List<TopicPartitionOffset>();
         var pending = new List<Task<DeliveryResult<string, byte[]>>>();
         foreach (var tick in ticks)
@@ -125,6 +127,29 @@ public sealed class TickStreamHarness : IAsyncDisposable
 
             pending.Clear();
         }
+    }
+
+    /// <summary>
+    /// Produces <paramref name="ticks"/> at about <paramref name="perSecond"/>, as a live feed would, and returns where
+    /// each landed (in the order of <paramref name="ticks"/>).
+    /// </summary>
+    public async Task<List<TopicPartitionOffset>> ProduceSteadilyAsync(IReadOnlyList<GeneratedTick> ticks, int perSecond)
+    {
+        const int SlicesPerSecond = 20;
+        var slice = Math.Max(1, perSecond / SlicesPerSecond);
+        var positions = new List<TopicPartitionOffset>(ticks.Count);
+        var stopwatch = Stopwatch.StartNew();
+        for (var i = 0; i < ticks.Count; i += slice)
+        {
+            positions.AddRange(await ProduceAsync(ticks.Skip(i).Take(slice)));
+            var due = TimeSpan.FromSeconds((double)(i + slice) / perSecond);
+            if (due > stopwatch.Elapsed)
+            {
+                await Task.Delay(due - stopwatch.Elapsed);
+            }
+        }
+
+        return positions;
     }
 
     public static Message<string, byte[]> Message(string key, byte[] payload, long receivedAtMs) => new()
@@ -186,6 +211,7 @@ public sealed class TickStreamHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopClusterAsync();
+        producer?.Dispose();
         await DataSource.DisposeAsync();
     }
 }
