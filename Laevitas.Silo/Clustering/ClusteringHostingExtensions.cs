@@ -1,4 +1,5 @@
 using Laevitas.Grains.Abstractions.Clustering;
+using Laevitas.Grains.Storage;
 using Orleans.Configuration;
 
 namespace Laevitas.Silo.Clustering;
@@ -8,9 +9,9 @@ public static class ClusteringHostingExtensions
 {
     /// <summary>
     /// <see cref="ClusteringMode.Localhost"/> (default): a single silo on loopback, no database.
-    /// <see cref="ClusteringMode.AdoNet"/>: membership in Postgres (<c>ConnectionStrings:Postgres</c>); the schema is applied
-    /// before the silo joins. <see cref="ClusteringMode.Kubernetes"/>: AdoNet membership plus pod identity and pod watching
-    /// from <c>Microsoft.Orleans.Hosting.Kubernetes</c>.
+    /// <see cref="ClusteringMode.AdoNet"/>: membership in Postgres (<c>ConnectionStrings:Postgres</c>); the schema is
+    /// applied (through <c>AddLaevitasPostgres</c>) before the silo joins. <see cref="ClusteringMode.Kubernetes"/>: AdoNet
+    /// membership plus pod identity and pod watching from <c>Microsoft.Orleans.Hosting.Kubernetes</c>.
     /// </summary>
     public static ISiloBuilder UseLaevitasClustering(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -18,7 +19,7 @@ public static class ClusteringHostingExtensions
         var options = ClusteringOptions.FromConfiguration(configuration);
         silo.Services.AddSingleton(options);
 
-        if (options.Clustering == ClusteringMode.Localhost)
+        if (options.ClusteringMode == ClusteringMode.Localhost)
         {
             silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
             return silo;
@@ -41,7 +42,7 @@ public static class ClusteringHostingExtensions
             }
         });
 
-        if (options.Clustering == ClusteringMode.Kubernetes)
+        if (options.ClusteringMode == ClusteringMode.Kubernetes)
         {
             // A silo the cluster declared dead is useless; deleting its pod lets the Deployment replace it at once
             // instead of waiting for the process to notice and exit (needs the 'delete' verb in deploy/k8s/rbac.yaml).
@@ -54,8 +55,10 @@ public static class ClusteringHostingExtensions
             adoNet.Invariant = ClusteringOptions.AdoNetInvariant;
             adoNet.ConnectionString = connectionString;
         });
-        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(
-            services => ActivatorUtilities.CreateInstance<ClusteringSchemaInitializer>(services, connectionString));
+        // Membership reads its OrleansQuery rows when it starts (RuntimeGrainServices); AddLaevitasPostgres applies the
+        // scripts before RuntimeInitialize. Its registrations are TryAdd, so this is a no-op when the host already
+        // called it (Program.cs does) and a guarantee when it did not.
+        silo.Services.AddLaevitasPostgres(configuration);
         return silo;
     }
 }

@@ -93,6 +93,13 @@ public sealed partial class MockKafkaCluster : IDisposable
         }
     }
 
+    /// <summary>Deletes a topic and frees its data; throws if it does not exist.</summary>
+    public void DeleteTopic(string topic)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        Invoke(c => LibRdKafkaNative.MockTopicDelete(c, topic), $"delete topic '{topic}'");
+    }
+
     /// <summary>Takes a broker off the network: its connections are closed and new ones refused, its port kept.</summary>
     public void SetBrokerDown(int brokerId) =>
         Invoke(c => LibRdKafkaNative.MockBrokerSetDown(c, brokerId), $"set broker {brokerId} down");
@@ -338,5 +345,5 @@ public sealed partial class MockKafkaCluster : IDisposable
         Message = "EMBEDDED KAFKA: started an in-memory librdkafka mock cluster ({Brokers} brokers) at {BootstrapServers} using {NativeLibrary}. " +
                   "For local runs and tests only: nothing is persisted, each partition keeps only its newest ~5 MiB, data is gone when the process exits. " +
                   "Set Kafka:BootstrapServers to use a real cluster.")]
-    private static partial void LogStarted(ILogger logger, int brokers, string bootstrapServers, string nativeLibrary);
+    internal static partial void LogStarted(ILogger logger, int brokers, string bootstrapServers, string nativeLibrary);
 }
