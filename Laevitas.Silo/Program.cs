@@ -19,6 +19,7 @@ await using var privatePostgres = await builder.StartPrivatePostgresIfUnconfigur
 builder.AddEmbeddedKafkaWhenUnconfigured();
 builder.Services.AddLaevitasPostgres(builder.Configuration);
 builder.UseOrleans(silo => silo.UseLaevitasClustering(builder.Configuration));
+builder.UseOrleans(silo => silo.AddTickStream());
 builder.Services.AddDeribitFeed(builder.Configuration);
 builder.Services.AddHostedService<ListenAddressLogger>();
 var app = builder.Build();
