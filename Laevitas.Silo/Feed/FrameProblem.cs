@@ -1,0 +1,15 @@
+namespace Laevitas.Silo.Feed;
+
+/// <summary>Why a message was unusable (reported in logs).</summary>
+public enum FrameProblem
+{
+    None,
+    InvalidJson,
+    NotAnObject,
+    WrongType,
+    MissingField,
+    UnknownMethod,
+    UnknownChannel,
+    Oversized,
+    Binary,
+}
