@@ -4,7 +4,7 @@ namespace Laevitas.Grains.Publishing;
 /// Lets one log line through per interval and counts the occurrences in between, so that a condition hit for
 /// every tick (spool full, broker down) is reported without flooding the log. Thread-safe.
 /// </summary>
-internal sealed class LogThrottle(TimeSpan interval, TimeProvider timeProvider)
+public sealed class LogThrottle(TimeSpan interval, TimeProvider timeProvider)
 {
     private long nextAllowedTicks;
     private long suppressed;

@@ -38,8 +38,9 @@ CREATE TABLE IF NOT EXISTS orleans_grain_state
 );
 
 -- Statements are stored with dollar quoting so their text needs no escaping. Parameters that may be NULL
--- are cast, because an untyped NULL leaves PostgreSQL unable to infer their type. ON CONFLICT DO UPDATE
--- keeps them current when this script changes.
+-- are cast, because an untyped NULL leaves PostgreSQL unable to infer their type. The hashes are only stored
+-- (the primary key finds rows); statements that do not need them leave them out, which Npgsql allows for
+-- named parameters. ON CONFLICT DO UPDATE keeps the stored statements current when this script changes.
 
 INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('WriteToStorageKey', $sql$
 WITH updated AS (
@@ -80,8 +81,6 @@ SELECT payload AS "PayloadBinary", version AS "Version"
    AND grain_id_string = coalesce(@GrainIdExtensionString::varchar, '')
    AND grain_id_n0 = @GrainIdN0
    AND grain_id_n1 = @GrainIdN1
-   AND @GrainIdHash::integer IS NOT NULL
-   AND @GrainTypeHash::integer IS NOT NULL
 $sql$)
 ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
 
@@ -96,8 +95,6 @@ UPDATE orleans_grain_state
    AND grain_id_n0 = @GrainIdN0
    AND grain_id_n1 = @GrainIdN1
    AND version = @GrainStateVersion::integer
-   AND @GrainIdHash::integer IS NOT NULL
-   AND @GrainTypeHash::integer IS NOT NULL
 RETURNING version AS "NewGrainStateVersion"
 $sql$)
 ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
@@ -110,8 +107,6 @@ DELETE FROM orleans_grain_state
    AND grain_id_n0 = @GrainIdN0
    AND grain_id_n1 = @GrainIdN1
    AND version = @GrainStateVersion::integer
-   AND @GrainIdHash::integer IS NOT NULL
-   AND @GrainTypeHash::integer IS NOT NULL
 RETURNING version + 1 AS "NewGrainStateVersion"
 $sql$)
 ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
