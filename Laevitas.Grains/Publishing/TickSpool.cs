@@ -23,6 +23,7 @@ namespace Laevitas.Grains.Publishing;
 internal sealed partial class TickSpool : IDisposable
 {
     private const string Extension = ".spool";
+    private const string CursorFile = "cursor";
     private const int HeaderBytes = 4 + 8 + 8 + 2;
     private const long FirstSequence = 1_000_000_000L;
 
@@ -245,6 +246,15 @@ internal sealed partial class TickSpool : IDisposable
                     TryDelete(segment.Path);
                 }
             }
+            else if (segments.FirstOrDefault(x => x.ReadPosition > MagicLength) is { } head)
+            {
+                // A segment was read part-way (only the one being read can be; segments put in front by
+                // PrependAndSync are unread): remember where, so the next run does not publish its first records again. (After a crash there is no cursor and they are published twice; the writer stores
+                // a tick once.)
+                File.WriteAllText(
+                    Path.Combine(directory, CursorFile),
+                    string.Create(CultureInfo.InvariantCulture, $"{head.Sequence} {head.ReadPosition} {head.RecordsRead}"));
+            }
         }
     }
 
@@ -372,6 +382,7 @@ internal sealed partial class TickSpool : IDisposable
         }
 
         found.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+        var cursor = ReadCursor();
         foreach (var (sequence, path) in found)
         {
             var segment = new Segment(sequence, path) { Length = new FileInfo(path).Length };
@@ -383,15 +394,21 @@ internal sealed partial class TickSpool : IDisposable
 
             segment.ReadPosition = Magic.Length;
             segment.Records = CountRecords(path, segment.Length);
-            if (segment.Records == 0)
+            if (cursor is { } c && c.Sequence == sequence && c.Position <= segment.Length && c.Records <= segment.Records)
+            {
+                segment.ReadPosition = c.Position;
+                segment.RecordsRead = c.Records;
+            }
+
+            if (segment.Records - segment.RecordsRead == 0)
             {
                 TryDelete(path);
                 continue;
             }
 
             segments.AddLast(segment);
-            pendingBytes += segment.Length - Magic.Length;
-            pendingRecords += segment.Records;
+            pendingBytes += segment.Length - segment.ReadPosition;
+            pendingRecords += segment.Records - segment.RecordsRead;
             nextSequence = Math.Max(nextSequence, sequence + 1);
         }
 
@@ -399,6 +416,25 @@ internal sealed partial class TickSpool : IDisposable
         {
             LogRecovered(logger, pendingRecords, pendingBytes, directory);
         }
+    }
+
+    /// <summary>Where the previous run stopped reading its head segment, if it stopped cleanly; consumed once.</summary>
+    private (long Sequence, long Position, long Records)? ReadCursor()
+    {
+        var path = Path.Combine(directory, CursorFile);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var parts = File.ReadAllText(path).Split(' ');
+        TryDelete(path);
+        return parts.Length == 3
+               && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)
+               && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var position)
+               && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var records)
+            ? (sequence, position, records)
+            : null;
     }
 
     private static bool HasMagic(string path)
