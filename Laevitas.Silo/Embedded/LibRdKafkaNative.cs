@@ -78,4 +78,31 @@ internal static unsafe partial class LibRdKafkaNative
 
     [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_group_initial_rebalance_delay_ms")]
     internal static partial void MockGroupInitialRebalanceDelayMs(nint mcluster, int delayMs);
+
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_start_request_tracking")]
+    internal static partial void MockStartRequestTracking(nint mcluster);
+
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_stop_request_tracking")]
+    internal static partial void MockStopRequestTracking(nint mcluster);
+
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_clear_requests")]
+    internal static partial void MockClearRequests(nint mcluster);
+
+    /// <summary>Returns copies the caller frees with <see cref="MockRequestDestroyArray"/> (null when there are none).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_get_requests")]
+    internal static partial nint* MockGetRequests(nint mcluster, nuint* count);
+
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_request_destroy_array")]
+    internal static partial void MockRequestDestroyArray(nint* requests, nuint count);
+
+    /// <summary>The id of the broker that received the request.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_request_id")]
+    internal static partial int MockRequestBrokerId(nint request);
+
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_request_api_key")]
+    internal static partial short MockRequestApiKey(nint request);
+
+    /// <summary>librdkafka's monotonic clock, in microseconds.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_request_timestamp")]
+    internal static partial long MockRequestTimestamp(nint request);
 }

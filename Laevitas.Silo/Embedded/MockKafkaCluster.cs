@@ -199,6 +199,66 @@ public sealed partial class MockKafkaCluster : IDisposable
         }
     }
 
+    /// <summary>Starts recording every request the brokers receive (see <see cref="GetTrackedRequests"/>).</summary>
+    public void StartRequestTracking()
+    {
+        lock (gate)
+        {
+            LibRdKafkaNative.MockStartRequestTracking(Cluster());
+        }
+    }
+
+    public void StopRequestTracking()
+    {
+        lock (gate)
+        {
+            LibRdKafkaNative.MockStopRequestTracking(Cluster());
+        }
+    }
+
+    public void ClearTrackedRequests()
+    {
+        lock (gate)
+        {
+            LibRdKafkaNative.MockClearRequests(Cluster());
+        }
+    }
+
+    /// <summary>The requests recorded since tracking started or was last cleared, oldest first.</summary>
+    public IReadOnlyList<MockKafkaRequest> GetTrackedRequests()
+    {
+        lock (gate)
+        {
+            unsafe
+            {
+                nuint count = 0;
+                var requests = LibRdKafkaNative.MockGetRequests(Cluster(), &count);
+                if (requests is null)
+                {
+                    return [];
+                }
+
+                try
+                {
+                    var result = new MockKafkaRequest[(int)count];
+                    for (var i = 0; i < result.Length; i++)
+                    {
+                        result[i] = new MockKafkaRequest(
+                            LibRdKafkaNative.MockRequestBrokerId(requests[i]),
+                            (KafkaApiKey)LibRdKafkaNative.MockRequestApiKey(requests[i]),
+                            LibRdKafkaNative.MockRequestTimestamp(requests[i]));
+                    }
+
+                    return result;
+                }
+                finally
+                {
+                    LibRdKafkaNative.MockRequestDestroyArray(requests, count);
+                }
+            }
+        }
+    }
+
     public void Dispose()
     {
         lock (gate)
