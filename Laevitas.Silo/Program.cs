@@ -1,11 +1,17 @@
+using Laevitas.Grains.Storage;
 using Laevitas.Silo.Clustering;
 using Laevitas.Silo.Dispatch;
+using Laevitas.Silo.Embedded;
 using Laevitas.Silo.Feed;
+using Laevitas.Silo.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
+await using var privatePostgres = await builder.StartPrivatePostgresIfUnconfiguredAsync();
+builder.Services.AddLaevitasPostgres(builder.Configuration);
 builder.UseOrleans(silo => silo.UseLaevitasClustering(builder.Configuration));
 builder.UseOrleans(silo => silo.AddLaevitasInstrumentPipeline());
 builder.Services.AddDeribitFeed(builder.Configuration);
+builder.Services.AddHostedService<ListenAddressLogger>();
 var app = builder.Build();
 app.MapGet("/", () => "Laevitas silo");
 app.Run();
