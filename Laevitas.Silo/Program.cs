@@ -5,7 +5,13 @@ using Laevitas.Silo.Embedded;
 using Laevitas.Silo.Feed;
 using Laevitas.Silo.Hosting;
 
+if (await EmbeddedKafkaBrokerCommand.RunIfRequestedAsync(args))
+{
+    return;
+}
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddEmbeddedKafkaWhenUnconfigured();
 await using var privatePostgres = await builder.StartPrivatePostgresIfUnconfiguredAsync();
 builder.Services.AddLaevitasPostgres(builder.Configuration);
 builder.UseOrleans(silo => silo.UseLaevitasClustering(builder.Configuration));

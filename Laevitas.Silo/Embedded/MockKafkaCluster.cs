@@ -338,5 +338,5 @@ public sealed partial class MockKafkaCluster : IDisposable
         Message = "EMBEDDED KAFKA: started an in-memory librdkafka mock cluster ({Brokers} brokers) at {BootstrapServers} using {NativeLibrary}. " +
                   "For local runs and tests only: nothing is persisted, each partition keeps only its newest ~5 MiB, data is gone when the process exits. " +
                   "Set Kafka:BootstrapServers to use a real cluster.")]
-    private static partial void LogStarted(ILogger logger, int brokers, string bootstrapServers, string nativeLibrary);
+    internal static partial void LogStarted(ILogger logger, int brokers, string bootstrapServers, string nativeLibrary);
 }
