@@ -1,2 +1,3 @@
-Console.WriteLine("Laevitas.DeribitSimulator: not yet implemented");
-return 1;
+using Laevitas.DeribitSimulator.Hosting;
+
+return await SimulatorCommandLine.RunAsync(args).ConfigureAwait(false);

@@ -15,6 +15,7 @@ internal sealed class DeribitConnection
     private readonly FeedContext _context;
     private readonly Lock _lock = new();
     private readonly HashSet<string> _wanted = new(StringComparer.Ordinal);
+    private readonly ChannelDirectory _directory = new();
     private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private int _subscribed;
 
@@ -35,25 +36,38 @@ internal sealed class DeribitConnection
     /// <summary>Channels the exchange confirmed on the current session (0 while disconnected).</summary>
     public int SubscribedCount => Volatile.Read(ref _subscribed);
 
-    public void Add(IReadOnlyCollection<string> channels)
+    /// <summary>Follows these instruments' ticker channels from now on (subscribed by the running session).</summary>
+    public void Add(IReadOnlyCollection<string> instrumentNames)
     {
         lock (_lock)
         {
-            _wanted.UnionWith(channels);
+            foreach (var name in instrumentNames)
+            {
+                var channel = ChannelOf(name);
+                _wanted.Add(channel);
+                // Known before the subscribe call goes out, so the first tick is recognised.
+                _directory.Add(channel, name);
+            }
         }
 
         _changed.Writer.TryWrite(true);
     }
 
-    public void Remove(IReadOnlyCollection<string> channels)
+    /// <summary>Stops following these instruments (unsubscribed by the running session).</summary>
+    public void Remove(IReadOnlyCollection<string> instrumentNames)
     {
         lock (_lock)
         {
-            _wanted.ExceptWith(channels);
+            foreach (var name in instrumentNames)
+            {
+                _wanted.Remove(ChannelOf(name));
+            }
         }
 
         _changed.Writer.TryWrite(true);
     }
+
+    private string ChannelOf(string instrumentName) => $"ticker.{instrumentName}.{_context.Options.Interval}";
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -110,7 +124,7 @@ internal sealed class DeribitConnection
         DeribitSession session;
         try
         {
-            session = await DeribitSession.ConnectAsync(_context, Name, deliverTicks: true, cancellationToken).ConfigureAwait(false);
+            session = await DeribitSession.ConnectAsync(_context, Name, _directory, cancellationToken).ConfigureAwait(false);
         }
         catch (DeribitConnectException ex)
         {
@@ -239,6 +253,11 @@ internal sealed class DeribitConnection
             {
                 add = _wanted.Where(c => !subscribed.Contains(c)).ToArray();
                 remove = subscribed.Where(c => !_wanted.Contains(c)).ToArray();
+                // Dropped before they were ever subscribed on this session: nothing to unsubscribe, forget them.
+                foreach (var channel in _directory.Channels.Where(c => !_wanted.Contains(c) && !subscribed.Contains(c)))
+                {
+                    _directory.Remove(channel);
+                }
             }
 
             if (remove.Length > 0)
@@ -359,6 +378,15 @@ internal sealed class DeribitConnection
                 if (subscribed.Remove(channel))
                 {
                     removed++;
+                }
+
+                // After the answer no tick for it can follow on this session.
+                lock (_lock)
+                {
+                    if (!_wanted.Contains(channel))
+                    {
+                        _directory.Remove(channel);
+                    }
                 }
             }
 

@@ -119,7 +119,7 @@ public sealed class DeribitFeed : BackgroundService
         DeribitSession session;
         try
         {
-            session = await DeribitSession.ConnectAsync(_context, DiscoveryName, deliverTicks: false, cancellationToken).ConfigureAwait(false);
+            session = await DeribitSession.ConnectAsync(_context, DiscoveryName, channels: null, cancellationToken).ConfigureAwait(false);
         }
         catch (DeribitConnectException ex)
         {
@@ -257,7 +257,7 @@ public sealed class DeribitFeed : BackgroundService
 
         foreach (var group in gone.GroupBy(name => _byInstrument[name]))
         {
-            group.Key.Remove(group.Select(ChannelOf).ToArray());
+            group.Key.Remove(group.ToArray());
         }
 
         foreach (var name in gone)
@@ -321,7 +321,7 @@ public sealed class DeribitFeed : BackgroundService
             }
 
             load[best]++;
-            batches[best].Add(ChannelOf(instrument.InstrumentName));
+            batches[best].Add(instrument.InstrumentName);
             _byInstrument[instrument.InstrumentName] = connections[best];
         }
 
@@ -333,8 +333,6 @@ public sealed class DeribitFeed : BackgroundService
             }
         }
     }
-
-    private string ChannelOf(string instrumentName) => $"ticker.{instrumentName}.{_options.Interval}";
 
     private void NotifySink(Action notify)
     {

@@ -96,6 +96,17 @@ internal static class DeribitFrameParser
                         {
                             hasChannel = true;
                             tickerChannel = reader.ValueSpan.StartsWith("ticker."u8);
+                            if (reader.ValueIsEscaped)
+                            {
+                                frame.EscapedChannel = reader.GetString();
+                                tickerChannel = frame.EscapedChannel!.StartsWith("ticker.", StringComparison.Ordinal);
+                            }
+                            else
+                            {
+                                frame.ChannelStart = (int)reader.TokenStartIndex + 1;
+                                frame.ChannelLength = reader.ValueSpan.Length;
+                                frame.EscapedChannel = null;
+                            }
                         }
                         else
                         {

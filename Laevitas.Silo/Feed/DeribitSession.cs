@@ -27,9 +27,9 @@ internal sealed class DeribitSession : IAsyncDisposable
     private readonly ClientWebSocket _socket;
     private readonly bool _deliverTicks;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<RpcResponse>> _pending = new();
+    private readonly ConcurrentDictionary<long, PendingCall> _pending = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly InstrumentNameCache _names = new();
+    private readonly TickDecoder _decoder;
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextId;
     private long _lastMessageTimestamp;
@@ -38,12 +38,13 @@ internal sealed class DeribitSession : IAsyncDisposable
     private Task _receiveLoop = Task.CompletedTask;
     private Task _watchdog = Task.CompletedTask;
 
-    private DeribitSession(FeedContext context, string name, ClientWebSocket socket, bool deliverTicks)
+    private DeribitSession(FeedContext context, string name, ClientWebSocket socket, ChannelDirectory? channels)
     {
         _context = context;
         _name = name;
         _socket = socket;
-        _deliverTicks = deliverTicks;
+        _deliverTicks = channels is not null;
+        _decoder = new TickDecoder(channels ?? new ChannelDirectory());
     }
 
     /// <summary>Completes when the session has ended for any reason.</summary>
@@ -53,8 +54,11 @@ internal sealed class DeribitSession : IAsyncDisposable
 
     public string EndDetail => Volatile.Read(ref _endDetail);
 
-    /// <summary>Opens the WebSocket and starts reading. Throws <see cref="DeribitConnectException"/> on failure.</summary>
-    public static async Task<DeribitSession> ConnectAsync(FeedContext context, string name, bool deliverTicks, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the WebSocket and starts reading; ticks on <paramref name="channels"/> go to the sink (none for a
+    /// discovery session). Throws <see cref="DeribitConnectException"/> on failure.
+    /// </summary>
+    public static async Task<DeribitSession> ConnectAsync(FeedContext context, string name, ChannelDirectory? channels, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         // The 429 of a 33rd connection only shows up in the upgrade response's status code.
@@ -79,7 +83,7 @@ internal sealed class DeribitSession : IAsyncDisposable
             throw;
         }
 
-        var session = new DeribitSession(context, name, socket, deliverTicks);
+        var session = new DeribitSession(context, name, socket, channels);
         session.Start();
         return session;
     }
@@ -95,7 +99,7 @@ internal sealed class DeribitSession : IAsyncDisposable
     public async Task<RpcResponse> CallAsync(string method, Action<Utf8JsonWriter>? writeParams, CancellationToken cancellationToken)
     {
         var id = Interlocked.Increment(ref _nextId);
-        var answer = new TaskCompletionSource<RpcResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new PendingCall(method);
         _pending[id] = answer;
         try
         {
@@ -106,13 +110,7 @@ internal sealed class DeribitSession : IAsyncDisposable
             timeout.CancelAfter(_context.RequestTimeout);
             try
             {
-                var response = await answer.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
-                if (response.IsError && response.ErrorCode == RpcResponse.TooManyRequests)
-                {
-                    FeedLog.RateLimited(_context.Logger, _name, method);
-                }
-
-                return response;
+                return await answer.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -345,13 +343,13 @@ internal sealed class DeribitSession : IAsyncDisposable
     /// <summary>Handles one complete message; returns true when a test_request must be answered.</summary>
     private bool Process(ReadOnlySpan<byte> message, long receivedAtMs)
     {
-        var frame = DeribitFrameParser.Parse(message);
+        var frame = _decoder.Decode(message, receivedAtMs, out var tick);
         switch (frame.Kind)
         {
             case FrameKind.Tick:
                 if (_deliverTicks)
                 {
-                    Deliver(message, ref frame, receivedAtMs);
+                    Deliver(tick!);
                 }
 
                 return false;
@@ -368,22 +366,19 @@ internal sealed class DeribitSession : IAsyncDisposable
         }
     }
 
-    private void Deliver(ReadOnlySpan<byte> message, ref ParsedFrame frame, long receivedAtMs)
+    private void Deliver(RawTick tick)
     {
-        var name = frame.EscapedName ?? _names.Get(message.Slice(frame.NameStart, frame.NameLength));
-        // Copy: the receive buffer is reused for the next message.
-        var payload = message.Slice(frame.DataStart, frame.DataLength).ToArray();
-        _context.Status.TickReceived(receivedAtMs);
+        _context.Status.TickReceived(tick.ReceivedAtMs);
         try
         {
-            _context.Sink.OnTick(new RawTick(name, frame.Timestamp, receivedAtMs, payload));
+            _context.Sink.OnTick(tick);
         }
         catch (Exception ex)
         {
             _context.Status.SinkError();
             if (_context.SinkLog.TryAcquire(out var suppressed))
             {
-                FeedLog.SinkFailed(_context.Logger, ex, name, suppressed, _context.Status.SinkErrors);
+                FeedLog.SinkFailed(_context.Logger, ex, tick.InstrumentName, suppressed, _context.Status.SinkErrors);
             }
         }
     }
@@ -394,18 +389,18 @@ internal sealed class DeribitSession : IAsyncDisposable
             ? new RpcResponse(null, frame.ErrorCode, frame.ErrorMessage ?? "")
             : new RpcResponse(message.Slice(frame.ResultStart, frame.ResultLength).ToArray(), 0, null);
 
-        if (_pending.TryRemove(frame.Id, out var waiter))
-        {
-            waiter.TrySetResult(response);
-        }
+        _pending.TryRemove(frame.Id, out var waiter);
 
         // The exchange terminates the session after 10028; do not wait for it to notice.
         if (response.IsError && response.ErrorCode == RpcResponse.TooManyRequests)
         {
+            FeedLog.RateLimited(_context.Logger, _name, waiter?.Method ?? "a request");
             _context.Status.RateLimitHit();
             _context.Status.RecordError($"{_name}: 10028 too_many_requests");
             Terminate(SessionEnd.RateLimited, "10028 too_many_requests");
         }
+
+        waiter?.TrySetResult(response);
     }
 
     private async Task AnswerTestRequestAsync()

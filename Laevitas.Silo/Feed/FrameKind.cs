@@ -1,7 +1,7 @@
 namespace Laevitas.Silo.Feed;
 
 /// <summary>What a message from the exchange turned out to be.</summary>
-internal enum FrameKind
+public enum FrameKind
 {
     /// <summary>A <c>ticker.*</c> subscription notification with instrument name and timestamp.</summary>
     Tick,

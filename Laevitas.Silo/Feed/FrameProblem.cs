@@ -10,6 +10,7 @@ public enum FrameProblem
     MissingField,
     UnknownMethod,
     UnknownChannel,
+    MismatchedInstrument,
     Oversized,
     Binary,
 }

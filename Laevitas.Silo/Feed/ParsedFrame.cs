@@ -20,6 +20,11 @@ internal struct ParsedFrame
     public int ErrorCode;
     public string? ErrorMessage;
 
+    /// <summary>Range of <c>params.channel</c>'s UTF-8 text (unescaped unless <see cref="EscapedChannel"/> is set).</summary>
+    public int ChannelStart;
+    public int ChannelLength;
+    public string? EscapedChannel;
+
     /// <summary>Range of the notification's <c>params.data</c> value (the tick payload).</summary>
     public int DataStart;
     public int DataLength;

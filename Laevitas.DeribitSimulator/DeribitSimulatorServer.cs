@@ -1,0 +1,169 @@
+using System.Net;
+using Laevitas.DeribitSimulator.Faults;
+using Laevitas.DeribitSimulator.Hosting;
+using Laevitas.DeribitSimulator.Ledger;
+using Laevitas.DeribitSimulator.Universe;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Laevitas.DeribitSimulator;
+
+/// <summary>
+/// A fake Deribit exchange on a local port, speaking JSON-RPC 2.0 over WebSocket at <c>/ws/api/v2</c>.
+/// <code>
+/// await using var sim = await DeribitSimulatorServer.StartAsync(new SimulatorOptions { InstrumentCount = 100 });
+/// // connect to sim.Url
+/// </code>
+/// </summary>
+public sealed class DeribitSimulatorServer : IAsyncDisposable
+{
+    public const string WebSocketPath = "/ws/api/v2";
+
+    private readonly WebApplication _app;
+    private readonly SimulatorExchange _exchange;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _engine = Task.CompletedTask;
+    private int _disposed;
+
+    private DeribitSimulatorServer(WebApplication app, SimulatorExchange exchange)
+    {
+        _app = app;
+        _exchange = exchange;
+    }
+
+    /// <summary>The WebSocket endpoint, e.g. <c>ws://127.0.0.1:54321/ws/api/v2</c>.</summary>
+    public string Url { get; private set; } = "";
+
+    /// <summary>The port actually bound (useful when <see cref="SimulatorOptions.Port"/> was 0).</summary>
+    public int Port { get; private set; }
+
+    public SimulatorOptions Options => _exchange.Options;
+
+    /// <summary>Listed and expired instruments.</summary>
+    public InstrumentUniverse Universe => _exchange.Universe;
+
+    /// <summary>What was sent, for reconciliation.</summary>
+    public EmissionLedger Ledger => _exchange.Ledger;
+
+    /// <summary>Fault injection.</summary>
+    public SimulatorFaults Faults => _exchange.Faults;
+
+    /// <summary>Ticker notifications written to sockets so far.</summary>
+    public long TicksSent => _exchange.Ledger.TotalSent;
+
+    /// <summary>Completes when <see cref="SimulatorOptions.MaxTicks"/> ticks have been sent (never, without a limit).</summary>
+    public Task EmissionCompleted => _exchange.EmissionCompleted;
+
+    /// <summary>Aggregate tick rate; may be changed while running.</summary>
+    public double TicksPerSecond
+    {
+        get => _exchange.Engine.TicksPerSecond;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _exchange.Engine.TicksPerSecond = value;
+        }
+    }
+
+    public IReadOnlyList<SimulatorConnectionInfo> Connections =>
+        _exchange.OpenConnections()
+            .OrderBy(c => c.Id)
+            .Select(c => new SimulatorConnectionInfo(c.Id, c.RemoteIp, c.ChannelCount, c.IsAuthenticated, c.HeartbeatIntervalSeconds))
+            .ToArray();
+
+    public SimulatorStatistics GetStatistics() => new(
+        _exchange.OpenConnections().Count,
+        _exchange.ConnectionsAccepted,
+        _exchange.Refused,
+        _exchange.Registry.SubscriptionCount,
+        _exchange.Ledger.TotalSent,
+        _exchange.Requests,
+        _exchange.RateLimited,
+        _exchange.HeartbeatTimeouts,
+        _exchange.FaultsInjected);
+
+    public static async Task<DeribitSimulatorServer> StartAsync(SimulatorOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var exchange = new SimulatorExchange(options);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Parse(options.Host), options.Port);
+            kestrel.AddServerHeader = false;
+        });
+        var app = builder.Build();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
+        app.Map(WebSocketPath, new WebSocketEndpoint(exchange).InvokeAsync);
+
+        var server = new DeribitSimulatorServer(app, exchange);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.Port = new Uri(address).Port;
+        server.Url = $"ws://{options.Host}:{server.Port}{WebSocketPath}";
+        server._engine = Task.Run(() => exchange.Engine.RunAsync(server._stopping.Token), CancellationToken.None);
+        return server;
+    }
+
+    /// <summary>
+    /// Lists a new instrument by name (<c>BTC-26JUN26-150000-C</c>, <c>ETH-27MAR26</c>, <c>XRP_USDC-30MAY25-0d625-C</c>,
+    /// <c>SOL_USDC-PERPETUAL</c>); contract terms follow the underlying's. It shows in get_instruments at once.
+    /// </summary>
+    public SimInstrument AddListing(string instrumentName)
+    {
+        var instrument = ListingFactory.FromName(instrumentName, _exchange.Universe.NextInstrumentId());
+        return AddListing(instrument);
+    }
+
+    /// <summary>Lists a fully specified instrument.</summary>
+    public SimInstrument AddListing(SimInstrument instrument)
+    {
+        ArgumentNullException.ThrowIfNull(instrument);
+        if (!_exchange.Universe.TryAdd(instrument))
+        {
+            throw new InvalidOperationException($"Instrument {instrument.InstrumentName} is already listed.");
+        }
+
+        return instrument;
+    }
+
+    /// <summary>
+    /// Expires an instrument: it leaves get_instruments (expired=false), appears under expired=true, and its channels
+    /// stop ticking (subscriptions are dropped, as the exchange does after settlement). False if it was not listed.
+    /// </summary>
+    public bool Expire(string instrumentName)
+    {
+        if (!_exchange.Universe.TryExpire(instrumentName, out _)) return false;
+        foreach (var subscriber in _exchange.Registry.RemoveInstrument(instrumentName))
+        {
+            subscriber.Connection.RemoveChannel(subscriber.Channel);
+        }
+
+        return true;
+    }
+
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var connection in _exchange.OpenConnections()) connection.Abort();
+        try
+        {
+            await _engine.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await _app.StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+}

@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+
+namespace Laevitas.DeribitSimulator.Ledger;
+
+/// <summary>
+/// What the simulator actually sent: per channel the ordered timestamps (when <see cref="SimulatorOptions.RecordEmitted"/>
+/// is on) and the total ticker notifications written to sockets. A tick counts once its frame was handed to the
+/// socket; ticks queued for a connection that dropped before sending are not in the ledger.
+/// </summary>
+public sealed class EmissionLedger
+{
+    private readonly ConcurrentDictionary<string, ChannelLedger> _channels = new(StringComparer.Ordinal);
+    private long _totalSent;
+
+    internal EmissionLedger(bool enabled) => Enabled = enabled;
+
+    /// <summary>Whether per-channel timestamps are kept (the total is always counted).</summary>
+    public bool Enabled { get; }
+
+    /// <summary>Ticker notifications written to sockets so far, across all connections.</summary>
+    public long TotalSent => Interlocked.Read(ref _totalSent);
+
+    /// <summary>Channels with at least one recorded tick.</summary>
+    public IReadOnlyCollection<string> Channels => _channels.Keys.ToArray();
+
+    /// <summary>Timestamps sent on <paramref name="channel"/> (e.g. <c>ticker.BTC-PERPETUAL.100ms</c>), in send order.</summary>
+    public IReadOnlyList<long> TimestampsFor(string channel) =>
+        _channels.TryGetValue(channel, out var ledger) ? ledger.Snapshot() : [];
+
+    /// <summary>Every channel's timestamps.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<long>> Snapshot() =>
+        _channels.ToDictionary(p => p.Key, p => (IReadOnlyList<long>)p.Value.Snapshot(), StringComparer.Ordinal);
+
+    /// <summary>Ticks recorded across all channels (equals <see cref="TotalSent"/> when recording is on).</summary>
+    public long RecordedCount => _channels.Values.Sum(c => (long)c.Snapshot().Length);
+
+    internal ChannelLedger? ForChannel(string channel) =>
+        Enabled ? _channels.GetOrAdd(channel, static c => new ChannelLedger(c)) : null;
+
+    internal long CountSent() => Interlocked.Increment(ref _totalSent);
+}

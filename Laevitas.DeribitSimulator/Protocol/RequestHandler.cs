@@ -1,0 +1,424 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using Laevitas.DeribitSimulator.Universe;
+
+namespace Laevitas.DeribitSimulator.Protocol;
+
+/// <summary>
+/// Answers JSON-RPC requests as Deribit does. Requests are rare next to ticks, so clarity wins over speed here
+/// (a <see cref="JsonDocument"/> per request).
+/// </summary>
+internal sealed class RequestHandler(SimulatorExchange exchange)
+{
+    private const string ApiVersion = "1.2.26";
+
+    private static readonly string[] KnownCurrencies = ["BTC", "ETH", "USDC", "USDT", "EURR", "any"];
+    private static readonly string[] KnownKinds = ["future", "option", "spot", "future_combo", "option_combo"];
+
+    public async ValueTask HandleAsync(SimulatorConnection connection, ReadOnlyMemory<byte> message, bool tooLarge, long usIn)
+    {
+        exchange.OnRequest();
+        if (exchange.Faults.TryConsumeRejection())
+        {
+            await EndWithTooManyRequestsAsync(connection, TryReadId(message.Span), usIn).ConfigureAwait(false);
+            return;
+        }
+
+        if (tooLarge)
+        {
+            await ErrorAsync(connection, TryReadId(message.Span), usIn, RpcError.EntityTooLarge).ConfigureAwait(false);
+            return;
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(message);
+        }
+        catch (JsonException)
+        {
+            await ErrorAsync(connection, null, usIn, RpcError.ParseError).ConfigureAwait(false);
+            return;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            JsonElement? id = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out var idElement) ? idElement : null;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("method", out var methodElement)
+                || methodElement.ValueKind != JsonValueKind.String)
+            {
+                await ErrorAsync(connection, id, usIn, new RpcError(-32600, "Invalid Request")).ConfigureAwait(false);
+                return;
+            }
+
+            if (!exchange.RateLimits.TryTakeRequestCredits(connection.ClientKey))
+            {
+                await EndWithTooManyRequestsAsync(connection, id, usIn).ConfigureAwait(false);
+                return;
+            }
+
+            var parameters = root.TryGetProperty("params", out var p) && p.ValueKind == JsonValueKind.Object ? p : default;
+            var method = methodElement.GetString()!;
+            await DispatchAsync(connection, method, id, parameters, usIn).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask DispatchAsync(SimulatorConnection connection, string method, JsonElement? id, JsonElement parameters, long usIn)
+    {
+        switch (method)
+        {
+            case "public/get_instruments":
+                await GetInstrumentsAsync(connection, id, parameters, usIn).ConfigureAwait(false);
+                break;
+            case "public/subscribe":
+                await SubscribeAsync(connection, id, parameters, usIn, subscribe: true, isPrivate: false).ConfigureAwait(false);
+                break;
+            case "private/subscribe":
+                await SubscribeAsync(connection, id, parameters, usIn, subscribe: true, isPrivate: true).ConfigureAwait(false);
+                break;
+            case "public/unsubscribe":
+                await SubscribeAsync(connection, id, parameters, usIn, subscribe: false, isPrivate: false).ConfigureAwait(false);
+                break;
+            case "private/unsubscribe":
+                await SubscribeAsync(connection, id, parameters, usIn, subscribe: false, isPrivate: true).ConfigureAwait(false);
+                break;
+            case "public/unsubscribe_all":
+            case "private/unsubscribe_all":
+                foreach (var channel in connection.ChannelsSnapshot()) Unsubscribe(connection, channel);
+                await ResultAsync(connection, id, usIn, static w => w.WriteStringValue("ok")).ConfigureAwait(false);
+                break;
+            case "public/set_heartbeat":
+                await SetHeartbeatAsync(connection, id, parameters, usIn).ConfigureAwait(false);
+                break;
+            case "public/disable_heartbeat":
+                connection.StopHeartbeat();
+                await ResultAsync(connection, id, usIn, static w => w.WriteStringValue("ok")).ConfigureAwait(false);
+                break;
+            case "public/test":
+                connection.OnTestReceived();
+                await ResultAsync(connection, id, usIn, static w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteString("version", ApiVersion);
+                    w.WriteEndObject();
+                }).ConfigureAwait(false);
+                break;
+            case "public/hello":
+                await ResultAsync(connection, id, usIn, static w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteString("version", ApiVersion);
+                    w.WriteEndObject();
+                }).ConfigureAwait(false);
+                break;
+            case "public/get_time":
+                await ResultAsync(connection, id, usIn, static w => w.WriteNumberValue(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).ConfigureAwait(false);
+                break;
+            case "public/auth":
+                await AuthAsync(connection, id, parameters, usIn).ConfigureAwait(false);
+                break;
+            default:
+                await ErrorAsync(connection, id, usIn, RpcError.MethodNotFound).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private async ValueTask GetInstrumentsAsync(SimulatorConnection connection, JsonElement? id, JsonElement parameters, long usIn)
+    {
+        if (!TryGetString(parameters, "currency", out var currency))
+        {
+            await ErrorAsync(connection, id, usIn, RpcError.InvalidParams("currency", "must be present")).ConfigureAwait(false);
+            return;
+        }
+
+        if (!KnownCurrencies.Contains(currency, StringComparer.Ordinal))
+        {
+            await ErrorAsync(connection, id, usIn, RpcError.InvalidParams("currency", "wrong format")).ConfigureAwait(false);
+            return;
+        }
+
+        string? kind = null;
+        if (parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("kind", out var kindElement) && kindElement.ValueKind != JsonValueKind.Null)
+        {
+            kind = kindElement.ValueKind == JsonValueKind.String ? kindElement.GetString() : null;
+            if (kind is null || !KnownKinds.Contains(kind, StringComparer.Ordinal))
+            {
+                await ErrorAsync(connection, id, usIn, RpcError.InvalidParams("kind", "wrong format")).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        var expired = false;
+        if (parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("expired", out var expiredElement))
+        {
+            if (expiredElement.ValueKind is JsonValueKind.True or JsonValueKind.False) expired = expiredElement.GetBoolean();
+            else if (expiredElement.ValueKind == JsonValueKind.String && bool.TryParse(expiredElement.GetString(), out var parsed)) expired = parsed;
+            else
+            {
+                await ErrorAsync(connection, id, usIn, RpcError.InvalidParams("expired", "wrong format")).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        var source = expired ? exchange.Universe.Expired : exchange.Universe.Active;
+        var selected = source
+            .Where(i => currency == "any" || i.SettlementCurrency == currency)
+            .Where(i => kind is null || i.KindName == kind)
+            .OrderBy(i => i.InstrumentId)
+            .ToList();
+        await ResultAsync(connection, id, usIn, w => InstrumentWriter.WriteList(w, selected, isActive: !expired)).ConfigureAwait(false);
+    }
+
+    private async ValueTask SubscribeAsync(SimulatorConnection connection, JsonElement? id, JsonElement parameters, long usIn, bool subscribe, bool isPrivate)
+    {
+        if (isPrivate && !connection.IsAuthenticated)
+        {
+            await ErrorAsync(connection, id, usIn, RpcError.Unauthorized).ConfigureAwait(false);
+            return;
+        }
+
+        if (parameters.ValueKind != JsonValueKind.Object
+            || !parameters.TryGetProperty("channels", out var channelsElement)
+            || channelsElement.ValueKind != JsonValueKind.Array)
+        {
+            await ErrorAsync(connection, id, usIn, RpcError.InvalidParams("channels", "value must be a list")).ConfigureAwait(false);
+            return;
+        }
+
+        if (channelsElement.GetArrayLength() > exchange.Options.Limits.MaxChannelsPerSubscribe)
+        {
+            await ErrorAsync(connection, id, usIn, RpcError.EntityTooLarge).ConfigureAwait(false);
+            return;
+        }
+
+        if (!exchange.RateLimits.TryTakeSubscribe(connection.ClientKey))
+        {
+            await EndWithTooManyRequestsAsync(connection, id, usIn).ConfigureAwait(false);
+            return;
+        }
+
+        var requested = new List<string>(channelsElement.GetArrayLength());
+        foreach (var element in channelsElement.EnumerateArray())
+        {
+            if (element.ValueKind != JsonValueKind.String)
+            {
+                await ErrorAsync(connection, id, usIn, RpcError.InvalidParams("channels", "wrong format")).ConfigureAwait(false);
+                return;
+            }
+
+            requested.Add(element.GetString()!);
+        }
+
+        var done = new List<string>(requested.Count);
+        if (subscribe)
+        {
+            // Raw (unaggregated) ticker channels are only for authorized connections.
+            if (!connection.IsAuthenticated && requested.Any(c => ChannelName.TryParseTicker(c, out _, out var interval) && interval == "raw"))
+            {
+                await ErrorAsync(connection, id, usIn, RpcError.RawUnauthorized).ConfigureAwait(false);
+                return;
+            }
+
+            foreach (var channel in requested)
+            {
+                // Like the exchange, channels it cannot serve are silently left out of the result.
+                if (ChannelName.TryParseTicker(channel, out var instrument, out _))
+                {
+                    if (exchange.Registry.Subscribe(connection, instrument, channel))
+                    {
+                        connection.AddChannel(channel);
+                        done.Add(channel);
+                    }
+                }
+                else if (channel == ChannelName.PlatformState)
+                {
+                    connection.AddChannel(channel);
+                    done.Add(channel);
+                }
+            }
+        }
+        else
+        {
+            foreach (var channel in requested)
+            {
+                if (Unsubscribe(connection, channel)) done.Add(channel);
+            }
+        }
+
+        await ResultAsync(connection, id, usIn, w =>
+        {
+            w.WriteStartArray();
+            foreach (var channel in done) w.WriteStringValue(channel);
+            w.WriteEndArray();
+        }).ConfigureAwait(false);
+    }
+
+    private bool Unsubscribe(SimulatorConnection connection, string channel)
+    {
+        if (!connection.RemoveChannel(channel)) return false;
+        if (ChannelName.TryParseTicker(channel, out var instrument, out _))
+        {
+            exchange.Registry.Unsubscribe(connection, instrument, channel);
+        }
+
+        return true;
+    }
+
+    private async ValueTask SetHeartbeatAsync(SimulatorConnection connection, JsonElement? id, JsonElement parameters, long usIn)
+    {
+        if (parameters.ValueKind != JsonValueKind.Object
+            || !parameters.TryGetProperty("interval", out var intervalElement)
+            || intervalElement.ValueKind != JsonValueKind.Number)
+        {
+            await ErrorAsync(connection, id, usIn, RpcError.InvalidParams("interval", "must be present")).ConfigureAwait(false);
+            return;
+        }
+
+        var interval = intervalElement.GetDouble();
+        var floor = exchange.Options.AllowShortHeartbeat ? 0.1 : exchange.Options.Limits.MinHeartbeatIntervalSeconds;
+        if (interval < floor)
+        {
+            await ErrorAsync(connection, id, usIn, RpcError.InvalidParams("interval", $"must be greater or equal to {floor:0.###}")).ConfigureAwait(false);
+            return;
+        }
+
+        connection.StartHeartbeat(TimeSpan.FromSeconds(interval));
+        await ResultAsync(connection, id, usIn, static w => w.WriteStringValue("ok")).ConfigureAwait(false);
+    }
+
+    private async ValueTask AuthAsync(SimulatorConnection connection, JsonElement? id, JsonElement parameters, long usIn)
+    {
+        if (!TryGetString(parameters, "grant_type", out var grantType))
+        {
+            await ErrorAsync(connection, id, usIn, RpcError.InvalidParams("grant_type", "must be present")).ConfigureAwait(false);
+            return;
+        }
+
+        string? clientId = null;
+        switch (grantType)
+        {
+            case "client_credentials":
+                if (TryGetString(parameters, "client_id", out var candidateId)
+                    && TryGetString(parameters, "client_secret", out var secret)
+                    && exchange.Options.Credentials.Any(c => c.ClientId == candidateId && c.ClientSecret == secret))
+                {
+                    clientId = candidateId;
+                }
+
+                break;
+            case "refresh_token":
+                if (TryGetString(parameters, "refresh_token", out var refresh))
+                {
+                    clientId = exchange.ClientIdForRefreshToken(refresh);
+                }
+
+                break;
+            default:
+                await ErrorAsync(connection, id, usIn, RpcError.InvalidParams("grant_type", "wrong format")).ConfigureAwait(false);
+                return;
+        }
+
+        if (clientId is null)
+        {
+            await ErrorAsync(connection, id, usIn, RpcError.InvalidCredentials).ConfigureAwait(false);
+            return;
+        }
+
+        connection.IsAuthenticated = true;
+        connection.ClientId = clientId;
+        var accessToken = "sim-access-" + Guid.NewGuid().ToString("N");
+        var refreshToken = exchange.IssueRefreshToken(clientId);
+        await ResultAsync(connection, id, usIn, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("access_token", accessToken);
+            w.WriteNumber("expires_in", 31_536_000);
+            w.WriteString("refresh_token", refreshToken);
+            w.WriteString("scope", "connection mainaccount");
+            w.WriteString("token_type", "bearer");
+            w.WriteStartArray("enabled_features");
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }).ConfigureAwait(false);
+    }
+
+    private async ValueTask EndWithTooManyRequestsAsync(SimulatorConnection connection, JsonElement? id, long usIn)
+    {
+        exchange.OnRateLimited();
+        await ErrorAsync(connection, id, usIn, RpcError.TooManyRequests).ConfigureAwait(false);
+        connection.EndSession(WebSocketCloseStatus.PolicyViolation, "too_many_requests");
+    }
+
+    private ValueTask ResultAsync(SimulatorConnection connection, JsonElement? id, long usIn, Action<Utf8JsonWriter> result)
+    {
+        RpcWriter.WriteResult(connection.Frames.Begin(), id, usIn, exchange.Options.Testnet, result);
+        return SendAsync(connection, connection.Frames.Finish());
+    }
+
+    private ValueTask ErrorAsync(SimulatorConnection connection, JsonElement? id, long usIn, RpcError error)
+    {
+        RpcWriter.WriteError(connection.Frames.Begin(), id, usIn, exchange.Options.Testnet, error);
+        return SendAsync(connection, connection.Frames.Finish());
+    }
+
+    private static async ValueTask SendAsync(SimulatorConnection connection, OutboundFrame frame)
+    {
+        if (connection.TryEnqueue(frame)) return;
+        if (!await connection.EnqueueAsync(frame).ConfigureAwait(false))
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(frame.Buffer!);
+        }
+    }
+
+    private static bool TryGetString(JsonElement parameters, string name, out string value)
+    {
+        value = "";
+        if (parameters.ValueKind != JsonValueKind.Object || !parameters.TryGetProperty(name, out var element) || element.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        value = element.GetString()!;
+        return true;
+    }
+
+    /// <summary>
+    /// Finds a top-level <c>"id"</c> in a message that may be cut short (an oversized request is only read up to the
+    /// limit), so even a rejected request's error carries its id.
+    /// </summary>
+    private static JsonElement? TryReadId(ReadOnlySpan<byte> message)
+    {
+        var reader = new Utf8JsonReader(message, isFinalBlock: false, state: default);
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.CurrentDepth == 1 && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("id"u8))
+                {
+                    if (!reader.Read()) return null;
+                    if (reader.TokenType is JsonTokenType.Number or JsonTokenType.String)
+                    {
+                        using var doc = JsonDocument.Parse(reader.ValueSpan.Length > 0 && reader.TokenType == JsonTokenType.String
+                            ? JsonSerializer.SerializeToUtf8Bytes(reader.GetString())
+                            : reader.ValueSpan.ToArray());
+                        return doc.RootElement.Clone();
+                    }
+
+                    return null;
+                }
+
+                if (reader.CurrentDepth == 1 && reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject && !reader.TrySkip())
+                {
+                    return null;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return null;
+    }
+}

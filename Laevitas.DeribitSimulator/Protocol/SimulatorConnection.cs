@@ -1,0 +1,296 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Laevitas.DeribitSimulator.Faults;
+
+namespace Laevitas.DeribitSimulator.Protocol;
+
+/// <summary>
+/// One client WebSocket. A receive loop reads requests and hands them to the <see cref="RequestHandler"/>; a single
+/// sender loop drains the outbound queue (responses, heartbeats, ticks, injected faults) so the socket only ever
+/// has one send in flight, as WebSocket requires.
+/// </summary>
+internal sealed class SimulatorConnection
+{
+    private static readonly byte[] TestRequest = """{"jsonrpc":"2.0","method":"heartbeat","params":{"type":"test_request"}}"""u8.ToArray();
+
+    private readonly WebSocket _socket;
+    private readonly SimulatorExchange _exchange;
+    private readonly Channel<OutboundFrame> _outbox;
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly HashSet<string> _channels = new(StringComparer.Ordinal);
+    private CancellationTokenSource? _heartbeat;
+    private int _testRequestPending;
+    private int _ending;
+
+    public SimulatorConnection(long id, string remoteIp, WebSocket socket, SimulatorExchange exchange)
+    {
+        Id = id;
+        RemoteIp = remoteIp;
+        _socket = socket;
+        _exchange = exchange;
+        _outbox = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(exchange.Options.OutboundQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public long Id { get; }
+    public string RemoteIp { get; }
+    public FrameBuilder Frames { get; } = new();
+    public bool IsAuthenticated { get; set; }
+    public string? ClientId { get; set; }
+
+    /// <summary>Rate limits are per client: the API key once authenticated, the IP before.</summary>
+    public string ClientKey => ClientId is null ? "ip:" + RemoteIp : "key:" + ClientId;
+
+    public double? HeartbeatIntervalSeconds { get; private set; }
+    public bool IsEnding => Volatile.Read(ref _ending) != 0;
+    public CancellationToken Lifetime => _lifetime.Token;
+
+    public int ChannelCount
+    {
+        get { lock (_channels) return _channels.Count; }
+    }
+
+    public string[] ChannelsSnapshot()
+    {
+        lock (_channels) return _channels.ToArray();
+    }
+
+    public bool AddChannel(string channel)
+    {
+        lock (_channels) return _channels.Add(channel);
+    }
+
+    public bool RemoveChannel(string channel)
+    {
+        lock (_channels) return _channels.Remove(channel);
+    }
+
+    public bool TryEnqueue(in OutboundFrame frame) => _outbox.Writer.TryWrite(frame);
+
+    /// <summary>Waits for room in the queue; false when the connection is gone (the caller keeps the buffer).</summary>
+    public async ValueTask<bool> EnqueueAsync(OutboundFrame frame)
+    {
+        try
+        {
+            await _outbox.Writer.WriteAsync(frame, _lifetime.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Queue without waiting the caller; the buffer is returned if the connection is gone.</summary>
+    public void Post(OutboundFrame frame)
+    {
+        if (TryEnqueue(frame)) return;
+        _ = PostSlowAsync(frame);
+    }
+
+    /// <summary>Ends the session as the exchange does after a fatal error: queued frames go out, then a close frame.</summary>
+    public void EndSession(WebSocketCloseStatus status, string reason)
+    {
+        if (Interlocked.Exchange(ref _ending, 1) != 0) return;
+        Post(new OutboundFrame(FrameKind.Close, null, 0, CloseStatus: status, CloseReason: reason));
+    }
+
+    /// <summary>Drops the TCP connection at once (no close handshake), like a network failure.</summary>
+    public void Abort()
+    {
+        Interlocked.Exchange(ref _ending, 1);
+        _socket.Abort();
+        _lifetime.Cancel();
+    }
+
+    public void StartHeartbeat(TimeSpan interval)
+    {
+        var next = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
+        Interlocked.Exchange(ref _heartbeat, next)?.Cancel();
+        HeartbeatIntervalSeconds = interval.TotalSeconds;
+        Volatile.Write(ref _testRequestPending, 0);
+        _ = HeartbeatLoopAsync(interval, next.Token);
+    }
+
+    public void StopHeartbeat()
+    {
+        Interlocked.Exchange(ref _heartbeat, null)?.Cancel();
+        HeartbeatIntervalSeconds = null;
+    }
+
+    /// <summary>Any <c>public/test</c> answers the pending test_request.</summary>
+    public void OnTestReceived() => Volatile.Write(ref _testRequestPending, 0);
+
+    public async Task RunAsync()
+    {
+        var sender = Task.Run(SendLoopAsync);
+        try
+        {
+            await ReceiveLoopAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // The peer went away or we aborted: nothing to answer.
+        }
+
+        // Let a pending close frame or queued responses out before tearing down, but never wait long.
+        _outbox.Writer.TryComplete();
+        await Task.WhenAny(sender, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
+        _lifetime.Cancel();
+        _heartbeat?.Cancel();
+        try
+        {
+            await sender.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+        }
+
+        DrainOutbox();
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var limit = _exchange.Options.Limits.MaxRequestBytes;
+        var buffer = new byte[limit];
+        var scratch = new byte[16 * 1024];
+        var token = _lifetime.Token;
+        while (_socket.State == WebSocketState.Open && !token.IsCancellationRequested)
+        {
+            var count = 0;
+            var tooLarge = false;
+            ValueWebSocketReceiveResult result;
+            do
+            {
+                var target = count < buffer.Length ? buffer.AsMemory(count) : scratch.AsMemory();
+                result = await _socket.ReceiveAsync(target, token).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    // Answer the client's close handshake through the sender so it follows anything queued.
+                    if (Interlocked.Exchange(ref _ending, 1) == 0)
+                    {
+                        Post(new OutboundFrame(FrameKind.Close, null, 0, CloseStatus: WebSocketCloseStatus.NormalClosure, CloseReason: ""));
+                    }
+
+                    return;
+                }
+
+                if (count < buffer.Length) count += result.Count;
+                else tooLarge = true;
+                if (count == buffer.Length && !result.EndOfMessage) tooLarge = true;
+            }
+            while (!result.EndOfMessage);
+
+            if (IsEnding) continue;
+            await _exchange.Handler.HandleAsync(this, buffer.AsMemory(0, count), tooLarge, RpcWriter.NowMicros()).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        var reader = _outbox.Reader;
+        var faults = _exchange.Faults;
+        var token = _lifetime.Token;
+        while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var frame))
+            {
+                var sent = false;
+                try
+                {
+                    if (faults.IsSilent) await faults.WaitWhileSilentAsync(token).ConfigureAwait(false);
+                    switch (frame.Kind)
+                    {
+                        case FrameKind.Text:
+                            await _socket.SendAsync(frame.Buffer.AsMemory(0, frame.Length), WebSocketMessageType.Text, true, token).ConfigureAwait(false);
+                            break;
+                        case FrameKind.Tick:
+                            await _socket.SendAsync(frame.Buffer.AsMemory(0, frame.Length), WebSocketMessageType.Text, true, token).ConfigureAwait(false);
+                            sent = true;
+                            _exchange.OnTickSent(frame);
+                            break;
+                        case FrameKind.Close:
+                            await CloseAsync(frame.CloseStatus, frame.CloseReason ?? "").ConfigureAwait(false);
+                            return;
+                        case FrameKind.PartialThenAbort:
+                            await _socket.SendAsync(frame.Buffer.AsMemory(0, frame.Length), WebSocketMessageType.Text, false, token).ConfigureAwait(false);
+                            Abort();
+                            return;
+                        case FrameKind.Abort:
+                            Abort();
+                            return;
+                    }
+                }
+                finally
+                {
+                    if (frame.Kind == FrameKind.Tick && !sent) _exchange.OnTickDiscarded();
+                    if (frame.Buffer is not null) ArrayPool<byte>.Shared.Return(frame.Buffer);
+                }
+            }
+        }
+    }
+
+    private async Task CloseAsync(WebSocketCloseStatus status, string reason)
+    {
+        Interlocked.Exchange(ref _ending, 1);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await _socket.CloseOutputAsync(status, reason, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+        }
+
+        // The exchange ends the session: give the client a moment to answer the handshake, then cut the TCP link.
+        _ = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(_ => _socket.Abort(), TaskScheduler.Default);
+    }
+
+    private async Task HeartbeatLoopAsync(TimeSpan interval, CancellationToken token)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
+            {
+                if (_exchange.Faults.IsSilent) continue;
+                if (Volatile.Read(ref _testRequestPending) != 0)
+                {
+                    // The client did not answer the last test_request within an interval: the exchange hangs up.
+                    _exchange.OnHeartbeatTimeout();
+                    EndSession(WebSocketCloseStatus.PolicyViolation, "heartbeat_timeout");
+                    return;
+                }
+
+                Volatile.Write(ref _testRequestPending, 1);
+                Post(FrameBuilder.FromBytes(TestRequest));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task PostSlowAsync(OutboundFrame frame)
+    {
+        if (!await EnqueueAsync(frame).ConfigureAwait(false))
+        {
+            Release(frame);
+        }
+    }
+
+    private void DrainOutbox()
+    {
+        while (_outbox.Reader.TryRead(out var frame)) Release(frame);
+    }
+
+    private void Release(in OutboundFrame frame)
+    {
+        if (frame.Kind == FrameKind.Tick) _exchange.OnTickDiscarded();
+        if (frame.Buffer is not null) ArrayPool<byte>.Shared.Return(frame.Buffer);
+    }
+}

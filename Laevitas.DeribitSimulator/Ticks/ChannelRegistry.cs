@@ -1,0 +1,115 @@
+using Laevitas.DeribitSimulator.Ledger;
+using Laevitas.DeribitSimulator.Protocol;
+using Laevitas.DeribitSimulator.Universe;
+
+namespace Laevitas.DeribitSimulator.Ticks;
+
+/// <summary>
+/// Who is subscribed to which ticker channel. Writers (subscribe/unsubscribe, disconnects, expiries) take a lock and
+/// publish new arrays; the tick engine reads <see cref="Active"/> and each feed's subscribers without locking.
+/// </summary>
+internal sealed class ChannelRegistry(MarketModel market, InstrumentUniverse universe, EmissionLedger ledger)
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, InstrumentFeed> _feeds = new(StringComparer.Ordinal);
+    private InstrumentFeed[] _active = [];
+    private int _subscriptionCount;
+
+    /// <summary>Feeds with at least one subscriber.</summary>
+    public InstrumentFeed[] Active => Volatile.Read(ref _active);
+
+    public int SubscriptionCount => Volatile.Read(ref _subscriptionCount);
+
+    /// <summary>Adds the subscription; false when the instrument is not listed.</summary>
+    public bool Subscribe(SimulatorConnection connection, string instrumentName, string channel)
+    {
+        lock (_lock)
+        {
+            if (!universe.TryGetActive(instrumentName, out var instrument)) return false;
+            if (!_feeds.TryGetValue(instrumentName, out var feed))
+            {
+                feed = new InstrumentFeed(market.CreateTicker(instrument, UnderlyingIndexOf(instrument)));
+                _feeds.Add(instrumentName, feed);
+            }
+
+            foreach (var existing in feed.Subscribers)
+            {
+                if (existing.Connection == connection && existing.Channel == channel) return true;
+            }
+
+            feed.Subscribers = [.. feed.Subscribers, new Subscriber(connection, channel, ledger.ForChannel(channel))];
+            _subscriptionCount++;
+            PublishActive();
+            return true;
+        }
+    }
+
+    public bool Unsubscribe(SimulatorConnection connection, string instrumentName, string channel)
+    {
+        lock (_lock)
+        {
+            if (!_feeds.TryGetValue(instrumentName, out var feed)) return false;
+            var removed = RemoveWhere(feed, s => s.Connection == connection && s.Channel == channel);
+            if (removed > 0) PublishActive();
+            return removed > 0;
+        }
+    }
+
+    public void RemoveConnection(SimulatorConnection connection)
+    {
+        lock (_lock)
+        {
+            var removed = 0;
+            foreach (var feed in _feeds.Values) removed += RemoveWhere(feed, s => s.Connection == connection);
+            if (removed > 0) PublishActive();
+        }
+    }
+
+    /// <summary>Drops every subscription on an expired instrument; returns the subscribers that were cut.</summary>
+    public Subscriber[] RemoveInstrument(string instrumentName)
+    {
+        lock (_lock)
+        {
+            if (!_feeds.Remove(instrumentName, out var feed)) return [];
+            var subscribers = feed.Subscribers;
+            _subscriptionCount -= subscribers.Length;
+            feed.Subscribers = [];
+            PublishActive();
+            return subscribers;
+        }
+    }
+
+    /// <summary>A subscribed channel's ticker, for faults that need a real instrument to corrupt.</summary>
+    public InstrumentFeed? FeedOf(string instrumentName)
+    {
+        lock (_lock) return _feeds.GetValueOrDefault(instrumentName);
+    }
+
+    private int RemoveWhere(InstrumentFeed feed, Func<Subscriber, bool> match)
+    {
+        var before = feed.Subscribers;
+        var after = before.Where(s => !match(s)).ToArray();
+        if (after.Length == before.Length) return 0;
+        feed.Subscribers = after;
+        _subscriptionCount -= before.Length - after.Length;
+        return before.Length - after.Length;
+    }
+
+    private void PublishActive() =>
+        Volatile.Write(ref _active, _feeds.Values.Where(f => f.Subscribers.Length > 0).ToArray());
+
+    /// <summary>
+    /// Inverse options are priced off the future of the same expiry when one is listed, otherwise off a synthetic
+    /// (<c>SYN.BTC-5AUG25</c>); linear options off the USDC index (<c>SOL_USDC</c>), as on the exchange.
+    /// </summary>
+    private string? UnderlyingIndexOf(SimInstrument instrument)
+    {
+        if (instrument.Kind != InstrumentKind.Option) return null;
+        var name = instrument.InstrumentName;
+        var firstDash = name.IndexOf('-');
+        if (instrument.IsLinear) return name[..firstDash];
+        var secondDash = name.IndexOf('-', firstDash + 1);
+        var future = name[..secondDash];
+        return universe.IsActive(future) ? future : "SYN." + future;
+    }
+}

@@ -1,0 +1,70 @@
+using Laevitas.Silo.Feed;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Laevitas.Tests.Feed;
+
+/// <summary>
+/// Runs the real feed (AddDeribitFeed, hosted) against a URL with a collecting sink and captured logs.
+/// Delays are shortened for tests; limits (chunk size, pacing, heartbeat ≥ 10 s) keep their real meaning.
+/// </summary>
+public sealed class FeedHarness : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private FeedHarness(IHost host, CollectingTickSink sink, CapturingLoggerProvider logs)
+    {
+        _host = host;
+        Sink = sink;
+        Logs = logs;
+        Status = host.Services.GetRequiredService<FeedStatus>();
+    }
+
+    public CollectingTickSink Sink { get; }
+
+    public CapturingLoggerProvider Logs { get; }
+
+    public FeedStatus Status { get; }
+
+    public static Dictionary<string, string?> FastSettings(string url) => new()
+    {
+        ["Deribit:Url"] = url,
+        ["Deribit:HeartbeatIntervalSeconds"] = "10",
+        ["Deribit:DeadLinkMarginSeconds"] = "1",
+        ["Deribit:ReconnectMinDelaySeconds"] = "0.05",
+        ["Deribit:ReconnectMaxDelaySeconds"] = "0.5",
+        ["Deribit:RateLimitBackoffSeconds"] = "0.5",
+        ["Deribit:CircuitBreakerFailureThreshold"] = "3",
+        ["Deribit:CircuitBreakerOpenSeconds"] = "1",
+        ["Deribit:ConnectTimeoutSeconds"] = "3",
+        ["Deribit:RequestTimeoutSeconds"] = "5",
+        ["Deribit:DiscoveryCallsPerSecond"] = "20",
+    };
+
+    public static async Task<FeedHarness> StartAsync(Dictionary<string, string?> settings)
+    {
+        var sink = new CollectingTickSink();
+        var logs = new CapturingLoggerProvider();
+        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.Logging.AddProvider(logs);
+        builder.Services.AddSingleton<ITickSink>(sink);
+        builder.Services.AddDeribitFeed(builder.Configuration);
+        var host = builder.Build();
+        await host.StartAsync();
+        return new FeedHarness(host, sink, logs);
+    }
+
+    public string LogText(LogLevel atLeast = LogLevel.Warning) =>
+        string.Join(Environment.NewLine, Logs.Entries.Where(e => e.Level >= atLeast).Select(e => $"{e.Level}: {e.Message}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _host.StopAsync(timeout.Token);
+        _host.Dispose();
+    }
+}

@@ -1,0 +1,87 @@
+using Laevitas.DeribitSimulator;
+
+namespace Laevitas.Tests.Feed;
+
+/// <summary>Compares what the feed handed to its sink with what the simulator recorded as sent.</summary>
+internal static class FeedLedger
+{
+    public static string Channel(string instrument, string interval = "100ms") => $"ticker.{instrument}.{interval}";
+
+    /// <summary>Per-channel count of ticks the simulator has sent so far.</summary>
+    public static Dictionary<string, int> Marks(DeribitSimulatorServer sim) =>
+        sim.Ledger.Snapshot().ToDictionary(p => p.Key, p => p.Value.Count, StringComparer.Ordinal);
+
+    /// <summary>Every tick sent was received exactly once, in send order, per instrument; nothing else was received.</summary>
+    public static void AssertExactlyOnceInOrder(DeribitSimulatorServer sim, CollectingTickSink sink, string interval = "100ms")
+    {
+        var sent = sim.Ledger.Snapshot();
+        var received = sink.Snapshot();
+        Assert.Equal(sim.Ledger.TotalSent, sink.Count);
+        foreach (var (instrument, ticks) in received)
+        {
+            Assert.True(sent.TryGetValue(Channel(instrument, interval), out var expected), $"received ticks for {instrument}, which the simulator never sent");
+            var actual = ticks.Select(t => t.Timestamp).ToArray();
+            Assert.True(expected.SequenceEqual(actual), $"{instrument}: sent {expected.Count} ticks, received {actual.Length}, sequences differ");
+        }
+
+        foreach (var (channel, expected) in sent)
+        {
+            if (expected.Count > 0)
+            {
+                Assert.True(received.ContainsKey(channel["ticker.".Length..^(interval.Length + 1)]), $"nothing received on {channel}, which was sent {expected.Count} ticks");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The bound across a disconnect: per instrument, what was received is a subsequence of what was sent (no
+    /// duplicates, order kept, nothing invented), and every tick sent after <paramref name="recoveredMarks"/>
+    /// (taken once the feed had resubscribed every channel) was received.
+    /// </summary>
+    public static void AssertSubsequenceWithCompleteTail(DeribitSimulatorServer sim, CollectingTickSink sink, IReadOnlyDictionary<string, int> recoveredMarks, string interval = "100ms")
+    {
+        var sent = sim.Ledger.Snapshot();
+        var received = sink.Snapshot();
+        var tailTicks = 0;
+        foreach (var (channel, expected) in sent)
+        {
+            var instrument = channel["ticker.".Length..^(interval.Length + 1)];
+            var actual = received.TryGetValue(instrument, out var ticks) ? ticks.Select(t => t.Timestamp).ToArray() : [];
+            Assert.True(IsSubsequence(actual, expected), $"{instrument}: received ticks are not an in-order subsequence of the sent ones (duplicate, reordered or invented)");
+
+            var mark = recoveredMarks.GetValueOrDefault(channel);
+            var tail = expected.Skip(mark).ToArray();
+            tailTicks += tail.Length;
+            Assert.True(actual.Length >= tail.Length && actual[^tail.Length..].SequenceEqual(tail),
+                $"{instrument}: {tail.Length} ticks sent after recovery, but they are not all at the end of what was received");
+        }
+
+        foreach (var instrument in received.Keys)
+        {
+            Assert.True(sent.ContainsKey(Channel(instrument, interval)), $"received ticks for {instrument}, which the simulator never sent");
+        }
+
+        Assert.True(tailTicks > 0, "no ticks were sent after recovery; the test proved nothing");
+    }
+
+    private static bool IsSubsequence(long[] candidate, IReadOnlyList<long> sequence)
+    {
+        var j = 0;
+        foreach (var value in candidate)
+        {
+            while (j < sequence.Count && sequence[j] != value)
+            {
+                j++;
+            }
+
+            if (j == sequence.Count)
+            {
+                return false;
+            }
+
+            j++;
+        }
+
+        return true;
+    }
+}
