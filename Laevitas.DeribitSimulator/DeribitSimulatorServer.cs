@@ -133,17 +133,20 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Expires an instrument: it leaves get_instruments (expired=false), appears under expired=true, and its channels
-    /// stop ticking (subscriptions are dropped, as the exchange does after settlement). False if it was not listed.
+    /// Expires an instrument: it leaves get_instruments (expired=false), appears under expired=true, its subscribers
+    /// get one final notification (state <c>closed</c>, <c>estimated_delivery_price</c> "expired", when
+    /// <see cref="SimulatorOptions.SendFinalTickOnExpiry"/>) and then nothing more. False if it was not listed.
     /// </summary>
     public bool Expire(string instrumentName)
     {
         if (!_exchange.Universe.TryExpire(instrumentName, out _)) return false;
-        foreach (var subscriber in _exchange.Registry.RemoveInstrument(instrumentName))
+        var (feed, subscribers) = _exchange.Registry.RemoveInstrument(instrumentName);
+        foreach (var subscriber in subscribers)
         {
             subscriber.Connection.RemoveChannel(subscriber.Channel);
         }
 
+        if (feed is not null) _exchange.Engine.OnExpired(feed, subscribers);
         return true;
     }
 

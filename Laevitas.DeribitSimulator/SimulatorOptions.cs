@@ -48,6 +48,12 @@ public sealed class SimulatorOptions
     /// <summary>Frames each connection may have queued before the tick engine waits for it (backpressure, not loss).</summary>
     public int OutboundQueueCapacity { get; set; } = 16_384;
 
+    /// <summary>
+    /// When an instrument expires, send its subscribers a last ticker with state <c>closed</c> and
+    /// <c>estimated_delivery_price: "expired"</c> (a string, as the exchange sends around delivery). Counted as a tick.
+    /// </summary>
+    public bool SendFinalTickOnExpiry { get; set; } = true;
+
     /// <summary>Value of the <c>testnet</c> flag in responses (the production endpoint says false).</summary>
     public bool Testnet { get; set; }
 

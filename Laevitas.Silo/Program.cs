@@ -11,8 +11,8 @@ if (await EmbeddedKafkaBrokerCommand.RunIfRequestedAsync(args))
 }
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddEmbeddedKafkaWhenUnconfigured();
 await using var privatePostgres = await builder.StartPrivatePostgresIfUnconfiguredAsync();
+builder.AddEmbeddedKafkaWhenUnconfigured();
 builder.Services.AddLaevitasPostgres(builder.Configuration);
 builder.UseOrleans(silo => silo.UseLaevitasClustering(builder.Configuration));
 builder.UseOrleans(silo => silo.AddLaevitasInstrumentPipeline());

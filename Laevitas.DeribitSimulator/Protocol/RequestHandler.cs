@@ -26,7 +26,8 @@ internal sealed class RequestHandler(SimulatorExchange exchange)
 
         if (tooLarge)
         {
-            await ErrorAsync(connection, TryReadId(message.Span), usIn, RpcError.EntityTooLarge).ConfigureAwait(false);
+            // The exchange rejects an oversized frame before parsing it: the error carries no id.
+            await ErrorAsync(connection, null, usIn, RpcError.EntityTooLarge).ConfigureAwait(false);
             return;
         }
 
@@ -189,7 +190,8 @@ internal sealed class RequestHandler(SimulatorExchange exchange)
 
         if (channelsElement.GetArrayLength() > exchange.Options.Limits.MaxChannelsPerSubscribe)
         {
-            await ErrorAsync(connection, id, usIn, RpcError.EntityTooLarge).ConfigureAwait(false);
+            // Same answer as an oversized frame (which is what so many channels amount to on the exchange): no id.
+            await ErrorAsync(connection, null, usIn, RpcError.EntityTooLarge).ConfigureAwait(false);
             return;
         }
 
@@ -307,6 +309,9 @@ internal sealed class RequestHandler(SimulatorExchange exchange)
                     clientId = candidateId;
                 }
 
+                break;
+            case "client_signature":
+                clientId = ClientSignature.Verify(parameters, exchange.Options.Credentials);
                 break;
             case "refresh_token":
                 if (TryGetString(parameters, "refresh_token", out var refresh))

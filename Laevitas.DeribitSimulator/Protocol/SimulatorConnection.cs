@@ -13,6 +13,7 @@ namespace Laevitas.DeribitSimulator.Protocol;
 internal sealed class SimulatorConnection
 {
     private static readonly byte[] TestRequest = """{"jsonrpc":"2.0","method":"heartbeat","params":{"type":"test_request"}}"""u8.ToArray();
+    private static readonly byte[] Heartbeat = """{"jsonrpc":"2.0","method":"heartbeat","params":{"type":"heartbeat"}}"""u8.ToArray();
 
     private readonly WebSocket _socket;
     private readonly SimulatorExchange _exchange;
@@ -266,7 +267,9 @@ internal sealed class SimulatorConnection
                     return;
                 }
 
+                // The exchange sends both kinds; only test_request needs an answer (public/test) before the next interval.
                 Volatile.Write(ref _testRequestPending, 1);
+                Post(FrameBuilder.FromBytes(Heartbeat));
                 Post(FrameBuilder.FromBytes(TestRequest));
             }
         }

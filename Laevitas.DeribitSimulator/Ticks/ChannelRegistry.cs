@@ -65,17 +65,17 @@ internal sealed class ChannelRegistry(MarketModel market, InstrumentUniverse uni
         }
     }
 
-    /// <summary>Drops every subscription on an expired instrument; returns the subscribers that were cut.</summary>
-    public Subscriber[] RemoveInstrument(string instrumentName)
+    /// <summary>Drops every subscription on an expired instrument; returns its feed and the subscribers that were cut.</summary>
+    public (InstrumentFeed? Feed, Subscriber[] Subscribers) RemoveInstrument(string instrumentName)
     {
         lock (_lock)
         {
-            if (!_feeds.Remove(instrumentName, out var feed)) return [];
+            if (!_feeds.Remove(instrumentName, out var feed)) return (null, []);
             var subscribers = feed.Subscribers;
             _subscriptionCount -= subscribers.Length;
             feed.Subscribers = [];
             PublishActive();
-            return subscribers;
+            return (feed, subscribers);
         }
     }
 

@@ -22,6 +22,8 @@ internal sealed class TickEngine
     private double _ticksPerSecond;
     private long _queued;
     private long _discarded;
+    private readonly bool _finalTickOnExpiry;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(InstrumentFeed Feed, Subscriber[] Subscribers)> _expiries = new();
     private int _cursor;
 
     public TickEngine(SimulatorOptions options, ChannelRegistry registry, MarketModel market, SimulatorFaults faults)
@@ -32,6 +34,16 @@ internal sealed class TickEngine
         _random = new Random(options.Seed);
         _maxTicks = options.MaxTicks;
         _ticksPerSecond = options.TicksPerSecond;
+        _finalTickOnExpiry = options.SendFinalTickOnExpiry;
+    }
+
+    /// <summary>
+    /// An instrument expired: its subscribers get one last notification (state closed, estimated_delivery_price
+    /// "expired") from the engine thread, so it is ordered after every tick already emitted for it.
+    /// </summary>
+    public void OnExpired(InstrumentFeed feed, Subscriber[] subscribers)
+    {
+        if (_finalTickOnExpiry && subscribers.Length > 0) _expiries.Enqueue((feed, subscribers));
     }
 
     public double TicksPerSecond
@@ -55,6 +67,17 @@ internal sealed class TickEngine
         var credit = 0.0;
         while (!cancellationToken.IsCancellationRequested)
         {
+            while (_expiries.TryDequeue(out var expiry))
+            {
+                var state = expiry.Feed.State;
+                state.Deliver(state.NextTimestamp(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+                foreach (var subscriber in expiry.Subscribers)
+                {
+                    if (LimitReached) break;
+                    await EmitAsync(subscriber, state).ConfigureAwait(false);
+                }
+            }
+
             var rate = TicksPerSecond;
             var active = _registry.Active;
             if (active.Length == 0 || rate <= 0 || _faults.IsSilent || LimitReached)
@@ -88,24 +111,29 @@ internal sealed class TickEngine
                     continue;
                 }
 
-                var state = feed.State;
-                var timestamp = state.NextTimestamp(nowMs);
-                state.Advance(timestamp, _random);
+                var ticker = feed.State;
+                ticker.Advance(ticker.NextTimestamp(nowMs), _random);
                 foreach (var subscriber in subscribers)
                 {
-                    TickerWriter.WriteNotification(_frames.Begin(), subscriber.ChannelJson, state);
-                    var frame = _frames.Finish(FrameKind.Tick, subscriber, timestamp);
-                    Interlocked.Increment(ref _queued);
-                    if (!subscriber.Connection.TryEnqueue(frame)
-                        && !await subscriber.Connection.EnqueueAsync(frame).ConfigureAwait(false))
-                    {
-                        ArrayPool<byte>.Shared.Return(frame.Buffer!);
-                        Interlocked.Increment(ref _discarded);
-                    }
-
+                    if (LimitReached) break;
+                    // The common case completes synchronously: a ValueTask, no allocation.
+                    await EmitAsync(subscriber, ticker).ConfigureAwait(false);
                     credit -= 1;
                 }
             }
+        }
+    }
+
+    private async ValueTask EmitAsync(Subscriber subscriber, TickerState state)
+    {
+        TickerWriter.WriteNotification(_frames.Begin(), subscriber.ChannelJson, state);
+        var frame = _frames.Finish(FrameKind.Tick, subscriber, state.LastTimestamp);
+        Interlocked.Increment(ref _queued);
+        if (!subscriber.Connection.TryEnqueue(frame)
+            && !await subscriber.Connection.EnqueueAsync(frame).ConfigureAwait(false))
+        {
+            ArrayPool<byte>.Shared.Return(frame.Buffer!);
+            Interlocked.Increment(ref _discarded);
         }
     }
 }

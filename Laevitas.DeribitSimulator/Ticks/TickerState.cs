@@ -10,6 +10,7 @@ namespace Laevitas.DeribitSimulator.Ticks;
 internal sealed class TickerState
 {
     private const double MsPerYear = 365.0 * 86_400_000;
+    private const double MaxQuotedIv = 500;
 
     private readonly double _basis;
     private readonly double _baseIv;
@@ -28,8 +29,9 @@ internal sealed class TickerState
         _basis = 0.03 + 0.07 * random.NextDouble();
         _premium = (random.NextDouble() - 0.5) * 0.001;
         _tickDecimals = Decimals(instrument.TickSize);
-        // Marks carry more precision than the order book: futures two digits past the tick, inverse options 4 decimals.
-        _markDecimals = instrument.Kind == InstrumentKind.Option && !instrument.IsLinear ? 4 : _tickDecimals + 2;
+        // Marks carry more precision than the order book: two digits past the tick, inverse options 8 decimals
+        // (the exchange sends e.g. 0.06926904).
+        _markDecimals = instrument.Kind == InstrumentKind.Option && !instrument.IsLinear ? 8 : _tickDecimals + 2;
         _amountUnit = instrument.Kind == InstrumentKind.Option ? instrument.MinTradeAmount : instrument.ContractSize;
         _amountDecimals = Decimals(_amountUnit);
         if (instrument.Strike is { } strike)
@@ -56,7 +58,10 @@ internal sealed class TickerState
     public IndexWalk Index { get; }
     public JsonEncodedText NameJson { get; }
     public JsonEncodedText UnderlyingIndexJson { get; }
-    public string State { get; set; } = "open";
+    public string State { get; private set; } = "open";
+
+    /// <summary>Set on the final notification of an expired instrument (the exchange then sends the string "expired").</summary>
+    public bool Delivered { get; private set; }
 
     /// <summary>Timestamp of the last tick emitted (exchange ms); the next one is strictly greater.</summary>
     public long LastTimestamp { get; private set; }
@@ -94,6 +99,14 @@ internal sealed class TickerState
 
     /// <summary>Next timestamp for this instrument: wall clock, but never equal to or before the previous one.</summary>
     public long NextTimestamp(long nowMs) => nowMs > LastTimestamp ? nowMs : LastTimestamp + 1;
+
+    /// <summary>The instrument's last word: settled and delivered at the current index.</summary>
+    public void Deliver(long timestampMs)
+    {
+        LastTimestamp = timestampMs;
+        State = "closed";
+        Delivered = true;
+    }
 
     /// <summary>Moves the ticker to <paramref name="timestampMs"/> (must come from <see cref="NextTimestamp"/>).</summary>
     public void Advance(long timestampMs, Random random)
@@ -142,7 +155,7 @@ internal sealed class TickerState
             {
                 BestBidPrice = RoundTo(bid, tick);
                 BestBidAmount = RoundTo(_amountUnit * (1 + random.Next(50)), _amountUnit);
-                BidIv = Math.Round(Math.Max(0, MarkIv - (mark - BestBidPrice) / vegaQuoted), 2);
+                BidIv = Math.Round(Math.Clamp(MarkIv - (mark - BestBidPrice) / vegaQuoted, 0, MaxQuotedIv), 2);
             }
             else
             {
@@ -153,7 +166,8 @@ internal sealed class TickerState
 
             BestAskPrice = RoundTo(ask, tick);
             BestAskAmount = RoundTo(_amountUnit * (1 + random.Next(50)), _amountUnit);
-            AskIv = Math.Round(MarkIv + (BestAskPrice - mark) / vegaQuoted, 2);
+            // Deep out of the money a one-tick offer implies an absurd volatility; the exchange caps what it shows.
+            AskIv = Math.Round(Math.Clamp(MarkIv + (BestAskPrice - mark) / vegaQuoted, 0, MaxQuotedIv), 2);
             MinPrice = RoundTo(Math.Max(tick, mark * 0.5), tick);
             MaxPrice = RoundTo(mark * 1.5 + 10 * tick, tick);
             Delta = Math.Round(bs.Delta, 5);

@@ -53,6 +53,8 @@ internal static class TickerWriter
     private static readonly JsonEncodedText CurrentFunding = JsonEncodedText.Encode("current_funding");
     private static readonly JsonEncodedText Funding8h = JsonEncodedText.Encode("funding_8h");
     private static readonly JsonEncodedText InterestValue = JsonEncodedText.Encode("interest_value");
+    private static readonly JsonEncodedText DeliveryPrice = JsonEncodedText.Encode("delivery_price");
+    private static readonly JsonEncodedText ExpiredText = JsonEncodedText.Encode("expired");
 
     /// <summary>The whole notification: <c>{"jsonrpc":"2.0","method":"subscription","params":{"channel":…,"data":{…}}}</c>.</summary>
     public static void WriteNotification(Utf8JsonWriter writer, JsonEncodedText channel, TickerState ticker)
@@ -124,7 +126,17 @@ internal static class TickerWriter
             writer.WriteNumber(InterestValue, t.InterestValue);
         }
 
-        writer.WriteNumber(EstimatedDeliveryPrice, t.IndexPrice);
+        if (t.Delivered)
+        {
+            // What the exchange sends once an instrument has expired: a string where a number usually is.
+            writer.WriteString(EstimatedDeliveryPrice, ExpiredText);
+            writer.WriteNumber(DeliveryPrice, t.IndexPrice);
+        }
+        else
+        {
+            writer.WriteNumber(EstimatedDeliveryPrice, t.IndexPrice);
+        }
+
         writer.WriteNumber(BestAskAmount, t.BestAskAmount);
         writer.WriteNumber(BestBidAmount, t.BestBidAmount);
         writer.WriteEndObject();

@@ -15,7 +15,7 @@ public static class ClientClusteringExtensions
     public static IClientBuilder UseLaevitasClustering(this IClientBuilder client, IConfiguration configuration)
     {
         var options = ClusteringOptions.FromConfiguration(configuration);
-        switch (options.Clustering)
+        switch (options.ClusteringMode)
         {
             case ClusteringMode.Localhost:
                 client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);

@@ -1,6 +1,6 @@
 namespace Laevitas.Grains.Abstractions.Clustering;
 
-/// <summary>How silos find each other and clients find gateways (<c>Orleans:Clustering</c>).</summary>
+/// <summary>How silos find each other and clients find gateways (<c>Orleans:ClusteringMode</c>).</summary>
 public enum ClusteringMode
 {
     /// <summary>One silo on this machine, loopback only; no database needed. The default for a local run.</summary>

@@ -5,9 +5,15 @@ namespace Laevitas.Grains.Abstractions.Clustering;
 
 /// <summary>
 /// Cluster identity, endpoints and membership mode, bound from the <c>Orleans</c> configuration section
-/// (environment: <c>Orleans__Clustering</c>, <c>Orleans__SiloPort</c>, ...). Shared by the silo and the client so both
-/// read the same keys with the same defaults.
+/// (environment: <c>Orleans__ClusteringMode</c>, <c>Orleans__SiloPort</c>, ...). Shared by the silo and the client so
+/// both read the same keys with the same defaults.
 /// </summary>
+/// <remarks>
+/// Orleans 10 reads the same section itself: it binds <c>Orleans:ClusterId</c> / <c>Orleans:ServiceId</c> (the values we
+/// set too) and treats <c>Orleans:Clustering</c>, <c>Orleans:Endpoints</c>, <c>Orleans:GrainStorage</c>,
+/// <c>Orleans:Streaming</c> ... as provider sections. Hence the mode key is <c>Orleans:ClusteringMode</c>: a plain
+/// <c>Orleans:Clustering=AdoNet</c> would make Orleans look for a provider named "Default" and fail at start.
+/// </remarks>
 public sealed class ClusteringOptions
 {
     public const string SectionName = "Orleans";
@@ -18,7 +24,7 @@ public sealed class ClusteringOptions
     /// <summary>ADO.NET invariant of Npgsql, as the Orleans ADO.NET providers expect it.</summary>
     public const string AdoNetInvariant = "Npgsql";
 
-    public ClusteringMode Clustering { get; set; } = ClusteringMode.Localhost;
+    public ClusteringMode ClusteringMode { get; set; } = ClusteringMode.Localhost;
 
     /// <summary>Identifies one deployment; silos and clients only see members with the same cluster id.</summary>
     public string ClusterId { get; set; } = "laevitas";
@@ -57,9 +63,9 @@ public sealed class ClusteringOptions
     public IReadOnlyList<string> Validate(string? postgresConnectionString)
     {
         var errors = new List<string>();
-        if (!Enum.IsDefined(Clustering))
+        if (!Enum.IsDefined(ClusteringMode))
         {
-            errors.Add($"Orleans:Clustering must be one of {string.Join(", ", Enum.GetNames<ClusteringMode>())}.");
+            errors.Add($"Orleans:ClusteringMode must be one of {string.Join(", ", Enum.GetNames<ClusteringMode>())}.");
         }
 
         if (string.IsNullOrWhiteSpace(ClusterId))
@@ -92,10 +98,10 @@ public sealed class ClusteringOptions
             errors.Add($"Orleans:AdvertisedIPAddress must be an IP address (was '{AdvertisedIPAddress}').");
         }
 
-        if (Clustering is ClusteringMode.AdoNet or ClusteringMode.Kubernetes && string.IsNullOrWhiteSpace(postgresConnectionString))
+        if (ClusteringMode is ClusteringMode.AdoNet or ClusteringMode.Kubernetes && string.IsNullOrWhiteSpace(postgresConnectionString))
         {
             // A private embedded Postgres cannot hold a membership table that other silos see.
-            errors.Add($"Orleans:Clustering={Clustering} needs ConnectionStrings:{ConnectionStringName}, the PostgreSQL every silo and client shares.");
+            errors.Add($"Orleans:ClusteringMode={ClusteringMode} needs ConnectionStrings:{ConnectionStringName}, the PostgreSQL every silo and client shares.");
         }
 
         return errors;

@@ -18,7 +18,7 @@ public static class ClusteringHostingExtensions
         var options = ClusteringOptions.FromConfiguration(configuration);
         silo.Services.AddSingleton(options);
 
-        if (options.Clustering == ClusteringMode.Localhost)
+        if (options.ClusteringMode == ClusteringMode.Localhost)
         {
             silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
             return silo;
@@ -41,7 +41,7 @@ public static class ClusteringHostingExtensions
             }
         });
 
-        if (options.Clustering == ClusteringMode.Kubernetes)
+        if (options.ClusteringMode == ClusteringMode.Kubernetes)
         {
             // A silo the cluster declared dead is useless; deleting its pod lets the Deployment replace it at once
             // instead of waiting for the process to notice and exit (needs the 'delete' verb in deploy/k8s/rbac.yaml).

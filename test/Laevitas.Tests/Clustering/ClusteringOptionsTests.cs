@@ -15,7 +15,7 @@ public sealed class ClusteringOptionsTests
     {
         var options = ClusteringOptions.FromConfiguration(Config());
 
-        Assert.Equal(ClusteringMode.Localhost, options.Clustering);
+        Assert.Equal(ClusteringMode.Localhost, options.ClusteringMode);
         Assert.Equal(11111, options.SiloPort);
         Assert.Equal(30000, options.GatewayPort);
         Assert.Equal("laevitas", options.ClusterId);
@@ -27,7 +27,7 @@ public sealed class ClusteringOptionsTests
     public void Keys_bind_from_the_Orleans_section_case_insensitively()
     {
         var options = ClusteringOptions.FromConfiguration(Config(
-            ("Orleans:Clustering", "adonet"),
+            ("Orleans:ClusteringMode", "adonet"),
             ("Orleans:ClusterId", "blue"),
             ("Orleans:ServiceId", "svc"),
             ("Orleans:SiloPort", "21111"),
@@ -35,7 +35,7 @@ public sealed class ClusteringOptionsTests
             ("Orleans:AdvertisedIPAddress", "10.1.2.3"),
             ("ConnectionStrings:Postgres", "Host=db")));
 
-        Assert.Equal(ClusteringMode.AdoNet, options.Clustering);
+        Assert.Equal(ClusteringMode.AdoNet, options.ClusteringMode);
         Assert.Equal("blue", options.ClusterId);
         Assert.Equal("svc", options.ServiceId);
         Assert.Equal(21111, options.SiloPort);
@@ -49,7 +49,7 @@ public sealed class ClusteringOptionsTests
     public void Shared_membership_without_a_connection_string_is_refused_with_the_key_to_set(string mode)
     {
         var error = Assert.Throws<InvalidOperationException>(() =>
-            ClusteringOptions.FromConfiguration(Config(("Orleans:Clustering", mode))));
+            ClusteringOptions.FromConfiguration(Config(("Orleans:ClusteringMode", mode))));
 
         Assert.Contains("ConnectionStrings:Postgres", error.Message);
         Assert.Contains(mode, error.Message);

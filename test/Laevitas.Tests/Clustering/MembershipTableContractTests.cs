@@ -3,6 +3,7 @@ using Laevitas.Grains.Abstractions.Clustering;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Laevitas.Tests.Infrastructure;
 using Npgsql;
 using Orleans;
 using Orleans.Configuration;
@@ -16,14 +17,14 @@ namespace Laevitas.Tests.Clustering;
 /// Drives the Orleans ADO.NET membership provider itself against our SQL (030_orleans_clustering.sql): every query key
 /// it runs, with the parameters and etags it really passes, on a real PostgreSQL.
 /// </summary>
-[Collection(ClusteringPostgresCollection.Name)]
-public sealed class MembershipTableContractTests(ClusteringPostgres postgres)
+[Collection(PostgresCollection.Name)]
+public sealed class MembershipTableContractTests(PostgresFixture postgres)
 {
     private static readonly DateTime Origin = new(2025, 1, 2, 3, 4, 5, 678, DateTimeKind.Utc);
 
     private async Task<(AdoNetClusteringTable Table, string ConnectionString, string ClusterId)> NewTableAsync()
     {
-        var connectionString = await postgres.CreateMigratedDatabaseAsync();
+        var connectionString = await ClusteringDatabase.CreateMigratedAsync(postgres);
         var clusterId = "contract-" + Guid.NewGuid().ToString("N")[..8];
         var table = new AdoNetClusteringTable(
             new ServiceCollection().BuildServiceProvider(),

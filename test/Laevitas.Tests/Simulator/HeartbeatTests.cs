@@ -1,0 +1,56 @@
+using System.Net.WebSockets;
+using Laevitas.DeribitSimulator;
+using Laevitas.Tests.Infrastructure;
+
+namespace Laevitas.Tests.Simulator;
+
+public class HeartbeatTests
+{
+    private static SimulatorOptions ShortHeartbeats()
+    {
+        var options = SimulatorTestOptions.Create(rate: 0);
+        options.AllowShortHeartbeat = true;
+        return options;
+    }
+
+    [Fact]
+    public async Task AnsweredTestRequestsKeepTheConnection()
+    {
+        await using var sim = await DeribitSimulatorServer.StartAsync(ShortHeartbeats());
+        await using var client = await RawDeribitClient.ConnectAsync(sim.Url);
+        client.AnswerTestRequests = true;
+
+        var ok = await client.CallAsync("public/set_heartbeat", new { interval = 0.2 });
+        Assert.Equal("ok", ok.GetProperty("result").GetString());
+
+        var testRequests = 0;
+        var heartbeats = 0;
+        await Eventually.TrueAsync(async () =>
+        {
+            var message = await client.NextMessageAsync(TimeSpan.FromSeconds(1));
+            if (message is null) return false;
+            if (message.Contains("\"test_request\"", StringComparison.Ordinal)) testRequests++;
+            else if (message.Contains("\"type\":\"heartbeat\"", StringComparison.Ordinal)) heartbeats++;
+            return testRequests >= 4;
+        }, SimulatorTestOptions.Timeout, "four test_request cycles");
+
+        Assert.True(heartbeats >= 3);
+        Assert.Equal(WebSocketState.Open, client.State);
+        Assert.Equal(0, sim.GetStatistics().HeartbeatTimeouts);
+    }
+
+    [Fact]
+    public async Task UnansweredTestRequestClosesTheConnection()
+    {
+        await using var sim = await DeribitSimulatorServer.StartAsync(ShortHeartbeats());
+        await using var client = await RawDeribitClient.ConnectAsync(sim.Url);
+
+        await client.CallAsync("public/set_heartbeat", new { interval = 0.2 });
+        var message = await client.NextMessageAsync(SimulatorTestOptions.Timeout);
+        Assert.Contains("heartbeat", message);
+
+        await client.Closed.WaitAsync(SimulatorTestOptions.Timeout);
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, client.CloseStatus);
+        Assert.Equal(1, sim.GetStatistics().HeartbeatTimeouts);
+    }
+}
