@@ -89,6 +89,35 @@ public sealed class SimulatorFaults
             return frame with { Kind = FrameKind.PartialThenAbort };
         });
 
+    /// <summary>
+    /// Sends <paramref name="message"/> as one text message, exactly as given (not validated, not recorded in the
+    /// ledger): for corpora of hostile or malformed input that the other faults do not cover.
+    /// </summary>
+    public int SendRaw(ReadOnlySpan<byte> message, long? connectionId = null)
+    {
+        var copy = message.ToArray();
+        return Broadcast(connectionId, _ => FrameBuilder.FromBytes(copy));
+    }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> as it is to the connections subscribed to <paramref name="channel"/> only
+    /// (for crafted notifications on a real channel: duplicate ticks, hostile values). Returns how many it reached.
+    /// </summary>
+    public int SendRawToSubscribers(string channel, ReadOnlySpan<byte> message)
+    {
+        var copy = message.ToArray();
+        var count = 0;
+        foreach (var connection in _exchange.OpenConnections())
+        {
+            if (!connection.ChannelsSnapshot().Contains(channel)) continue;
+            connection.Post(FrameBuilder.FromBytes(copy));
+            count++;
+        }
+
+        _exchange.OnFaultInjected(count);
+        return count;
+    }
+
     /// <summary>Sends a well-formed notification with a method the client does not know.</summary>
     public int SendUnknownMethod(long? connectionId = null) =>
         Broadcast(connectionId, _ => FrameBuilder.FromBytes("""{"jsonrpc":"2.0","method":"sim_unknown_notification","params":{"type":"surprise","value":1}}"""u8));
