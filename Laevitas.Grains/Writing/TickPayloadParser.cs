@@ -16,6 +16,10 @@ public static class TickPayloadParser
     private const long MinTimestampMs = 946_684_800_000;
     private const long MaxTimestampMs = 7_258_118_400_000;
 
+    // A tick stamped well after it was read is garbage too (a clock cannot be that far off); it would land in a
+    // partition of a future day and stand as the instrument's "latest" row until then.
+    private const long MaxAheadOfReceiptMs = 86_400_000;
+
     private const int MaxIndexNameLength = 64;
     private const int MaxCachedIndexNames = 4_096;
 
@@ -124,6 +128,11 @@ public static class TickPayloadParser
                         }
 
                         break;
+                    case Field.EstimatedDeliveryPrice when reader.TokenType == JsonTokenType.String:
+                        // Around delivery the exchange sends the string "expired" here (the instrument's last ticker):
+                        // no price to store, but the tick itself is good.
+                        row.EstimatedDeliveryPrice = null;
+                        break;
                     case Field.Unknown:
                         reader.Skip();
                         break;
@@ -158,6 +167,12 @@ public static class TickPayloadParser
         if (!hasTimestamp)
         {
             error = "timestamp is missing";
+            return false;
+        }
+
+        if (receivedAtMs > 0 && row.Timestamp > receivedAtMs + MaxAheadOfReceiptMs)
+        {
+            error = "timestamp is more than a day after the tick was received";
             return false;
         }
 

@@ -129,6 +129,30 @@ public class TickPayloadParserTests
     }
 
     [Fact]
+    public void AnExpiredInstrumentsLastTickerIsKeptWithoutADeliveryPrice()
+    {
+        // What the exchange (and the simulator) sends as an instrument's final ticker around delivery.
+        var row = Parse("""{"instrument_name":"BTC-27DEC24-100000-C","timestamp":1734998400000,"state":"closed","estimated_delivery_price":"expired","mark_price":0.01}""");
+
+        Assert.Equal("closed", row.State);
+        Assert.Null(row.EstimatedDeliveryPrice);
+        Assert.Equal(0.01, row.MarkPrice);
+    }
+
+    [Fact]
+    public void ATimestampFarAheadOfReceiptIsRejected()
+    {
+        var row = default(DeribitPriceRow);
+        var dayAhead = ReceivedAt + 86_400_000;
+        Assert.True(TickPayloadParser.TryParse(Encoding.UTF8.GetBytes($$"""{"instrument_name":"BTC-PERPETUAL","timestamp":{{dayAhead}}}"""), ReceivedAt, ref row, out _));
+
+        var ok = TickPayloadParser.TryParse(Encoding.UTF8.GetBytes($$"""{"instrument_name":"BTC-PERPETUAL","timestamp":{{dayAhead + 1}}}"""), ReceivedAt, ref row, out var error);
+
+        Assert.False(ok);
+        Assert.Contains("after the tick was received", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void InvalidUtf8IsRejected()
     {
         var bytes = Encoding.UTF8.GetBytes("""{"instrument_name":"BTC-PERPETUAL","timestamp":1734998400000,"state":"op_n"}""");
