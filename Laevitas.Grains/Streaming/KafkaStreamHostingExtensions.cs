@@ -39,6 +39,9 @@ public static class KafkaStreamHostingExtensions
             // Only implicit subscriptions (the writer grains): no pub-sub grain state to store, and an implicit
             // subscription is never faulted by the pulling agent.
             stream.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
+            // Queues spread evenly over the Active silos and re-spread on every join and leave (the default ring
+            // balancer leaves a topic's few queues unevenly spread, and a joining silo possibly without any).
+            stream.ConfigurePartitionBalancing(EvenQueueBalancer.Create);
             stream.ConfigurePullingAgent(agent => agent.Configure<IOptionsMonitor<KafkaStreamOptions>>((o, monitor) =>
             {
                 var kafkaStream = monitor.Get(name);
