@@ -31,7 +31,7 @@ internal static class ChildProcessRegistry
         }
 
         Directory.CreateDirectory(Root);
-        var self = UnixProcess.ReadStat(Environment.ProcessId)!;
+        var self = UnixProcess.ReadStat(Environment.ProcessId)!.Value;
         var child = UnixProcess.ReadStat(process.Id);
         File.WriteAllText(EntryPath(process.Id), string.Create(CultureInfo.InvariantCulture,
             $"{Environment.ProcessId} {self.StartTime} {child?.StartTime ?? 0}"));
