@@ -17,6 +17,7 @@ public sealed class CombinedFaultTests(ChaosCluster cluster, ITestOutputHelper o
         await Task.Delay(TimeSpan.FromSeconds(2));
         var leader = await cluster.WaitForLeaderAsync();
         var victim = cluster.Silos.First(s => s != leader);
+        var generation = (await cluster.MembershipRowAsync(victim))?.Generation ?? 0;
 
         chaosCase.FaultStarted();
         await cluster.Postgres.StopAsync();
@@ -26,10 +27,10 @@ public sealed class CombinedFaultTests(ChaosCluster cluster, ITestOutputHelper o
         var dropAt = ChaosCluster.NowMs();
         cluster.Simulator.Faults.DropAllConnections();
         chaosCase.Allowances.Add(new LossAllowance("in flight on the dropped connections", dropAt - (long)Exchange.ExchangeFaultTests.InFlight.TotalMilliseconds, dropAt + 500));
-        var generation = await cluster.KillAsync(victim);
+        await victim.KillAsync();
         await Task.Delay(outage);
         cluster.Kafka.SetAllBrokersUp();
-        await cluster.Postgres.StartAsync();
+        await cluster.StartPostgresAsync();
         await cluster.RestartAsync(victim, generation);
         chaosCase.FaultEnded();
 

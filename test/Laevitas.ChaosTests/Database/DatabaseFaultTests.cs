@@ -31,7 +31,7 @@ public sealed class DatabaseFaultTests(ChaosCluster cluster, ITestOutputHelper o
         chaosCase.FaultStarted();
         await cluster.Postgres.StopAsync();
         await Task.Delay(outage);
-        await cluster.Postgres.StartAsync();
+        await cluster.StartPostgresAsync();
         chaosCase.FaultEnded();
         var result = await cluster.EndCaseAsync(chaosCase);
         output.WriteLine(result.Describe());
@@ -48,24 +48,22 @@ public sealed class DatabaseFaultTests(ChaosCluster cluster, ITestOutputHelper o
         await Task.Delay(TimeSpan.FromSeconds(2));
 
         // Kill the moment a writer's COPY is on the wire: the transaction dies half-done and must be replayed.
-        await using (var monitor = new NpgsqlConnection(cluster.Postgres.ConnectionString))
-        {
-            await monitor.OpenAsync();
-            await Eventually.TrueAsync(
-                async () =>
-                {
-                    await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query ILIKE 'COPY %'", monitor);
-                    return (long)(await command.ExecuteScalarAsync())! > 0;
-                },
-                TimeSpan.FromSeconds(60), "a COPY in progress");
-        }
+        var monitorConnection = new NpgsqlConnectionStringBuilder(cluster.Postgres.ConnectionString) { Pooling = false }.ConnectionString;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                await using var monitor = new NpgsqlConnection(monitorConnection);
+                await monitor.OpenAsync();
+                await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query ILIKE 'COPY %'", monitor);
+                return (long)(await command.ExecuteScalarAsync())! > 0;
+            },
+            TimeSpan.FromSeconds(60), "a COPY in progress");
 
         chaosCase.FaultStarted();
         await cluster.Postgres.KillAsync();
         chaosCase.Notes.Add("killed while a COPY was active");
         await Task.Delay(down);
-        await cluster.Postgres.StartAsync();
-        NpgsqlConnection.ClearAllPools();
+        await cluster.StartPostgresAsync();
         chaosCase.FaultEnded();
         var result = await cluster.EndCaseAsync(chaosCase);
         output.WriteLine(result.Describe());

@@ -244,6 +244,14 @@ public sealed partial class ChaosCluster : IAsyncLifetime
     private async Task<int?> MembershipStatusAsync(SiloProcess silo, long afterGeneration) =>
         await MembershipRowAsync(silo) is { } row && row.Generation > afterGeneration ? row.Status : null;
 
+    /// <summary>Starts PostgreSQL again after a stop or kill, and drops the test's pooled connections to the old server.</summary>
+    public async Task StartPostgresAsync()
+    {
+        await Postgres.StartAsync();
+        Database.Clear();
+        NpgsqlConnection.ClearAllPools();
+    }
+
     /// <summary>SIGKILLs a silo; returns the generation of the killed incarnation.</summary>
     public async Task<long> KillAsync(SiloProcess silo)
     {
@@ -362,7 +370,7 @@ public sealed partial class ChaosCluster : IAsyncLifetime
         Kafka.SetAllBrokersRtt(TimeSpan.Zero);
         if (!Postgres.IsRunning)
         {
-            await Postgres.StartAsync();
+            await StartPostgresAsync();
         }
 
         foreach (var silo in _silos)

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Laevitas.ChaosTests.Infrastructure;
+using Laevitas.Grains.Abstractions.Instruments;
+using Orleans.Core.Internal;
 using Laevitas.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -31,6 +33,7 @@ public sealed partial class SpoolBoundTests(ChaosCluster cluster, ITestOutputHel
         try
         {
             await cluster.RestartAsync(silo, generation);
+            await SpreadInstrumentsAsync(silo);
             chaosCase = await cluster.BeginCaseAsync("spool-full", 60,
                 $"Kafka broker down with one silo's publisher bounded to {BufferMaxMessages} ticks in memory and a {SpoolMaxBytes / 1024} KiB disk spool",
                 $"{outage.TotalSeconds:0} s");
@@ -71,6 +74,28 @@ public sealed partial class SpoolBoundTests(ChaosCluster cluster, ITestOutputHel
         Assert.Equal(dropped, result.Missing.Count);
         Assert.Empty(result.Phantom);
         Assert.Equal(0, result.Duplicates);
+    }
+
+    /// <summary>
+    /// A restarted silo hosts no instrument grains (they stayed where they were activated): deactivate them all so the
+    /// next ticks activate them afresh, and placement puts a share on the idle silo.
+    /// </summary>
+    private async Task SpreadInstrumentsAsync(SiloProcess silo)
+    {
+        var client = await cluster.ClientAsync();
+        var management = client.GetGrain<IManagementGrain>(0);
+        var names = cluster.Simulator.Universe.Active.Select(i => i.InstrumentName).ToList();
+        await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (name, _) =>
+            await client.GetGrain<IInstrumentGrain>(name).AsReference<IGrainManagementExtension>().DeactivateOnIdle());
+        var share = 0;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                var instruments = (await management.GetDetailedGrainStatistics(null, null)).Where(g => g.GrainId.Type.ToString() == "instrument").ToList();
+                share = instruments.Count(g => g.SiloAddress.Endpoint.Port == silo.SiloPort);
+                return share >= names.Count / 5;
+            },
+            ChaosSettings.Patience, $"{silo.Name} to host a fifth of the instrument grains", () => $"{share} hosted");
     }
 
     [GeneratedRegex(@"(?<published>\d+) published, (?<dropped>\d+) dropped")]
