@@ -19,6 +19,9 @@ public static class ApiHostingExtensions
 
     public const string OpenApiPath = "/openapi/v1.json";
 
+    /// <summary>Where the silo listens when neither <c>ASPNETCORE_URLS</c>/<c>urls</c> nor a port setting says: loopback only.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
     /// <summary>
     /// Registers the API's services, health checks, metrics, the dashboard and the per-silo pipeline stats reporter.
     /// Call after the Postgres, Kafka and feed registrations (the checks use their services).
@@ -26,6 +29,15 @@ public static class ApiHostingExtensions
     public static WebApplicationBuilder AddLaevitasApi(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        // Not in appsettings.json: there it would override ASPNETCORE_URLS (app configuration wins over host configuration).
+        if (string.IsNullOrWhiteSpace(builder.Configuration["urls"])
+            && string.IsNullOrWhiteSpace(builder.Configuration["http_ports"])
+            && string.IsNullOrWhiteSpace(builder.Configuration["https_ports"])
+            && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();

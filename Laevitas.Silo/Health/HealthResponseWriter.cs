@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -14,7 +15,9 @@ internal static class HealthResponseWriter
     public static async Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
-        await using var json = new Utf8JsonWriter(context.Response.Body, Options);
+        // Built in memory: JsonSerializer flushes the writer synchronously, which Kestrel's response stream refuses.
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        await using var json = new Utf8JsonWriter(buffer, Options);
         json.WriteStartObject();
         json.WriteString("status", report.Status.ToString());
         json.WriteNumber("durationMs", Math.Round(report.TotalDuration.TotalMilliseconds, 1));
@@ -58,5 +61,6 @@ internal static class HealthResponseWriter
         json.WriteEndObject();
         json.WriteEndObject();
         await json.FlushAsync(context.RequestAborted);
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
     }
 }
