@@ -42,6 +42,7 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
     private long dispatched;
     private long dropped;
     private long failedCalls;
+    private int disposed;
 
     public GrainTickSink(
         IGrainFactory grainFactory,
@@ -122,8 +123,12 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
 
     public void Dispose()
     {
-        stopping.Cancel();
-        stopping.Dispose();
+        // Registered under several service types, so the container may dispose it more than once.
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
+        {
+            stopping.Cancel();
+            stopping.Dispose();
+        }
     }
 
     private Task StartAsync(CancellationToken cancellationToken)
