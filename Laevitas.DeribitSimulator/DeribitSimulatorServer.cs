@@ -27,6 +27,7 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
     private readonly SimulatorExchange _exchange;
     private readonly CancellationTokenSource _stopping = new();
     private Task _engine = Task.CompletedTask;
+    private Task _churn = Task.CompletedTask;
     private int _disposed;
 
     private DeribitSimulatorServer(WebApplication app, SimulatorExchange exchange)
@@ -51,6 +52,12 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
 
     /// <summary>Fault injection.</summary>
     public SimulatorFaults Faults => _exchange.Faults;
+
+    /// <summary>Raised after an instrument is listed (by <see cref="AddListing(string)"/> or the churn schedule).</summary>
+    public event Action<SimInstrument>? InstrumentListed;
+
+    /// <summary>Raised after an instrument expired (by <see cref="Expire"/> or the churn schedule).</summary>
+    public event Action<SimInstrument>? InstrumentExpired;
 
     /// <summary>Ticker notifications written to sockets so far.</summary>
     public long TicksSent => _exchange.Ledger.TotalSent;
@@ -107,6 +114,11 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
         server.Port = new Uri(address).Port;
         server.Url = $"ws://{options.Host}:{server.Port}{WebSocketPath}";
         server._engine = Task.Run(() => exchange.Engine.RunAsync(server._stopping.Token), CancellationToken.None);
+        if (options.ChurnInterval is { } churn)
+        {
+            server._churn = Task.Run(() => server.ChurnAsync(churn, server._stopping.Token), CancellationToken.None);
+        }
+
         return server;
     }
 
@@ -129,6 +141,7 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
             throw new InvalidOperationException($"Instrument {instrument.InstrumentName} is already listed.");
         }
 
+        InstrumentListed?.Invoke(instrument);
         return instrument;
     }
 
@@ -139,7 +152,7 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
     /// </summary>
     public bool Expire(string instrumentName)
     {
-        if (!_exchange.Universe.TryExpire(instrumentName, out _)) return false;
+        if (!_exchange.Universe.TryExpire(instrumentName, out var expired)) return false;
         var (feed, subscribers) = _exchange.Registry.RemoveInstrument(instrumentName);
         foreach (var subscriber in subscribers)
         {
@@ -147,7 +160,39 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
         }
 
         if (feed is not null) _exchange.Engine.OnExpired(feed, subscribers);
+        InstrumentExpired?.Invoke(expired);
         return true;
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> ticks have been sent.</summary>
+    public async Task WaitForTicksSentAsync(long count, CancellationToken cancellationToken = default)
+    {
+        while (TicksSent < count)
+        {
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ChurnAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var options = _exchange.Universe.Active.Where(i => i.Kind == InstrumentKind.Option).ToList();
+                var victim = options.OrderBy(i => i.ExpirationTimestamp).ThenBy(i => i.InstrumentId).FirstOrDefault();
+                if (victim is null) continue;
+                Expire(victim.InstrumentName);
+                if (ListingFactory.NextStrikeListing(victim, options, _exchange.Universe) is { } name)
+                {
+                    AddListing(name);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     public async Task StopAsync()
@@ -157,7 +202,7 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
         foreach (var connection in _exchange.OpenConnections()) connection.Abort();
         try
         {
-            await _engine.ConfigureAwait(false);
+            await Task.WhenAll(_engine, _churn).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -24,6 +24,7 @@ internal sealed class SimulatorExchange
     private long _heartbeatTimeouts;
     private long _faultsInjected;
     private long _connectionsAccepted;
+    private long _commits;
 
     public SimulatorExchange(SimulatorOptions options)
     {
@@ -63,11 +64,16 @@ internal sealed class SimulatorExchange
     public long FaultsInjected => Interlocked.Read(ref _faultsInjected);
     public long ConnectionsAccepted => Interlocked.Read(ref _connectionsAccepted);
 
+    /// <summary>Socket writes (batches) so far: frames per write is the coalescing achieved.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    public void OnCommit() => Interlocked.Increment(ref _commits);
+
     public IReadOnlyCollection<SimulatorConnection> OpenConnections() => _connections.Values.ToArray();
 
-    public SimulatorConnection Register(string remoteIp, System.Net.WebSockets.WebSocket socket)
+    public SimulatorConnection Register(string remoteIp, System.Net.WebSockets.WebSocket socket, Hosting.CoalescingWriteStream stream)
     {
-        var connection = new SimulatorConnection(Interlocked.Increment(ref _nextConnectionId), remoteIp, socket, this);
+        var connection = new SimulatorConnection(Interlocked.Increment(ref _nextConnectionId), remoteIp, socket, stream, this);
         _connections[connection.Id] = connection;
         Interlocked.Increment(ref _connectionsAccepted);
         return connection;

@@ -156,6 +156,22 @@ public class FaultTests
         Assert.True((await client.CallAsync("public/test")).TryGetProperty("result", out _));
     }
 
+    [Fact]
+    public async Task PlatformStateIsAnnouncedToItsSubscribers()
+    {
+        await using var sim = await DeribitSimulatorServer.StartAsync(SimulatorTestOptions.Create(rate: 0));
+        await using var client = await RawDeribitClient.ConnectAsync(sim.Url);
+        await using var bystander = await RawDeribitClient.ConnectAsync(sim.Url);
+        var subscribed = await client.CallAsync("public/subscribe", new { channels = new[] { "platform_state" } });
+        Assert.Equal(["platform_state"], ProtocolTests.Strings(subscribed));
+
+        Assert.Equal(1, sim.Faults.SendPlatformState("btc_usd", locked: true));
+        var data = JsonDocument.Parse(NotNull(await client.NextMessageAsync(SimulatorTestOptions.Timeout))).RootElement.GetProperty("params");
+        Assert.Equal("platform_state", data.GetProperty("channel").GetString());
+        Assert.True(data.GetProperty("data").GetProperty("locked").GetBoolean());
+        Assert.Null(await bystander.NextMessageAsync(TimeSpan.FromMilliseconds(200)));
+    }
+
     private static string NotNull(string? message)
     {
         Assert.NotNull(message);

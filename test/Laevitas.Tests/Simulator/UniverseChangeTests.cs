@@ -85,4 +85,26 @@ public class UniverseChangeTests
         var resubscribe = await client.CallAsync("public/subscribe", new { channels = new[] { channels[0] } });
         Assert.Empty(ProtocolTests.Strings(resubscribe));
     }
+
+    [Fact]
+    public async Task ChurnScheduleExpiresAndListsOnItsOwn()
+    {
+        var options = SimulatorTestOptions.Create(instruments: 60, rate: 0);
+        options.ChurnInterval = TimeSpan.FromMilliseconds(100);
+        await using var sim = await DeribitSimulatorServer.StartAsync(options);
+        var listed = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var expired = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        sim.InstrumentListed += i => listed.Enqueue(i.InstrumentName);
+        sim.InstrumentExpired += i => expired.Enqueue(i.InstrumentName);
+        var nearest = sim.Universe.Active.Where(i => i.Kind == InstrumentKind.Option).MinBy(i => (i.ExpirationTimestamp, i.InstrumentId))!.InstrumentName;
+
+        await Eventually.TrueAsync(() => expired.Count >= 3 && listed.Count >= 3, SimulatorTestOptions.Timeout, "three churn rounds");
+
+        Assert.Equal(nearest, expired.First());
+        await using var client = await RawDeribitClient.ConnectAsync(sim.Url);
+        var names = GetInstrumentsTests.Results(await client.CallAsync("public/get_instruments", new { currency = "any" }))
+            .Select(i => i.GetProperty("instrument_name").GetString()).ToHashSet();
+        Assert.DoesNotContain(nearest, names);
+        Assert.Contains(listed.First(), names);
+    }
 }
