@@ -67,8 +67,12 @@ internal static class HistoryCommand
                 Fmt.Number(r.LastPrice), Fmt.Number(r.MarkIv), Fmt.Number(r.UnderlyingPrice ?? r.IndexPrice), Fmt.Number(r.OpenInterest));
         }
 
-        var more = history.Truncated ? $"; more rows: continue with --from {history.NextFrom?.ToUnixTimeMilliseconds()}" : "";
-        table.Caption($"{Markup.Escape(history.InstrumentName)}: {history.Count} row(s) from {Fmt.Time(history.From)} to {Fmt.Time(history.To)}{Markup.Escape(more)}");
+        table.Caption($"{Markup.Escape(history.InstrumentName)}: {history.Count} row(s) from {Fmt.Time(history.From)} to {Fmt.Time(history.To)}");
         console.Write(table);
+        if (history.Truncated)
+        {
+            // On its own line, unwrapped, so it can be copied.
+            console.MarkupLine($"[yellow]More rows match: continue with --from {history.NextFrom?.ToUnixTimeMilliseconds()}[/]");
+        }
     }
 }

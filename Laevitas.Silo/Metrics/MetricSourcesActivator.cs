@@ -13,6 +13,8 @@ internal sealed class MetricSourcesActivator(IServiceProvider services) : IHoste
     [
         typeof(FeedMetrics),
         typeof(Grains.Publishing.KafkaTickPublisher),
+        typeof(Grains.Writing.TickWriterStatus),
+        typeof(Grains.Streaming.KafkaStreamStatus),
     ];
 
     public Task StartAsync(CancellationToken cancellationToken)

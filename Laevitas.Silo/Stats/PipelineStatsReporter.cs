@@ -1,5 +1,7 @@
 using Laevitas.Grains.Abstractions.Stats;
 using Laevitas.Grains.Publishing;
+using Laevitas.Grains.Streaming;
+using Laevitas.Grains.Writing;
 using Laevitas.Silo.Feed;
 using Microsoft.Extensions.Options;
 
@@ -21,6 +23,8 @@ internal sealed partial class PipelineStatsReporter(
     private readonly CancellationTokenSource stopping = new();
     private readonly FeedStatus? feed = services.GetService<FeedStatus>();
     private readonly KafkaTickPublisher? publisher = services.GetService<KafkaTickPublisher>();
+    private readonly TickWriterStatus? writer = services.GetService<TickWriterStatus>();
+    private readonly KafkaStreamStatus? stream = services.GetService<KafkaStreamStatus>();
     private Task loop = Task.CompletedTask;
     private Sample? previous;
     private bool failing;
@@ -34,14 +38,16 @@ internal sealed partial class PipelineStatsReporter(
     internal SiloPipelineStats Collect()
     {
         var now = time.GetUtcNow();
-        var current = new Sample(now, feed?.TicksReceived, publisher?.GetStatus().Published, RowsWritten: null);
-        var interval = previous is { } p ? (now - p.At).TotalSeconds : 0;
         var feedStatus = feed?.Snapshot();
         var publisherStatus = publisher?.GetStatus();
+        var writerStatus = writer?.Snapshot();
+        var current = new Sample(now, feedStatus?.TicksReceived, publisherStatus?.Published, writerStatus?.RowsWritten);
+        var interval = previous is { } p ? (now - p.At).TotalSeconds : 0;
 
         (string? Error, DateTimeOffset? At, string? Source) lastError = (null, null, null);
         Consider(ref lastError, feedStatus?.LastError, feedStatus?.LastErrorAt, "feed");
         Consider(ref lastError, publisherStatus?.LastError, publisherStatus?.LastErrorAt, "publisher");
+        Consider(ref lastError, writerStatus?.LastError, writerStatus?.LastErrorAt, "writer");
 
         var stats = new SiloPipelineStats
         {
@@ -61,6 +67,11 @@ internal sealed partial class PipelineStatsReporter(
             PublishBuffered = publisherStatus?.Buffered,
             PublishSpoolPending = publisherStatus?.SpoolPending,
             PublishDropped = publisherStatus?.Dropped,
+            RowsWritten = writerStatus?.RowsWritten,
+            RowsWrittenPerSecond = Rate(current.RowsWritten, previous?.RowsWritten, interval),
+            WriteFailures = writerStatus?.WriteFailures,
+            DatabaseAvailable = writerStatus?.DatabaseAvailable,
+            KafkaLag = stream?.TotalLag(),
             LastError = lastError.Error,
             LastErrorAt = lastError.At,
             LastErrorSource = lastError.Source,

@@ -39,6 +39,13 @@ public sealed class HealthTests(ApiEnvironment environment)
             Assert.Equal("Unhealthy", postgres.GetProperty("status").GetString());
             Assert.Contains("PostgreSQL", postgres.GetProperty("description").GetString(), StringComparison.Ordinal);
             Assert.Equal("Healthy", down.RootElement.GetProperty("checks").GetProperty("kafka").GetProperty("status").GetString());
+
+            // Meanwhile the history endpoint says the storage is unavailable.
+            using var history = await silo.Http.GetAsync("api/instruments/BTC-PERPETUAL/history");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, history.StatusCode);
+            Assert.Equal("application/problem+json", history.Content.Headers.ContentType?.MediaType);
+            using var problem = JsonDocument.Parse(await history.Content.ReadAsStringAsync());
+            Assert.Equal("Storage unavailable", problem.RootElement.GetProperty("title").GetString());
         }
         finally
         {

@@ -120,7 +120,7 @@ public sealed class HttpApiTests(ApiEnvironment environment)
         await Eventually.TrueAsync(async () =>
             {
                 stats = await GetAsync<ClusterStats>(silo, "api/stats");
-                return stats.Pipeline is { ReportingSilos: 1, TicksInPerSecond: > 0, PublishedPerSecond: > 0 };
+                return stats.Pipeline is { ReportingSilos: 1, TicksInPerSecond: > 0, PublishedPerSecond: > 0, RowsWrittenPerSecond: > 0, KafkaLag: not null };
             },
             ApiWait.Timeout, "the pipeline stats to show ticks flowing", () => JsonSerializer.Serialize(stats?.Pipeline));
 
@@ -128,6 +128,9 @@ public sealed class HttpApiTests(ApiEnvironment environment)
         Assert.Equal(silo.SiloAddress, silos.Address);
         Assert.Equal("Active", silos.Status);
         Assert.True(stats.Pipeline.FeedConnected);
+        Assert.True(stats.Pipeline.DatabaseAvailable);
+        Assert.InRange(stats.Pipeline.KafkaLag!.Value, 0, stats.Pipeline.Published!.Value);
+        Assert.InRange(stats.Pipeline.RowsWritten!.Value, 1, stats.Pipeline.Published!.Value);
         Assert.Equal(silo.Feed.InstrumentsFollowed, stats.Pipeline.InstrumentsFollowed);
         Assert.InRange(stats.Pipeline.TicksReceived!.Value, 1, silo.Feed.TicksReceived);
         var instrumentGrains = Assert.Single(stats.GrainTypes, g => g.GrainType.StartsWith("Laevitas.Grains.Instruments.InstrumentGrain,", StringComparison.Ordinal));
@@ -162,7 +165,8 @@ public sealed class HttpApiTests(ApiEnvironment environment)
         await Eventually.TrueAsync(async () =>
             {
                 text = await silo.Http.GetStringAsync("metrics");
-                return SampleValue(text, "laevitas_feed_ticks_total") > 0 && SampleValue(text, "laevitas_publish_published_total") > 0;
+                return SampleValue(text, "laevitas_feed_ticks_total") > 0 && SampleValue(text, "laevitas_publish_published_total") > 0
+                    && SampleValue(text, "laevitas_writer_rows_total") > 0;
             },
             ApiWait.Timeout, "ticks to show in /metrics", () => text.Length > 2000 ? text[..2000] : text);
 
@@ -170,7 +174,8 @@ public sealed class HttpApiTests(ApiEnvironment environment)
                  {
                      "laevitas_feed_ticks_total", "laevitas_feed_parse_errors_total", "laevitas_feed_reconnects_total", "laevitas_feed_connections",
                      "laevitas_dispatch_ticks_total", "laevitas_publish_published_total", "laevitas_publish_dropped_total", "laevitas_publish_buffered",
-                     "orleans_catalog_activations",
+                     "laevitas_writer_rows_total", "laevitas_writer_batches_total", "laevitas_writer_batch_duration_milliseconds_bucket",
+                     "laevitas_writer_batch_size_bucket", "laevitas_stream_lag", "orleans_catalog_activations",
                  })
         {
             Assert.True(SampleValue(text, series) is not null, $"/metrics has no sample of {series}");

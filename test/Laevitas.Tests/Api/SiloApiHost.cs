@@ -1,4 +1,7 @@
+using Laevitas.Grains.Abstractions.Hosting;
 using Laevitas.Grains.Storage;
+using Laevitas.Grains.Streaming;
+using Laevitas.Grains.Writing;
 using Laevitas.Silo.Api;
 using Laevitas.Silo.Clustering;
 using Laevitas.Silo.Dispatch;
@@ -78,10 +81,11 @@ public sealed class SiloApiHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddProvider(logs);
 
-        // As Program.cs, minus the embedded Kafka / private PostgreSQL (the fixtures provide both).
+        // As Program.cs (plus the Kafka stream and tick writer, wired the way the stream tests wire them), minus the embedded Kafka / private PostgreSQL (the fixtures provide both).
         builder.Services.AddLaevitasPostgres(builder.Configuration);
         builder.UseOrleans(silo => silo.UseLaevitasClustering(builder.Configuration));
         builder.UseOrleans(silo => silo.AddLaevitasInstrumentPipeline());
+        builder.UseOrleans(silo => silo.AddKafkaStreams(ProviderNames.Streams).AddTickWriter());
         builder.Services.AddDeribitFeed(builder.Configuration);
         builder.AddLaevitasApi();
         var app = builder.Build();
