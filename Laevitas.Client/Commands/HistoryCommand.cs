@@ -56,7 +56,7 @@ internal static class HistoryCommand
     private static void Render(IAnsiConsole console, PriceHistory history)
     {
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("Exchange time")
+            .AddColumn(new TableColumn("Exchange time").NoWrap())
             .AddColumn(new TableColumn("Mark").RightAligned()).AddColumn(new TableColumn("Bid").RightAligned())
             .AddColumn(new TableColumn("Ask").RightAligned()).AddColumn(new TableColumn("Last").RightAligned())
             .AddColumn(new TableColumn("Mark IV").RightAligned()).AddColumn(new TableColumn("Underlying").RightAligned())

@@ -57,7 +57,7 @@ internal static class InstrumentsCommand
         }
 
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("Instrument").AddColumn("Kind").AddColumn("Currency").AddColumn("Expiry")
+            .AddColumn(new TableColumn("Instrument").NoWrap()).AddColumn("Kind").AddColumn("Currency").AddColumn(new TableColumn("Expiry").NoWrap())
             .AddColumn(new TableColumn("Strike").RightAligned()).AddColumn("Type").AddColumn("Status");
         foreach (var i in list.Instruments)
         {

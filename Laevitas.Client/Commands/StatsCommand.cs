@@ -40,7 +40,7 @@ internal static class StatsCommand
     private static void Render(IAnsiConsole console, ClusterStats stats, int top)
     {
         var silos = new Table().Border(TableBorder.Rounded).Title("Silos")
-            .AddColumn("Address").AddColumn("Name").AddColumn("Host").AddColumn("Status").AddColumn("Started");
+            .AddColumn(new TableColumn("Address").NoWrap()).AddColumn("Name").AddColumn("Host").AddColumn("Status").AddColumn(new TableColumn("Started").NoWrap());
         foreach (var s in stats.Silos)
         {
             silos.AddRow(Fmt.Text(s.Address), Fmt.Text(s.Name), Fmt.Text(s.HostName),

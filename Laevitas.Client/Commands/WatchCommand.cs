@@ -91,7 +91,16 @@ internal static class WatchCommand
                             return;
                         }
 
-                        await Task.Delay(period, context.Time, cancellationToken);
+                        try
+                        {
+                            await Task.Delay(period, context.Time, cancellationToken);
+                        }
+                        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                        {
+                            // Ends the live display normally, so the last table stays on screen.
+                            return;
+                        }
+
                         snapshots = await FetchAsync(grains);
                     }
                 });

@@ -14,7 +14,7 @@ internal sealed class WatchState(string[] instruments, TimeProvider time)
     private long lastSampleTimestamp;
 
     public Table BuildTable() => new Table().Border(TableBorder.Rounded)
-        .AddColumn("Instrument").AddColumn("Exchange time")
+        .AddColumn(new TableColumn("Instrument").NoWrap()).AddColumn(new TableColumn("Exchange time").NoWrap())
         .AddColumn(new TableColumn("Mark").RightAligned()).AddColumn(new TableColumn("Bid").RightAligned())
         .AddColumn(new TableColumn("Ask").RightAligned()).AddColumn(new TableColumn("Last").RightAligned())
         .AddColumn(new TableColumn("Mark IV").RightAligned()).AddColumn(new TableColumn("Underlying").RightAligned())
