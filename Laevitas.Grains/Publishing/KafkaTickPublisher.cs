@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Confluent.Kafka;
 using Laevitas.Grains.Abstractions.Ticks;
@@ -33,18 +34,20 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
     private readonly TimeProvider timeProvider;
     private readonly Lock gate = new();
     private readonly SemaphoreSlim spoolingStarted = new(0);
-    private readonly Action<DeliveryReport<string, byte[]>> deliveryHandler;
+    private readonly Action<DeliveryReport<RawTick, byte[]>> deliveryHandler;
     private readonly LogThrottle dropLog;
     private readonly LogThrottle errorLog;
     private readonly int replayLowWatermark;
     private readonly string topic;
+    private readonly IProducerQueuePurger? purger;
 
-    private IProducer<string, byte[]>? producer;
+    private IProducer<RawTick, byte[]>? producer;
     private TickSpool? spool;
     private CancellationTokenSource? stopping;
     private Task? replayLoop;
     private volatile bool spoolingFlag;
     private volatile bool fatalError;
+    private volatile ConcurrentQueue<RawTick>? purged;
     private long inFlight;
     private long published;
     private long spooled;
@@ -58,8 +61,10 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         IOptions<PublisherOptions> options,
         IMeterFactory meterFactory,
         TimeProvider timeProvider,
-        ILogger<KafkaTickPublisher> logger)
+        ILogger<KafkaTickPublisher> logger,
+        IProducerQueuePurger? purger = null)
     {
+        this.purger = purger;
         this.kafkaOptions = kafkaOptions.Value;
         this.options = options.Value;
         this.logger = logger;
@@ -91,7 +96,8 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             stopping = new CancellationTokenSource();
             // Leftovers from an earlier run are older than anything this run publishes: they go first.
             spoolingFlag = !spool.IsEmpty;
-            replayLoop = Task.Run(() => ReplayLoopAsync(stopping.Token), CancellationToken.None);
+            var token = stopping.Token;
+            replayLoop = Task.Run(() => ReplayLoopAsync(token), CancellationToken.None);
         }
 
         LogStarted(logger, topic, kafkaOptions.BootstrapServers, spool.DirectoryPath);
@@ -186,8 +192,12 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         var remaining = await Task.Run(() => currentProducer.Flush(options.ShutdownFlushTimeout), CancellationToken.None).ConfigureAwait(false);
         if (remaining > 0)
         {
-            // librdkafka offers no way back for queued messages through Confluent.Kafka: they are lost with the
-            // producer. Say so loudly and count them.
+            remaining = await Task.Run(() => TakeBackIntoSpool(currentProducer, remaining), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (remaining > 0)
+        {
+            // Nothing could take them back: they are lost with the producer. Say so loudly and count them.
             Interlocked.Add(ref dropped, remaining);
             LogLostAtShutdown(logger, remaining, options.ShutdownFlushTimeout);
         }
@@ -207,6 +217,44 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         spoolingStarted.Dispose();
     }
 
+    /// <summary>
+    /// The broker did not take everything before shutdown: purge the producer's queue (the purged messages come
+    /// back through the delivery handler) and put those ticks in front of the spool, where the next start finds
+    /// them first. Returns how many ticks are still unaccounted for.
+    /// </summary>
+    private int TakeBackIntoSpool(IProducer<RawTick, byte[]> currentProducer, int remaining)
+    {
+        if (purger is null)
+        {
+            return remaining;
+        }
+
+        var taken = new ConcurrentQueue<RawTick>();
+        purged = taken;
+        if (!purger.TryPurge(currentProducer))
+        {
+            purged = null;
+            return remaining;
+        }
+
+        // Serves the delivery reports of the purged messages.
+        var left = currentProducer.Flush(TimeSpan.FromSeconds(5));
+        purged = null;
+        var ticks = taken.ToList();
+        // Reports of different partitions interleave, and in-flight and queued messages of one partition may be
+        // reported in either order; exchange timestamps restore each instrument's order (stable for equal ones).
+        var ordered = ticks.Select((tick, index) => (tick, index))
+            .OrderBy(x => x.tick.InstrumentName, StringComparer.Ordinal)
+            .ThenBy(x => x.tick.Timestamp)
+            .ThenBy(x => x.index)
+            .Select(x => x.tick)
+            .ToList();
+        spool!.PrependAndSync(ordered);
+        Interlocked.Add(ref spooled, ordered.Count);
+        LogTakenBack(logger, ordered.Count, spool.DirectoryPath);
+        return Math.Max(left, remaining - ordered.Count);
+    }
+
     private bool TryProduce(RawTick tick)
     {
         var currentProducer = producer;
@@ -215,9 +263,11 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             return false;
         }
 
-        var message = new Message<string, byte[]>
+        var message = new Message<RawTick, byte[]>
         {
-            Key = tick.InstrumentName,
+            // The tick itself is the key (serialized as its instrument name): librdkafka hands it back in the
+            // delivery report, which is how ticks taken back from the producer at shutdown are recovered.
+            Key = tick,
             Value = tick.Payload,
             Timestamp = tick.Timestamp > 0 ? new Timestamp(tick.Timestamp, TimestampType.CreateTime) : Timestamp.Default,
             Headers = [new Header(TickHeaders.ReceivedAtMs, TickHeaders.EncodeReceivedAt(tick.ReceivedAtMs))],
@@ -229,7 +279,7 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             currentProducer.Produce(topic, message, deliveryHandler);
             return true;
         }
-        catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+        catch (ProduceException<RawTick, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
         {
             Interlocked.Decrement(ref inFlight);
             return false;
@@ -248,12 +298,19 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         }
     }
 
-    private void OnDelivered(DeliveryReport<string, byte[]> report)
+    private void OnDelivered(DeliveryReport<RawTick, byte[]> report)
     {
         Interlocked.Decrement(ref inFlight);
         if (report.Error.Code == ErrorCode.NoError)
         {
             Interlocked.Increment(ref published);
+            return;
+        }
+
+        if (report.Error.Code is ErrorCode.Local_PurgeQueue or ErrorCode.Local_PurgeInflight && purged is { } taken)
+        {
+            // Taken back at shutdown: the tick goes to the spool, not to the error count.
+            taken.Enqueue(report.Message.Key);
             return;
         }
 
@@ -264,7 +321,7 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         RecordError(report.Error);
         if (errorLog.ShouldLog(out var suppressed))
         {
-            LogDeliveryFailed(logger, report.Message.Key, report.Error.Code, report.Error.Reason, suppressed + 1);
+            LogDeliveryFailed(logger, report.Message.Key?.InstrumentName, report.Error.Code, report.Error.Reason, suppressed + 1);
         }
     }
 
@@ -341,16 +398,20 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         }
     }
 
-    private IProducer<string, byte[]> BuildProducer()
+    private IProducer<RawTick, byte[]> BuildProducer()
     {
         var config = KafkaClientConfigs.Producer(kafkaOptions, $"laevitas-publisher-{Environment.MachineName}");
         config.QueueBufferingMaxMessages = options.BufferMaxMessages;
         config.QueueBufferingMaxKbytes = options.BufferMaxKBytes;
         // Level one waits for the broker as long as it takes; the bound is on size, not on time.
         config.MessageTimeoutMs = 0;
+        // A topic missing from the broker's metadata (not yet provisioned) would otherwise fail every tick after
+        // 30 s; let them wait, like for an unreachable broker, for up to librdkafka's maximum of an hour.
+        config.TopicMetadataPropagationMaxMs = 3_600_000;
         // Only the delivery outcome is needed back, not the key/value/timestamp copies.
         config.DeliveryReportFields = "key";
-        return new ProducerBuilder<string, byte[]>(config)
+        return new ProducerBuilder<RawTick, byte[]>(config)
+            .SetKeySerializer(InstrumentNameKeySerializer.Instance)
             .SetErrorHandler((_, error) => OnClientError(error))
             .SetLogHandler((_, message) => LogClient(logger, message.Level.ToString(), message.Facility, message.Message))
             .Build();
@@ -358,7 +419,7 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
 
     private void RecreateProducer()
     {
-        IProducer<string, byte[]>? old;
+        IProducer<RawTick, byte[]>? old;
         lock (gate)
         {
             old = producer;
@@ -437,6 +498,9 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Count} ticks were still waiting for the broker after {Timeout} at shutdown and are lost")]
     private static partial void LogLostAtShutdown(ILogger logger, int count, TimeSpan timeout);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} ticks the broker had not acknowledged at shutdown were taken back into the spool in {SpoolDirectory}; they are published first on the next start")]
+    private static partial void LogTakenBack(ILogger logger, int count, string spoolDirectory);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Tick publisher stopped: {SpoolPending} ticks left in the spool, {Published} published, {Dropped} dropped")]
     private static partial void LogStopped(ILogger logger, long spoolPending, long published, long dropped);

@@ -24,7 +24,7 @@ public sealed class DeribitPricesStore(NpgsqlDataSource dataSource, DeribitPrice
     private const string CreateStaging =
         "CREATE TEMP TABLE IF NOT EXISTS deribit_prices_staging (LIKE deribit_prices INCLUDING DEFAULTS) ON COMMIT DELETE ROWS";
 
-    private const string Copy = $"COPY deribit_prices_staging ({Columns}) FROM STDIN (FORMAT BINARY)";
+    private const string CopyCommand = $"COPY deribit_prices_staging ({Columns}) FROM STDIN (FORMAT BINARY)";
 
     private const string Insert =
         $"INSERT INTO deribit_prices ({Columns}, \"createdAt\") SELECT {Columns}, now() FROM deribit_prices_staging " +
@@ -69,6 +69,45 @@ public sealed class DeribitPricesStore(NpgsqlDataSource dataSource, DeribitPrice
             throw;
         }
     }
+
+    /// <summary>
+    /// Like <see cref="InsertAsync"/>, but if PostgreSQL rejects the data itself (a value it cannot store; the parser
+    /// should make that impossible), halves the batch until the offending rows are isolated, reports each through
+    /// <paramref name="rejected"/> (index into <paramref name="rows"/>) and stores the rest. Other errors propagate.
+    /// </summary>
+    public async Task<int> InsertIsolatingRejectedRowsAsync(
+        ReadOnlyMemory<DeribitPriceRow> rows, Action<int, PostgresException> rejected, CancellationToken cancellationToken = default)
+    {
+        return await InsertRangeAsync(0, rows.Length).ConfigureAwait(false);
+
+        async Task<int> InsertRangeAsync(int start, int length)
+        {
+            try
+            {
+                return await InsertAsync(rows.Slice(start, length), cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (IsDataError(ex))
+            {
+                if (length == 1)
+                {
+                    rejected(start, ex);
+                    return 0;
+                }
+
+                var half = length / 2;
+                return await InsertRangeAsync(start, half).ConfigureAwait(false)
+                       + await InsertRangeAsync(start + half, length - half).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A verdict on the rows themselves: class 22 (data exception) and integrity violations, except 23514 without a
+    /// constraint name, which is "no partition for the row" and is fixed by creating the partition (a retry does).
+    /// </summary>
+    public static bool IsDataError(PostgresException ex) =>
+        ex.SqlState.StartsWith("22", StringComparison.Ordinal)
+        || (ex.SqlState.StartsWith("23", StringComparison.Ordinal) && !(ex.SqlState == PostgresErrorCodes.CheckViolation && ex.ConstraintName is null));
 
     /// <summary>
     /// Drops the connection (after an error it may be broken, e.g. the server restarted); the next insert opens a new
@@ -134,73 +173,95 @@ public sealed class DeribitPricesStore(NpgsqlDataSource dataSource, DeribitPrice
         }
     }
 
-    private static async Task CopyAsync(NpgsqlConnection conn, ReadOnlyMemory<DeribitPriceRow> rows, CancellationToken cancellationToken)
+    // The synchronous importer API costs a fraction of the async one per field (36 fields a row), and its only
+    // blocking is a socket write when its buffer fills; running it on the thread pool keeps that off the grain's
+    // scheduler. The grain awaits it, so the connection is still used by one caller at a time.
+    private static Task CopyAsync(NpgsqlConnection conn, ReadOnlyMemory<DeribitPriceRow> rows, CancellationToken cancellationToken) =>
+        Task.Run(() => Copy(conn, rows.Span), cancellationToken);
+
+    private static void Copy(NpgsqlConnection conn, ReadOnlySpan<DeribitPriceRow> rows)
     {
-        await using var importer = await conn.BeginBinaryImportAsync(Copy, cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < rows.Length; i++)
+        using var importer = conn.BeginBinaryImport(CopyCommand);
+        foreach (ref readonly var row in rows)
         {
-            // Re-read by index each time: a ref into the memory cannot live across the awaits below.
-            var row = rows.Span[i];
-            await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(row.InstrumentName, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.UnderlyingPrice, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(row.Timestamp, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.SettlementPrice, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.OpenInterest, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.MinPrice, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.MaxPrice, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.MarkPrice, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.MarkIv, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.LastPrice, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.InterestRate, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.IndexPrice, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.BidIv, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.BestBidPrice, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.BestBidAmount, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.BestAskPrice, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.BestAskAmount, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.AskIv, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.Currency, cancellationToken).ConfigureAwait(false);
+            importer.StartRow();
+            importer.Write(row.InstrumentName, NpgsqlDbType.Text);
+            Write(importer, row.UnderlyingPrice);
+            importer.Write(row.Timestamp, NpgsqlDbType.Bigint);
+            Write(importer, row.SettlementPrice);
+            Write(importer, row.OpenInterest);
+            Write(importer, row.MinPrice);
+            Write(importer, row.MaxPrice);
+            Write(importer, row.MarkPrice);
+            Write(importer, row.MarkIv);
+            Write(importer, row.LastPrice);
+            Write(importer, row.InterestRate);
+            Write(importer, row.IndexPrice);
+            Write(importer, row.BidIv);
+            Write(importer, row.BestBidPrice);
+            Write(importer, row.BestBidAmount);
+            Write(importer, row.BestAskPrice);
+            Write(importer, row.BestAskAmount);
+            Write(importer, row.AskIv);
+            Write(importer, row.Currency);
             if (row.Maturity is { } maturity)
             {
-                await importer.WriteAsync(maturity, NpgsqlDbType.Date, cancellationToken).ConfigureAwait(false);
+                importer.Write(maturity, NpgsqlDbType.Date);
             }
             else
             {
-                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+                importer.WriteNull();
             }
 
-            await WriteAsync(importer, row.Strike, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.Type, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.Kind, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.UnderlyingIndex, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.EstimatedDeliveryPrice, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.State, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.Delta, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.Gamma, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.Vega, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.Theta, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.Rho, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.StatsVolume, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.StatsPriceChange, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.StatsLow, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(importer, row.StatsHigh, cancellationToken).ConfigureAwait(false);
+            Write(importer, row.Strike);
+            Write(importer, row.Type);
+            Write(importer, row.Kind);
+            Write(importer, row.UnderlyingIndex);
+            Write(importer, row.EstimatedDeliveryPrice);
+            Write(importer, row.State);
+            Write(importer, row.Delta);
+            Write(importer, row.Gamma);
+            Write(importer, row.Vega);
+            Write(importer, row.Theta);
+            Write(importer, row.Rho);
+            Write(importer, row.StatsVolume);
+            Write(importer, row.StatsPriceChange);
+            Write(importer, row.StatsLow);
+            Write(importer, row.StatsHigh);
             if (row.ReceivedAt is { } receivedAt)
             {
-                await importer.WriteAsync(receivedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+                importer.Write(receivedAt, NpgsqlDbType.TimestampTz);
             }
             else
             {
-                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+                importer.WriteNull();
             }
         }
 
-        await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        importer.Complete();
     }
 
-    private static Task WriteAsync(NpgsqlBinaryImporter importer, double? value, CancellationToken cancellationToken) =>
-        value is { } v ? importer.WriteAsync(v, NpgsqlDbType.Double, cancellationToken) : importer.WriteNullAsync(cancellationToken);
+    private static void Write(NpgsqlBinaryImporter importer, double? value)
+    {
+        if (value is { } v)
+        {
+            importer.Write(v, NpgsqlDbType.Double);
+        }
+        else
+        {
+            importer.WriteNull();
+        }
+    }
 
-    private static Task WriteAsync(NpgsqlBinaryImporter importer, string? value, CancellationToken cancellationToken) =>
-        value is not null ? importer.WriteAsync(value, NpgsqlDbType.Text, cancellationToken) : importer.WriteNullAsync(cancellationToken);
+    private static void Write(NpgsqlBinaryImporter importer, string? value)
+    {
+        if (value is not null)
+        {
+            importer.Write(value, NpgsqlDbType.Text);
+        }
+        else
+        {
+            importer.WriteNull();
+        }
+    }
 }

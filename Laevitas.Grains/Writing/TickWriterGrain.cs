@@ -166,7 +166,9 @@ public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSu
         {
             try
             {
-                return await WriteAsync(0, count);
+                return await store.InsertIsolatingRejectedRowsAsync(
+                    rows.AsMemory(0, count),
+                    (index, rejection) => Skip(offsets[index], rows[index].InstrumentName, $"rejected by PostgreSQL: {rejection.SqlState} {rejection.MessageText}"));
             }
             catch (Exception ex)
             {
@@ -187,35 +189,6 @@ public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSu
             }
         }
     }
-
-    /// <summary>
-    /// Writes rows[start..start+length]. If PostgreSQL rejects the data itself (a value it cannot store), halves the
-    /// range until the offending rows are isolated and skips only those.
-    /// </summary>
-    private async Task<int> WriteAsync(int start, int length)
-    {
-        try
-        {
-            return await store.InsertAsync(rows.AsMemory(start, length));
-        }
-        catch (PostgresException ex) when (IsDataError(ex))
-        {
-            if (length == 1)
-            {
-                Skip(offsets[start], rows[start].InstrumentName, $"rejected by PostgreSQL: {ex.SqlState} {ex.MessageText}");
-                return 0;
-            }
-
-            var half = length / 2;
-            return await WriteAsync(start, half) + await WriteAsync(start + half, length - half);
-        }
-    }
-
-    // Class 22 (data exception) and integrity violations are verdicts on a row; 23514 without a constraint name is
-    // "no partition for the row", which creating the partition fixes, so it is retried instead.
-    private static bool IsDataError(PostgresException ex) =>
-        ex.SqlState.StartsWith("22", StringComparison.Ordinal)
-        || (ex.SqlState.StartsWith("23", StringComparison.Ordinal) && !(ex.SqlState == PostgresErrorCodes.CheckViolation && ex.ConstraintName is null));
 
     private void Skip(long offset, string? key, string reason)
     {

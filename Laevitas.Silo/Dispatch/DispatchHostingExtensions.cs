@@ -1,4 +1,6 @@
 using Laevitas.Grains.Instruments;
+using Laevitas.Grains.Publishing;
+using Laevitas.Silo.Embedded;
 using Laevitas.Grains.Storage;
 using Laevitas.Silo.Feed;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,6 +21,8 @@ public static class DispatchHostingExtensions
         silo.AddLaevitasGrainStorage();
         silo.AddLaevitasInstruments();
         var services = silo.Services;
+        // Lets the publisher keep unacknowledged ticks (broker away at shutdown) in its spool instead of losing them.
+        services.TryAddSingleton<IProducerQueuePurger, LibRdKafkaProducerPurger>();
         services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DispatchOptions>, DispatchOptionsValidator>());
         services.TryAddSingleton<GrainTickSink>();

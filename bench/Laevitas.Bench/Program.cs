@@ -1,7 +1,9 @@
 using Laevitas.Bench;
+using Laevitas.Bench.Dispatch;
 using Laevitas.Bench.Kafka;
+using Laevitas.Bench.Pipeline;
 
-IBenchCommand[] commands = [new KafkaBenchCommand()];
+IBenchCommand[] commands = [new KafkaBenchCommand(), new PipelineBenchCommand(), new DispatchBenchCommand()];
 
 var command = args.Length > 0 ? Array.Find(commands, c => c.Name == args[0]) : null;
 if (command is null)

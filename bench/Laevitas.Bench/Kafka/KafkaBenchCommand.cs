@@ -21,7 +21,7 @@ internal sealed class KafkaBenchCommand : IBenchCommand
     public string Name => "kafka";
 
     public string Usage =>
-        "kafka [--messages 1000000] [--partitions 32] [--brokers 3] [--compression zstd|lz4|snappy|gzip|none] [--compare [all|producers|consumers]] [--repeat 1] [--bootstrap host:port]";
+        "kafka [--messages 1000000] [--partitions 32] [--brokers 3] [--compression zstd|lz4|snappy|gzip|none] [--compare [all|producers|consumers]] [--repeat 1] [--only label,fragments] [--bootstrap host:port]";
 
     public async Task<int> RunAsync(BenchArguments arguments, CancellationToken cancellationToken)
     {
@@ -40,6 +40,8 @@ internal sealed class KafkaBenchCommand : IBenchCommand
         var bootstrap = arguments.String("bootstrap");
         // Machines shared with other work give noisy wall-clock figures: repeat and compare the best runs.
         var repeat = arguments.Int("repeat", 1);
+        // Comma-separated label fragments: compare only the profiles whose label contains one of them.
+        var only = arguments.String("only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         arguments.RejectUnknown();
 
         using var cluster = bootstrap is null ? MockKafkaCluster.Create(brokers) : null;
@@ -55,7 +57,7 @@ internal sealed class KafkaBenchCommand : IBenchCommand
         {
             for (var round = 1; round <= repeat; round++)
             {
-                foreach (var (label, producer) in ProducerProfiles(servers))
+                foreach (var (label, producer) in ProducerProfiles(servers).Where(p => Selected(p.Label, only)))
                 {
                     run.Discard(await run.ProduceAsync(label, producer));
                 }
@@ -70,7 +72,7 @@ internal sealed class KafkaBenchCommand : IBenchCommand
             return 1;
         }
 
-        var profiles = compare is "all" or "consumers" ? ConsumerProfiles(servers) : [("tuned (KafkaClientConfigs)", KafkaClientConfigs.Consumer(Options(servers, topic), "bench", "bench-consumer"))];
+        var profiles = compare is "all" or "consumers" ? ConsumerProfiles(servers).Where(p => Selected(p.Label, only)).ToList() : [("tuned (KafkaClientConfigs)", KafkaClientConfigs.Consumer(Options(servers, topic), "bench", "bench-consumer"))];
         for (var round = 1; round <= repeat; round++)
         {
             foreach (var (label, consumer) in profiles)
@@ -84,6 +86,9 @@ internal sealed class KafkaBenchCommand : IBenchCommand
 
         return 0;
     }
+
+    private static bool Selected(string label, string[]? only) =>
+        only is null || Array.Exists(only, fragment => label.Contains(fragment, StringComparison.OrdinalIgnoreCase));
 
     private static KafkaOptions Options(string servers, string topic) => new() { BootstrapServers = servers, Topic = topic };
 

@@ -171,17 +171,53 @@ public sealed class KafkaTickPublisherTests : IDisposable
         Assert.Empty(Directory.GetFiles(spoolDirectory, "*.spool"));
     }
 
+    [Fact]
+    public async Task StoppingWhileTheBrokerIsDownKeepsEveryTickForTheNextStart()
+    {
+        var kafka = await TopicAsync(nameof(StoppingWhileTheBrokerIsDownKeepsEveryTickForTheNextStart), 4);
+        var options = new PublisherOptions
+        {
+            SpoolDirectory = spoolDirectory,
+            // Some ticks wait in the producer, the rest in the spool: both must survive, in order.
+            BufferMaxMessages = 1_000,
+            ShutdownFlushTimeout = TimeSpan.FromSeconds(1),
+        };
+        var purger = new LibRdKafkaProducerPurger(NullLogger<LibRdKafkaProducerPurger>.Instance);
+        var sent = Interleaved(perInstrument: 400);
+        var first = await StartAsync(kafka, options, purger);
+        cluster.SetAllBrokersDown();
+        foreach (var tick in sent)
+        {
+            first.Publish(tick);
+        }
+
+        var beforeStop = first.GetStatus();
+        Assert.True(beforeStop.Buffered > 0 && beforeStop.SpoolPending > 0, beforeStop.ToString());
+        await first.DisposeAsync();
+        var stopped = first.GetStatus();
+        Assert.Equal(0, stopped.Dropped);
+        Assert.NotEmpty(Directory.GetFiles(spoolDirectory, "*.spool"));
+
+        cluster.SetAllBrokersUp();
+        await using var second = await StartAsync(kafka, options, purger);
+        await Eventually.TrueAsync(
+            () => second.GetStatus() is { Spooling: false } s && s.Published == sent.Count,
+            Timeout, "every tick published by the next run", () => second.GetStatus().ToString());
+        AssertExactlyOnceInOrder(sent, await TopicReader.ReadAsync(kafka, sent.Count, Timeout));
+        Assert.Empty(Directory.GetFiles(spoolDirectory, "*.spool"));
+    }
+
     private async Task<KafkaOptions> TopicAsync(string name, int partitions)
     {
         var topic = await KafkaFixture.CreateTopicAsync(cluster, name, partitions);
         return KafkaFixture.Options(cluster.BootstrapServers, topic, partitions);
     }
 
-    private async Task<KafkaTickPublisher> StartAsync(KafkaOptions kafka, PublisherOptions options)
+    private async Task<KafkaTickPublisher> StartAsync(KafkaOptions kafka, PublisherOptions options, IProducerQueuePurger? purger = null)
     {
         var publisher = new KafkaTickPublisher(
             Options.Create(kafka), Options.Create(options), services.GetRequiredService<IMeterFactory>(), TimeProvider.System,
-            NullLogger<KafkaTickPublisher>.Instance);
+            NullLogger<KafkaTickPublisher>.Instance, purger);
         await publisher.StartAsync(CancellationToken.None);
         return publisher;
     }

@@ -38,6 +38,8 @@ public sealed class TickStreamChaosTests(PostgresFixture postgres, KafkaFixture 
         var readDuringOutage = harness.Cluster!.Silos.SelectMany(s => s.ServiceProvider.GetRequiredService<KafkaStreamStatus>().Snapshot()).Sum(p => p.TicksRead);
 
         await postgres.StartAsync();
+        // Idle pooled connections (the fixture's too) died with the server; later tests must not pick them up.
+        NpgsqlConnection.ClearAllPools();
         var positions = await producing;
         await Eventually.TrueAsync(async () => await harness.CountRowsAsync() == ticks.Count, Patience,
             $"{ticks.Count} rows after the outage", () => harness.CountRowsAsync().GetAwaiter().GetResult().ToString());

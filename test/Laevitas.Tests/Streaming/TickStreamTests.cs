@@ -86,6 +86,30 @@ public sealed class TickStreamTests(PostgresFixture postgres, KafkaFixture kafka
         Assert.All(before, pair => Assert.Equal(pair.Value, after[pair.Key]));
     }
 
+    [Fact]
+    public async Task ABacklogInKafkaDrainsInLargeBatches()
+    {
+        await using var harness = await TickStreamHarness.CreateAsync(postgres, kafka.Cluster, "stream_backlog", partitions: 8);
+        var generator = new DeribitTickGenerator(seed: 5, options: 700, futures: 200, perpetuals: 100);
+        var ticks = generator.Ticks(perInstrument: 60, startMs: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        await harness.ProduceAsync(ticks);
+        var end = harness.HighWatermarks();
+
+        var stopwatch = Stopwatch.StartNew();
+        await harness.StartClusterAsync();
+        await Eventually.TrueAsync(async () => await harness.CountRowsAsync() == ticks.Count, Patience,
+            $"{ticks.Count} rows", () => harness.CountRowsAsync().GetAwaiter().GetResult().ToString());
+        var elapsed = stopwatch.Elapsed;
+        await Eventually.TrueAsync(() => harness.CommittedOffsets().SequenceEqual(end), Patience,
+            "committed offsets at the end", () => string.Join(",", harness.CommittedOffsets()));
+
+        var status = harness.WriterStatus().Single();
+        Assert.Equal(ticks.Count, status.RowsWritten);
+        Assert.True(status.AverageBatchTicks > 100, $"a backlog is read in large batches (average {status.AverageBatchTicks:0})");
+        output.WriteLine($"{ticks.Count} ticks ({generator.InstrumentNames.Count} instruments, 8 partitions) drained in {elapsed.TotalSeconds:0.0} s incl. silo start: " +
+                         $"{ticks.Count / elapsed.TotalSeconds:0} rows/s; {status.Batches} batches, average {status.AverageBatchTicks:0} ticks, largest {status.LargestBatchTicks}");
+    }
+
     private static List<GeneratedTick> MalformedTicks()
     {
         string[] payloads =
