@@ -1,11 +1,9 @@
-using Laevitas.Grains.Abstractions.Hosting;
 using Laevitas.Grains.Storage;
-using Laevitas.Grains.Streaming;
-using Laevitas.Grains.Writing;
 using Laevitas.Silo.Api;
 using Laevitas.Silo.Clustering;
 using Laevitas.Silo.Dispatch;
 using Laevitas.Silo.Feed;
+using Laevitas.Silo.Hosting;
 using Laevitas.Tests.Feed;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -81,11 +79,11 @@ public sealed class SiloApiHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddProvider(logs);
 
-        // As Program.cs (plus the Kafka stream and tick writer, wired the way the stream tests wire them), minus the embedded Kafka / private PostgreSQL (the fixtures provide both).
+        // As Program.cs, minus the embedded Kafka / private PostgreSQL (the fixtures provide both).
         builder.Services.AddLaevitasPostgres(builder.Configuration);
         builder.UseOrleans(silo => silo.UseLaevitasClustering(builder.Configuration));
+        builder.UseOrleans(silo => silo.AddTickStream());
         builder.UseOrleans(silo => silo.AddLaevitasInstrumentPipeline());
-        builder.UseOrleans(silo => silo.AddKafkaStreams(ProviderNames.Streams).AddTickWriter());
         builder.Services.AddDeribitFeed(builder.Configuration);
         builder.AddLaevitasApi();
         var app = builder.Build();
