@@ -17,6 +17,13 @@ public sealed record CliContext(TextWriter Output, TextWriter Error, IAnsiConsol
             .AddJsonFile("appsettings.json", optional: true)
             .AddEnvironmentVariables()
             .Build();
-        return new CliContext(System.Console.Out, System.Console.Error, AnsiConsole.Console, configuration, TimeProvider.System);
+        var console = AnsiConsole.Console;
+        if (System.Console.IsOutputRedirected)
+        {
+            // Piped to a file or a pager: there is no window to fit, and 80 columns would wrap every price.
+            console.Profile.Width = 200;
+        }
+
+        return new CliContext(System.Console.Out, System.Console.Error, console, configuration, TimeProvider.System);
     }
 }
