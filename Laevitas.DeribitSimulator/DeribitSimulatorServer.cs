@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Laevitas.DeribitSimulator;
 
@@ -93,10 +94,15 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
         _exchange.HeartbeatTimeouts,
         _exchange.FaultsInjected);
 
-    public static async Task<DeribitSimulatorServer> StartAsync(SimulatorOptions options, CancellationToken cancellationToken = default)
+    public static Task<DeribitSimulatorServer> StartAsync(SimulatorOptions options, CancellationToken cancellationToken = default) =>
+        StartAsync(options, null, cancellationToken);
+
+    /// <summary>Starts the simulator; <paramref name="loggerFactory"/> receives its connection and limit events.</summary>
+    public static async Task<DeribitSimulatorServer> StartAsync(SimulatorOptions options, ILoggerFactory? loggerFactory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var exchange = new SimulatorExchange(options);
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Laevitas.DeribitSimulator");
+        var exchange = new SimulatorExchange(options, logger);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel =>
@@ -113,7 +119,19 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.Port = new Uri(address).Port;
         server.Url = $"ws://{options.Host}:{server.Port}{WebSocketPath}";
-        server._engine = Task.Run(() => exchange.Engine.RunAsync(server._stopping.Token), CancellationToken.None);
+        SimulatorLog.Listening(logger, server.Url, exchange.Universe.Active.Count);
+        server._engine = Task.Run(async () =>
+        {
+            try
+            {
+                await exchange.Engine.RunAsync(server._stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                SimulatorLog.EngineFailed(logger, ex);
+                throw;
+            }
+        }, CancellationToken.None);
         if (options.ChurnInterval is { } churn)
         {
             server._churn = Task.Run(() => server.ChurnAsync(churn, server._stopping.Token), CancellationToken.None);
@@ -141,6 +159,7 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
             throw new InvalidOperationException($"Instrument {instrument.InstrumentName} is already listed.");
         }
 
+        SimulatorLog.Listed(_exchange.Logger, instrument.InstrumentName);
         InstrumentListed?.Invoke(instrument);
         return instrument;
     }
@@ -160,6 +179,7 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
         }
 
         if (feed is not null) _exchange.Engine.OnExpired(feed, subscribers);
+        SimulatorLog.Expired(_exchange.Logger, expired.InstrumentName);
         InstrumentExpired?.Invoke(expired);
         return true;
     }

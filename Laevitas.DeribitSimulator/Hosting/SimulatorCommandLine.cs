@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 
 namespace Laevitas.DeribitSimulator.Hosting;
 
@@ -28,9 +29,12 @@ internal static class SimulatorCommandLine
         var statusEvery = new Option<double>("--status-interval") { Description = "Seconds between status lines (0 = none).", DefaultValueFactory = _ => 5 };
         statusEvery.Validators.Add(r => Check<double>(r, v => v >= 0, "--status-interval must be ≥ 0."));
 
+        var verboseOption = new Option<bool>("--verbose") { Description = "Log every connection opened and closed." };
+        var churn = new Option<double?>("--churn-interval") { Description = "Seconds between automatic expiry + new listing (none by default)." };
+        churn.Validators.Add(r => Check<double?>(r, v => v is null or > 0, "--churn-interval must be > 0."));
         var root = new RootCommand("Laevitas Deribit simulator: a fake Deribit exchange (JSON-RPC 2.0 over WebSocket at /ws/api/v2).")
         {
-            port, instruments, rate, seed, maxTicks, clientId, clientSecret, host, statusEvery,
+            port, instruments, rate, seed, maxTicks, clientId, clientSecret, host, statusEvery, verboseOption, churn,
         };
         root.Validators.Add(r =>
         {
@@ -49,13 +53,14 @@ internal static class SimulatorCommandLine
                 TicksPerSecond = parse.GetValue(rate),
                 Seed = parse.GetValue(seed),
                 MaxTicks = parse.GetValue(maxTicks),
+                ChurnInterval = parse.GetValue(churn) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
             };
             if (parse.GetValue(clientId) is { } id && parse.GetValue(clientSecret) is { } secret)
             {
                 options.Credentials.Add(new SimulatorCredential(id, secret));
             }
 
-            return await ServeAsync(options, parse.GetValue(statusEvery), cancellationToken).ConfigureAwait(false);
+            return await ServeAsync(options, parse.GetValue(statusEvery), parse.GetValue(verboseOption), cancellationToken).ConfigureAwait(false);
         });
 
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
@@ -77,12 +82,19 @@ internal static class SimulatorCommandLine
         if (!valid(value)) result.AddError(message);
     }
 
-    private static async Task<int> ServeAsync(SimulatorOptions options, double statusSeconds, CancellationToken cancellationToken)
+    private static async Task<int> ServeAsync(SimulatorOptions options, double statusSeconds, bool verbose, CancellationToken cancellationToken)
     {
-        await using var server = await DeribitSimulatorServer.StartAsync(options, cancellationToken).ConfigureAwait(false);
+        using var loggerFactory = LoggerFactory.Create(logging => logging
+            .SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information)
+            .AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss ";
+            }));
+        await using var server = await DeribitSimulatorServer.StartAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
         var universe = server.Universe.Active;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Deribit simulator listening on {server.Url} — {universe.Count} instruments ({universe.Count(i => i.Kind == Universe.InstrumentKind.Option)} options), {options.TicksPerSecond:0} ticks/s, seed {options.Seed}. Ctrl+C to stop."));
+            $"{universe.Count} instruments ({universe.Count(i => i.Kind == Universe.InstrumentKind.Option)} options), {options.TicksPerSecond:0} ticks/s, seed {options.Seed}. Ctrl+C to stop."));
         var previous = server.GetStatistics();
         var stamp = System.Diagnostics.Stopwatch.GetTimestamp();
         try

@@ -17,9 +17,10 @@ internal sealed class WebSocketEndpoint(SimulatorExchange exchange)
 
     public async Task InvokeAsync(HttpContext context)
     {
+        var ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (exchange.Faults.TryGetRefusal(out var status))
         {
-            exchange.OnRefused();
+            exchange.OnRefused(ip, status);
             context.Response.StatusCode = status;
             return;
         }
@@ -31,10 +32,9 @@ internal sealed class WebSocketEndpoint(SimulatorExchange exchange)
             return;
         }
 
-        var ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (!exchange.ConnectionLimiter.TryAcquire(ip))
         {
-            exchange.OnRefused();
+            exchange.OnRefused(ip, StatusCodes.Status429TooManyRequests);
             context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
             return;
         }

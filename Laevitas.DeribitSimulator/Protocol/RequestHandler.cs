@@ -350,7 +350,7 @@ internal sealed class RequestHandler(SimulatorExchange exchange)
 
     private async ValueTask EndWithTooManyRequestsAsync(SimulatorConnection connection, JsonElement? id, long usIn)
     {
-        exchange.OnRateLimited();
+        exchange.OnRateLimited(connection);
         await ErrorAsync(connection, id, usIn, RpcError.TooManyRequests).ConfigureAwait(false);
         connection.EndSession(WebSocketCloseStatus.PolicyViolation, "too_many_requests");
     }

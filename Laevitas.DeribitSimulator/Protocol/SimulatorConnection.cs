@@ -314,7 +314,7 @@ internal sealed class SimulatorConnection
                 if (Volatile.Read(ref _testRequestPending) != 0)
                 {
                     // The client did not answer the last test_request within an interval: the exchange hangs up.
-                    _exchange.OnHeartbeatTimeout();
+                    _exchange.OnHeartbeatTimeout(this);
                     EndSession(WebSocketCloseStatus.PolicyViolation, "heartbeat_timeout");
                     return;
                 }

@@ -26,8 +26,10 @@ public static class KafkaClientConfigs
             // Bigger batches also make reading cheaper: a fetch returns whole batches.
             BatchNumMessages = 10_000,
             BatchSize = 1_000_000,
-            // Ticker JSON is repetitive; lz4 compresses it well at little CPU.
-            CompressionType = CompressionType.Lz4,
+            // Measured with ~300-byte ticker JSON: zstd 4.9x, lz4 2.5x, snappy 2.7x, at the same producer CPU
+            // (~4 us/msg, dominated by the client, not the codec) and +0.3 us/msg to decompress. Half the bytes on
+            // the wire and on disk, and twice the backlog the embedded broker retains (its cap counts compressed bytes).
+            CompressionType = CompressionType.Zstd,
             // librdkafka's own queue is bounded; the publisher in front of it keeps the longer, accounted backlog.
             QueueBufferingMaxMessages = 200_000,
             QueueBufferingMaxKbytes = 256 * 1024,
@@ -56,12 +58,17 @@ public static class KafkaClientConfigs
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnablePartitionEof = false,
             AllowAutoCreateTopics = false,
+            // Measured on the embedded broker (bench "kafka --compare consumers"): librdkafka's default
+            // fetch.queue.backoff.ms of 1000 stalls a partition for a whole second each time the pre-fetch queue
+            // is full, capping reads at ~140k msg/s; 100 ms lifts that to ~500k msg/s, above what producers reach.
+            FetchQueueBackoffMs = 100,
+            // An idle fetch waits at most this long; the embedded broker does not answer early when data arrives, so
+            // this is also its worst-case delivery latency. 100 ms costs no throughput compared with 10 or 500.
             FetchWaitMaxMs = 100,
             FetchMinBytes = 1,
-            MaxPartitionFetchBytes = 4 * 1024 * 1024,
-            FetchMaxBytes = 64 * 1024 * 1024,
+            // Pre-fetch bounds (librdkafka's defaults, stated because they bound memory: 64 MiB of undelivered ticks).
             QueuedMinMessages = 100_000,
-            QueuedMaxMessagesKbytes = 128 * 1024,
+            QueuedMaxMessagesKbytes = 64 * 1024,
             SocketNagleDisable = true,
         };
     }

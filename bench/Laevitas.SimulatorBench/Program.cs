@@ -1,5 +1,7 @@
 // Measures how many ticker notifications the simulator delivers over loopback to clients that only count frames.
-// dotnet run -c Release --project bench/Laevitas.SimulatorBench -- [seconds] [instruments] [rate] [clients]
+// dotnet run -c Release --project bench/Laevitas.SimulatorBench -- [seconds] [instruments] [rate] [clients]   (server and clients in one process)
+// dotnet run -c Release --project bench/Laevitas.SimulatorBench -- engine [instruments]                         (tick generation + serialization only)
+// dotnet run -c Release --project bench/Laevitas.SimulatorBench -- client ws://127.0.0.1:9000/ws/api/v2 [seconds] (client process against the CLI simulator)
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.WebSockets;
@@ -9,6 +11,12 @@ using Laevitas.DeribitSimulator;
 if (args.Length > 0 && args[0] == "engine")
 {
     Laevitas.SimulatorBench.EngineBench.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5_000, 2_000_000);
+    return;
+}
+
+if (args.Length > 1 && args[0] == "client")
+{
+    await Laevitas.SimulatorBench.ClientBench.RunAsync(args[1], args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 10);
     return;
 }
 
@@ -79,11 +87,12 @@ var frames = counters.Sum() - startFrames;
 var received = bytes.Sum() - startBytes;
 var sent = server.TicksSent - startSent;
 var commits = exchange.Commits - startCommits;
+var subscribed = server.GetStatistics().Subscriptions;
 stop.Cancel();
 foreach (var socket in sockets) socket.Abort();
 await Task.WhenAll(readers);
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"frames per socket write {sent / (double)Math.Max(commits, 1):0.0}; instruments={instruments} subscribed={server.GetStatistics().Subscriptions} target_rate={rate:0} clients={clients} seconds={elapsed:0.0}"));
+    $"frames per socket write {sent / (double)Math.Max(commits, 1):0.0}; instruments={instruments} subscribed={subscribed} target_rate={rate:0} clients={clients} seconds={elapsed:0.0}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"received {frames / elapsed:0} frames/s ({received / elapsed / 1_048_576:0.0} MiB/s, {(double)received / Math.Max(frames, 1):0} B/frame); server sent {sent / elapsed:0} ticks/s; process CPU {cpuUsed / elapsed:0.00} cores = {frames / Math.Max(cpuUsed, 1e-9):0} ticks per CPU-second (server and client together)"));

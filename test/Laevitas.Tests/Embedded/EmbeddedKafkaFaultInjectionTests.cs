@@ -108,6 +108,40 @@ public sealed class EmbeddedKafkaFaultInjectionTests
     }
 
     [Fact]
+    public async Task CommittedOffsetsSurviveABrokerOutageAndAReassignedConsumerResumesAfterThem()
+    {
+        // Partitions are assigned explicitly (as a stream provider mapping queues to partitions does), with the
+        // group only holding offsets. With subscribe() instead, the mock makes a consumer that joins right after
+        // the previous member left wait almost session.timeout.ms (45 s by default) before it gets partitions.
+        using var cluster = KafkaFixture.StartPrivateCluster();
+        var topic = await KafkaFixture.CreateTopicAsync(cluster, "commits", 1);
+        var options = KafkaFixture.Options(cluster.BootstrapServers, topic, 1);
+        using (var producer = new ProducerBuilder<string, string>(KafkaClientConfigs.Producer(options, "commits")).Build())
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                producer.Produce(topic, new Message<string, string> { Key = "k", Value = $"m{i}" });
+            }
+
+            Assert.Equal(0, producer.Flush(DeliveryTimeout));
+        }
+
+        var config = KafkaClientConfigs.Consumer(options, $"group-{Guid.NewGuid():N}", "commits");
+        var partition = new TopicPartition(topic, 0);
+        var firstRead = await Task.Run(() => ReadAndCommit(config, partition, 4));
+
+        cluster.SetAllBrokersDown();
+        cluster.SetAllBrokersUp();
+
+        var secondRead = await Task.Run(() => ReadAndCommit(config, partition, 6));
+
+        Assert.Equal(Enumerable.Range(0, 4).Select(i => $"m{i}"), firstRead.Values);
+        Assert.Equal(4, firstRead.CommittedAfter);
+        Assert.Equal(Enumerable.Range(4, 6).Select(i => $"m{i}"), secondRead.Values);
+        Assert.Equal(10, secondRead.CommittedAfter);
+    }
+
+    [Fact]
     public async Task PartitionLeaderCanBeMovedToAnotherBroker()
     {
         using var cluster = KafkaFixture.StartPrivateCluster();
@@ -151,6 +185,25 @@ public sealed class EmbeddedKafkaFaultInjectionTests
         Assert.True(watermarks.Low.Value > 0, "the oldest data should have been dropped");
         var retainedBytes = (watermarks.High.Value - watermarks.Low.Value) * payload.Length;
         Assert.InRange(retainedBytes, 4 * 1024 * 1024, 5 * 1024 * 1024 + 1024 * 1024);
+    }
+
+    /// <summary>Reads <paramref name="count"/> messages from the group's committed position, commits after them, and reads the commit back.</summary>
+    private static (List<string> Values, long CommittedAfter) ReadAndCommit(ConsumerConfig config, TopicPartition partition, int count)
+    {
+        using var consumer = new ConsumerBuilder<string, string>(config).Build();
+        consumer.Assign(new TopicPartitionOffset(partition, Offset.Stored));
+        var values = new List<string>();
+        ConsumeResult<string, string>? last = null;
+        while (values.Count < count)
+        {
+            last = consumer.Consume(DeliveryTimeout) ?? throw new TimeoutException($"got only {values.Count} of {count} messages");
+            values.Add(last.Message.Value);
+        }
+
+        consumer.Commit([new TopicPartitionOffset(partition, last!.Offset + 1)]);
+        var committed = consumer.Committed([partition], DeliveryTimeout).Single().Offset.Value;
+        consumer.Close();
+        return (values, committed);
     }
 
     private static int CountProduceRequests(MockKafkaCluster cluster) =>

@@ -10,6 +10,10 @@ namespace Laevitas.Tests.Infrastructure;
 /// of a collection: <c>[Collection(KafkaCollection.Name)]</c>. Give every test its own topic
 /// (<see cref="CreateTopicAsync"/> makes the name unique). Tests that set brokers down or inject errors must
 /// not do it here — they would disturb the other tests — but start their own with <see cref="StartPrivateCluster"/>.
+/// Mock-cluster limits to design tests around: each partition keeps only its newest ~5 MiB (compressed); there
+/// is no CreateTopics API (create topics here); and a consumer that subscribe()s to a group right after its
+/// previous member left waits ~session.timeout.ms before it gets partitions — use Assign() with the group only
+/// holding offsets (commits and Offset.Stored work), or a fresh group id.
 /// </summary>
 public sealed class KafkaFixture : IDisposable
 {

@@ -52,18 +52,22 @@ public class FaultTests
         await using var clientScope = client;
         Assert.NotNull(await client.NextMessageAsync(SimulatorTestOptions.Timeout));
 
-        sim.Faults.GoSilent(TimeSpan.FromMilliseconds(700));
-        await Task.Delay(100); // let frames already on the wire arrive
-        while (client.TryNextMessage(out _)) { }
+        // Long enough never to end by itself during the test; ended explicitly below.
+        sim.Faults.GoSilent(TimeSpan.FromMinutes(5));
+        // Frames already on the wire still arrive: wait until the line has been quiet for a while.
+        while (await client.NextMessageAsync(TimeSpan.FromMilliseconds(300)) is not null) { }
         var sentBefore = sim.TicksSent;
+
         var pendingTest = client.CallAsync("public/test", timeout: SimulatorTestOptions.Timeout);
         Assert.Null(await client.NextMessageAsync(TimeSpan.FromMilliseconds(300)));
         Assert.False(pendingTest.IsCompleted, "a silent exchange does not answer either");
         Assert.Equal(sentBefore, sim.TicksSent);
+        Assert.True(sim.Faults.IsSilent);
 
+        sim.Faults.EndSilence();
         Assert.True((await pendingTest).TryGetProperty("result", out _));
         Assert.NotNull(await client.NextMessageAsync(SimulatorTestOptions.Timeout));
-        Assert.False(sim.Faults.IsSilent);
+        Assert.True(sim.TicksSent > sentBefore);
     }
 
     [Fact]
