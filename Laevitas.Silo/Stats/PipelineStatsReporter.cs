@@ -3,6 +3,7 @@ using Laevitas.Grains.Publishing;
 using Laevitas.Grains.Streaming;
 using Laevitas.Grains.Writing;
 using Laevitas.Silo.Feed;
+using System.Globalization;
 using Microsoft.Extensions.Options;
 
 namespace Laevitas.Silo.Stats;
@@ -28,6 +29,7 @@ internal sealed partial class PipelineStatsReporter(
     private Task loop = Task.CompletedTask;
     private Sample? previous;
     private bool failing;
+    private DateTimeOffset lastStatusLine = DateTimeOffset.MinValue;
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(PipelineStatsReporter), ServiceLifecycleStage.Active, StartAsync, StopAsync);
@@ -100,9 +102,11 @@ internal sealed partial class PipelineStatsReporter(
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
+                var stats = Collect();
+                WriteStatusLineIfDue(stats);
                 try
                 {
-                    await grains.GetGrain<IPipelineStatsGrain>(IPipelineStatsGrain.Key).ReportAsync(Collect()).WaitAsync(cancellationToken);
+                    await grains.GetGrain<IPipelineStatsGrain>(IPipelineStatsGrain.Key).ReportAsync(stats).WaitAsync(cancellationToken);
                     if (failing)
                     {
                         failing = false;
@@ -124,6 +128,32 @@ internal sealed partial class PipelineStatsReporter(
         }
     }
 
+    /// <summary>
+    /// The one line an operator watches while the service runs. Logged (not written to the console directly) so it
+    /// lands wherever the host's logs go, and at Information so a quieter log level turns it off.
+    /// </summary>
+    private void WriteStatusLineIfDue(SiloPipelineStats stats)
+    {
+        var every = options.Value.StatusLineInterval;
+        if (every <= TimeSpan.Zero || stats.ReportedAt - lastStatusLine < every)
+        {
+            return;
+        }
+
+        lastStatusLine = stats.ReportedAt;
+        LogStatusLine(
+            logger,
+            stats.InstrumentsFollowed ?? 0,
+            stats.TicksInPerSecond ?? 0,
+            stats.PublishedPerSecond ?? 0,
+            stats.KafkaLag?.ToString(CultureInfo.InvariantCulture) ?? "-",
+            stats.RowsWrittenPerSecond ?? 0,
+            stats.RowsWritten ?? 0,
+            stats.PublishSpoolPending ?? 0,
+            stats.PublishDropped ?? 0,
+            stats.LastError is null ? "none" : $"{stats.LastErrorSource}: {stats.LastError} at {stats.LastErrorAt:HH:mm:ss}");
+    }
+
     private static double? Rate(long? current, long? before, double seconds) =>
         current is { } c && before is { } b && seconds > 0 ? Math.Round(Math.Max(0, c - b) / seconds, 1) : null;
 
@@ -136,6 +166,13 @@ internal sealed partial class PipelineStatsReporter(
     }
 
     private sealed record Sample(DateTimeOffset At, long? Ticks, long? Published, long? RowsWritten);
+
+    [LoggerMessage(Level = LogLevel.Information, Message =
+        "Status: {Instruments} instruments | {TicksIn:0} ticks/s in | {Published:0} published/s | Kafka lag {Lag} | " +
+        "{RowsPerSecond:0} rows/s written ({RowsTotal} total) | spool {Spooled} | dropped {Dropped} | last error: {LastError}")]
+    private static partial void LogStatusLine(
+        ILogger logger, int instruments, double ticksIn, double published, string lag, double rowsPerSecond, long rowsTotal,
+        long spooled, long dropped, string lastError);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report pipeline stats to the cluster; retrying every interval")]
     private static partial void LogReportFailed(ILogger logger, Exception exception);
