@@ -387,7 +387,7 @@ internal sealed class DeribitSession : IAsyncDisposable
         catch (Exception ex)
         {
             _context.Status.SinkError();
-            if (_context.SinkLog.TryAcquire(out var suppressed))
+            if (_context.SinkLog.ShouldLog(out var suppressed))
             {
                 FeedLog.SinkFailed(_context.Logger, ex, tick.InstrumentName, suppressed, _context.Status.SinkErrors);
             }
@@ -441,7 +441,7 @@ internal sealed class DeribitSession : IAsyncDisposable
     private void ReportUnusable(FrameProblem problem, ReadOnlySpan<byte> message)
     {
         _context.Status.ParseError();
-        if (_context.UnusableLog.TryAcquire(out var suppressed))
+        if (_context.UnusableLog.ShouldLog(out var suppressed))
         {
             FeedLog.UnusableMessage(_context.Logger, _name, problem, suppressed, _context.Status.ParseErrors, Excerpt(message));
         }
