@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Laevitas.DeribitSimulator;
 
@@ -27,6 +28,7 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
     private readonly SimulatorExchange _exchange;
     private readonly CancellationTokenSource _stopping = new();
     private Task _engine = Task.CompletedTask;
+    private Task _churn = Task.CompletedTask;
     private int _disposed;
 
     private DeribitSimulatorServer(WebApplication app, SimulatorExchange exchange)
@@ -51,6 +53,12 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
 
     /// <summary>Fault injection.</summary>
     public SimulatorFaults Faults => _exchange.Faults;
+
+    /// <summary>Raised after an instrument is listed (by <see cref="AddListing(string)"/> or the churn schedule).</summary>
+    public event Action<SimInstrument>? InstrumentListed;
+
+    /// <summary>Raised after an instrument expired (by <see cref="Expire"/> or the churn schedule).</summary>
+    public event Action<SimInstrument>? InstrumentExpired;
 
     /// <summary>Ticker notifications written to sockets so far.</summary>
     public long TicksSent => _exchange.Ledger.TotalSent;
@@ -86,10 +94,15 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
         _exchange.HeartbeatTimeouts,
         _exchange.FaultsInjected);
 
-    public static async Task<DeribitSimulatorServer> StartAsync(SimulatorOptions options, CancellationToken cancellationToken = default)
+    public static Task<DeribitSimulatorServer> StartAsync(SimulatorOptions options, CancellationToken cancellationToken = default) =>
+        StartAsync(options, null, cancellationToken);
+
+    /// <summary>Starts the simulator; <paramref name="loggerFactory"/> receives its connection and limit events.</summary>
+    public static async Task<DeribitSimulatorServer> StartAsync(SimulatorOptions options, ILoggerFactory? loggerFactory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var exchange = new SimulatorExchange(options);
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Laevitas.DeribitSimulator");
+        var exchange = new SimulatorExchange(options, logger);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel =>
@@ -106,7 +119,24 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.Port = new Uri(address).Port;
         server.Url = $"ws://{options.Host}:{server.Port}{WebSocketPath}";
-        server._engine = Task.Run(() => exchange.Engine.RunAsync(server._stopping.Token), CancellationToken.None);
+        SimulatorLog.Listening(logger, server.Url, exchange.Universe.Active.Count);
+        server._engine = Task.Run(async () =>
+        {
+            try
+            {
+                await exchange.Engine.RunAsync(server._stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                SimulatorLog.EngineFailed(logger, ex);
+                throw;
+            }
+        }, CancellationToken.None);
+        if (options.ChurnInterval is { } churn)
+        {
+            server._churn = Task.Run(() => server.ChurnAsync(churn, server._stopping.Token), CancellationToken.None);
+        }
+
         return server;
     }
 
@@ -129,6 +159,8 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
             throw new InvalidOperationException($"Instrument {instrument.InstrumentName} is already listed.");
         }
 
+        SimulatorLog.Listed(_exchange.Logger, instrument.InstrumentName);
+        InstrumentListed?.Invoke(instrument);
         return instrument;
     }
 
@@ -139,7 +171,7 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
     /// </summary>
     public bool Expire(string instrumentName)
     {
-        if (!_exchange.Universe.TryExpire(instrumentName, out _)) return false;
+        if (!_exchange.Universe.TryExpire(instrumentName, out var expired)) return false;
         var (feed, subscribers) = _exchange.Registry.RemoveInstrument(instrumentName);
         foreach (var subscriber in subscribers)
         {
@@ -147,7 +179,40 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
         }
 
         if (feed is not null) _exchange.Engine.OnExpired(feed, subscribers);
+        SimulatorLog.Expired(_exchange.Logger, expired.InstrumentName);
+        InstrumentExpired?.Invoke(expired);
         return true;
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> ticks have been sent.</summary>
+    public async Task WaitForTicksSentAsync(long count, CancellationToken cancellationToken = default)
+    {
+        while (TicksSent < count)
+        {
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ChurnAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var options = _exchange.Universe.Active.Where(i => i.Kind == InstrumentKind.Option).ToList();
+                var victim = options.OrderBy(i => i.ExpirationTimestamp).ThenBy(i => i.InstrumentId).FirstOrDefault();
+                if (victim is null) continue;
+                Expire(victim.InstrumentName);
+                if (ListingFactory.NextStrikeListing(victim, options, _exchange.Universe) is { } name)
+                {
+                    AddListing(name);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     public async Task StopAsync()
@@ -157,7 +222,7 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
         foreach (var connection in _exchange.OpenConnections()) connection.Abort();
         try
         {
-            await _engine.ConfigureAwait(false);
+            await Task.WhenAll(_engine, _churn).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using Laevitas.DeribitSimulator.Faults;
+using Laevitas.DeribitSimulator.Hosting;
 using Laevitas.DeribitSimulator.Ledger;
 using Laevitas.DeribitSimulator.Limits;
 using Laevitas.DeribitSimulator.Protocol;
 using Laevitas.DeribitSimulator.Ticks;
 using Laevitas.DeribitSimulator.Universe;
+using Microsoft.Extensions.Logging;
 
 namespace Laevitas.DeribitSimulator;
 
@@ -24,11 +26,13 @@ internal sealed class SimulatorExchange
     private long _heartbeatTimeouts;
     private long _faultsInjected;
     private long _connectionsAccepted;
+    private long _commits;
 
-    public SimulatorExchange(SimulatorOptions options)
+    public SimulatorExchange(SimulatorOptions options, ILogger logger)
     {
         options.Validate();
         Options = options;
+        Logger = logger;
         var reference = options.ReferenceTime ?? DateTimeOffset.UtcNow;
         long nextId = 100_000;
         var instruments = UniverseGenerator.Generate(options.InstrumentCount, options.Seed, reference, ref nextId, out var indexPrices);
@@ -45,6 +49,7 @@ internal sealed class SimulatorExchange
     }
 
     public SimulatorOptions Options { get; }
+    public ILogger Logger { get; }
     public InstrumentUniverse Universe { get; }
     public MarketModel Market { get; }
     public EmissionLedger Ledger { get; }
@@ -63,13 +68,19 @@ internal sealed class SimulatorExchange
     public long FaultsInjected => Interlocked.Read(ref _faultsInjected);
     public long ConnectionsAccepted => Interlocked.Read(ref _connectionsAccepted);
 
+    /// <summary>Socket writes (batches) so far: frames per write is the coalescing achieved.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    public void OnCommit() => Interlocked.Increment(ref _commits);
+
     public IReadOnlyCollection<SimulatorConnection> OpenConnections() => _connections.Values.ToArray();
 
-    public SimulatorConnection Register(string remoteIp, System.Net.WebSockets.WebSocket socket)
+    public SimulatorConnection Register(string remoteIp, System.Net.WebSockets.WebSocket socket, Hosting.CoalescingWriteStream stream)
     {
-        var connection = new SimulatorConnection(Interlocked.Increment(ref _nextConnectionId), remoteIp, socket, this);
+        var connection = new SimulatorConnection(Interlocked.Increment(ref _nextConnectionId), remoteIp, socket, stream, this);
         _connections[connection.Id] = connection;
         Interlocked.Increment(ref _connectionsAccepted);
+        SimulatorLog.ConnectionOpened(Logger, connection.Id, remoteIp);
         return connection;
     }
 
@@ -78,6 +89,7 @@ internal sealed class SimulatorExchange
         _connections.TryRemove(connection.Id, out _);
         Registry.RemoveConnection(connection);
         ConnectionLimiter.Release(connection.RemoteIp);
+        SimulatorLog.ConnectionClosed(Logger, connection.Id, connection.RemoteIp);
     }
 
     public void OnTickSent(in OutboundFrame frame)
@@ -89,9 +101,23 @@ internal sealed class SimulatorExchange
 
     public void OnTickDiscarded() => Engine.OnDiscarded();
     public void OnRequest() => Interlocked.Increment(ref _requests);
-    public void OnRateLimited() => Interlocked.Increment(ref _rateLimited);
-    public void OnRefused() => Interlocked.Increment(ref _refused);
-    public void OnHeartbeatTimeout() => Interlocked.Increment(ref _heartbeatTimeouts);
+    public void OnRateLimited(SimulatorConnection connection)
+    {
+        Interlocked.Increment(ref _rateLimited);
+        SimulatorLog.RateLimited(Logger, connection.Id);
+    }
+
+    public void OnRefused(string remoteIp, int statusCode)
+    {
+        Interlocked.Increment(ref _refused);
+        SimulatorLog.ConnectionRefused(Logger, remoteIp, statusCode);
+    }
+
+    public void OnHeartbeatTimeout(SimulatorConnection connection)
+    {
+        Interlocked.Increment(ref _heartbeatTimeouts);
+        SimulatorLog.HeartbeatTimeout(Logger, connection.Id);
+    }
     public void OnFaultInjected(int connections) => Interlocked.Add(ref _faultsInjected, connections);
 
     public string IssueRefreshToken(string clientId)

@@ -54,6 +54,12 @@ public sealed class SimulatorOptions
     /// </summary>
     public bool SendFinalTickOnExpiry { get; set; } = true;
 
+    /// <summary>
+    /// Listings change on their own every interval (null ⇒ never): the option with the nearest expiry expires and a
+    /// new strike is listed on the farthest expiry of the same chain, as the exchange's universe drifts over a day.
+    /// </summary>
+    public TimeSpan? ChurnInterval { get; set; }
+
     /// <summary>Value of the <c>testnet</c> flag in responses (the production endpoint says false).</summary>
     public bool Testnet { get; set; }
 
@@ -63,6 +69,7 @@ public sealed class SimulatorOptions
         if (InstrumentCount is < 1 or > 100_000) throw new ArgumentOutOfRangeException(nameof(InstrumentCount), InstrumentCount, "InstrumentCount must be 1..100000.");
         if (TicksPerSecond < 0 || double.IsNaN(TicksPerSecond) || double.IsInfinity(TicksPerSecond)) throw new ArgumentOutOfRangeException(nameof(TicksPerSecond), TicksPerSecond, "TicksPerSecond must be a finite number ≥ 0.");
         if (MaxTicks is < 0) throw new ArgumentOutOfRangeException(nameof(MaxTicks), MaxTicks, "MaxTicks must be ≥ 0.");
+        if (ChurnInterval is { } churn && churn <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ChurnInterval), churn, "ChurnInterval must be positive (or null for none).");
         if (OutboundQueueCapacity < 16) throw new ArgumentOutOfRangeException(nameof(OutboundQueueCapacity), OutboundQueueCapacity, "OutboundQueueCapacity must be ≥ 16.");
         Limits.Validate();
     }

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Laevitas.DeribitSimulator.Protocol;
 using Laevitas.DeribitSimulator.Ticks;
@@ -117,6 +116,40 @@ public sealed class SimulatorFaults
         payload.AsSpan(head.Length, bytes - head.Length - tail.Length).Fill((byte)'x');
         tail.CopyTo(payload.AsSpan(bytes - tail.Length));
         return Broadcast(connectionId, _ => FrameBuilder.FromBytes(payload));
+    }
+
+    /// <summary>
+    /// Sends a <c>platform_state</c> notification (<c>{"price_index":…,"locked":…}</c>, as the exchange announces
+    /// an index locked for maintenance) to connections subscribed to that channel.
+    /// </summary>
+    public int SendPlatformState(string priceIndex, bool locked)
+    {
+        var count = 0;
+        foreach (var connection in _exchange.OpenConnections())
+        {
+            if (!connection.ChannelsSnapshot().Contains(ChannelName.PlatformState)) continue;
+            using var stream = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(stream))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("jsonrpc", "2.0");
+                writer.WriteString("method", "subscription");
+                writer.WriteStartObject("params");
+                writer.WriteString("channel", ChannelName.PlatformState);
+                writer.WriteStartObject("data");
+                writer.WriteString("price_index", priceIndex);
+                writer.WriteBoolean("locked", locked);
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
+
+            connection.Post(FrameBuilder.FromBytes(stream.ToArray()));
+            count++;
+        }
+
+        _exchange.OnFaultInjected(count);
+        return count;
     }
 
     internal bool TryConsumeRejection()

@@ -223,18 +223,17 @@ internal sealed class RequestHandler(SimulatorExchange exchange)
                 return;
             }
 
+            var tickers = new List<(string Instrument, string Channel)>(requested.Count);
             foreach (var channel in requested)
             {
-                // Like the exchange, channels it cannot serve are silently left out of the result.
-                if (ChannelName.TryParseTicker(channel, out var instrument, out _))
-                {
-                    if (exchange.Registry.Subscribe(connection, instrument, channel))
-                    {
-                        connection.AddChannel(channel);
-                        done.Add(channel);
-                    }
-                }
-                else if (channel == ChannelName.PlatformState)
+                if (ChannelName.TryParseTicker(channel, out var instrument, out _)) tickers.Add((instrument, channel));
+            }
+
+            // Like the exchange, channels it cannot serve are silently left out of the result.
+            var served = new HashSet<string>(exchange.Registry.Subscribe(connection, tickers), StringComparer.Ordinal);
+            foreach (var channel in requested)
+            {
+                if (served.Contains(channel) || channel == ChannelName.PlatformState)
                 {
                     connection.AddChannel(channel);
                     done.Add(channel);
@@ -351,7 +350,7 @@ internal sealed class RequestHandler(SimulatorExchange exchange)
 
     private async ValueTask EndWithTooManyRequestsAsync(SimulatorConnection connection, JsonElement? id, long usIn)
     {
-        exchange.OnRateLimited();
+        exchange.OnRateLimited(connection);
         await ErrorAsync(connection, id, usIn, RpcError.TooManyRequests).ConfigureAwait(false);
         connection.EndSession(WebSocketCloseStatus.PolicyViolation, "too_many_requests");
     }

@@ -16,6 +16,7 @@ internal sealed class SimulatorConnection
     private static readonly byte[] Heartbeat = """{"jsonrpc":"2.0","method":"heartbeat","params":{"type":"heartbeat"}}"""u8.ToArray();
 
     private readonly WebSocket _socket;
+    private readonly Hosting.CoalescingWriteStream _stream;
     private readonly SimulatorExchange _exchange;
     private readonly Channel<OutboundFrame> _outbox;
     private readonly CancellationTokenSource _lifetime = new();
@@ -24,11 +25,12 @@ internal sealed class SimulatorConnection
     private int _testRequestPending;
     private int _ending;
 
-    public SimulatorConnection(long id, string remoteIp, WebSocket socket, SimulatorExchange exchange)
+    public SimulatorConnection(long id, string remoteIp, WebSocket socket, Hosting.CoalescingWriteStream stream, SimulatorExchange exchange)
     {
         Id = id;
         RemoteIp = remoteIp;
         _socket = socket;
+        _stream = stream;
         _exchange = exchange;
         _outbox = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(exchange.Options.OutboundQueueCapacity)
         {
@@ -191,48 +193,98 @@ internal sealed class SimulatorConnection
         }
     }
 
+    /// <summary>
+    /// Drains the queue in batches: frames are written into the coalescing stream and committed together when the
+    /// queue runs dry (or the buffer fills). Ticks count as sent, and enter the ledger, only once committed.
+    /// </summary>
     private async Task SendLoopAsync()
     {
         var reader = _outbox.Reader;
         var faults = _exchange.Faults;
         var token = _lifetime.Token;
-        while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+        var uncommitted = new List<OutboundFrame>(256);
+        try
         {
-            while (reader.TryRead(out var frame))
+            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
             {
-                var sent = false;
-                try
+                _stream.BeginBatch();
+                var stop = false;
+                while (!stop && reader.TryRead(out var frame))
                 {
-                    if (faults.IsSilent) await faults.WaitWhileSilentAsync(token).ConfigureAwait(false);
-                    switch (frame.Kind)
+                    if (faults.IsSilent)
                     {
-                        case FrameKind.Text:
-                            await _socket.SendAsync(frame.Buffer.AsMemory(0, frame.Length), WebSocketMessageType.Text, true, token).ConfigureAwait(false);
-                            break;
-                        case FrameKind.Tick:
-                            await _socket.SendAsync(frame.Buffer.AsMemory(0, frame.Length), WebSocketMessageType.Text, true, token).ConfigureAwait(false);
-                            sent = true;
-                            _exchange.OnTickSent(frame);
-                            break;
-                        case FrameKind.Close:
-                            await CloseAsync(frame.CloseStatus, frame.CloseReason ?? "").ConfigureAwait(false);
-                            return;
-                        case FrameKind.PartialThenAbort:
-                            await _socket.SendAsync(frame.Buffer.AsMemory(0, frame.Length), WebSocketMessageType.Text, false, token).ConfigureAwait(false);
-                            Abort();
-                            return;
-                        case FrameKind.Abort:
-                            Abort();
-                            return;
+                        await CommitAsync(uncommitted, token, continueBatch: false).ConfigureAwait(false);
+                        await faults.WaitWhileSilentAsync(token).ConfigureAwait(false);
+                        _stream.BeginBatch();
+                    }
+
+                    var keep = false;
+                    try
+                    {
+                        switch (frame.Kind)
+                        {
+                            case FrameKind.Text:
+                                await _socket.SendAsync(frame.Buffer.AsMemory(0, frame.Length), WebSocketMessageType.Text, true, token).ConfigureAwait(false);
+                                break;
+                            case FrameKind.Tick:
+                                await _socket.SendAsync(frame.Buffer.AsMemory(0, frame.Length), WebSocketMessageType.Text, true, token).ConfigureAwait(false);
+                                uncommitted.Add(frame);
+                                keep = true;
+                                if (uncommitted.Count >= 1024) await CommitAsync(uncommitted, token).ConfigureAwait(false);
+                                break;
+                            case FrameKind.Close:
+                                // Out of batching: the close frame goes straight out.
+                                await CommitAsync(uncommitted, token, continueBatch: false).ConfigureAwait(false);
+                                await CloseAsync(frame.CloseStatus, frame.CloseReason ?? "").ConfigureAwait(false);
+                                stop = true;
+                                break;
+                            case FrameKind.PartialThenAbort:
+                                await _socket.SendAsync(frame.Buffer.AsMemory(0, frame.Length), WebSocketMessageType.Text, false, token).ConfigureAwait(false);
+                                await CommitAsync(uncommitted, token).ConfigureAwait(false);
+                                // Give the half frame time to reach the wire before the reset.
+                                await Task.Delay(50, token).ConfigureAwait(false);
+                                Abort();
+                                stop = true;
+                                break;
+                            case FrameKind.Abort:
+                                await CommitAsync(uncommitted, token).ConfigureAwait(false);
+                                Abort();
+                                stop = true;
+                                break;
+                        }
+                    }
+                    finally
+                    {
+                        // A tick still in hand here failed to send: it did not leave.
+                        if (!keep) Release(frame, counted: frame.Kind != FrameKind.Tick);
                     }
                 }
-                finally
-                {
-                    if (frame.Kind == FrameKind.Tick && !sent) _exchange.OnTickDiscarded();
-                    if (frame.Buffer is not null) ArrayPool<byte>.Shared.Return(frame.Buffer);
-                }
+
+                // Idle from here: leave batching so anything the WebSocket writes on its own (a pong) goes straight out.
+                await CommitAsync(uncommitted, token, continueBatch: false).ConfigureAwait(false);
+                if (stop) return;
             }
         }
+        finally
+        {
+            // Whatever was written but never committed did not leave: not sent, not in the ledger.
+            foreach (var frame in uncommitted) Release(frame, counted: false);
+            uncommitted.Clear();
+        }
+    }
+
+    private async ValueTask CommitAsync(List<OutboundFrame> uncommitted, CancellationToken token, bool continueBatch = true)
+    {
+        await _stream.CommitAsync(token).ConfigureAwait(false);
+        _exchange.OnCommit();
+        foreach (var frame in uncommitted)
+        {
+            _exchange.OnTickSent(frame);
+            ArrayPool<byte>.Shared.Return(frame.Buffer!);
+        }
+
+        uncommitted.Clear();
+        if (continueBatch) _stream.BeginBatch();
     }
 
     private async Task CloseAsync(WebSocketCloseStatus status, string reason)
@@ -262,7 +314,7 @@ internal sealed class SimulatorConnection
                 if (Volatile.Read(ref _testRequestPending) != 0)
                 {
                     // The client did not answer the last test_request within an interval: the exchange hangs up.
-                    _exchange.OnHeartbeatTimeout();
+                    _exchange.OnHeartbeatTimeout(this);
                     EndSession(WebSocketCloseStatus.PolicyViolation, "heartbeat_timeout");
                     return;
                 }
@@ -282,18 +334,19 @@ internal sealed class SimulatorConnection
     {
         if (!await EnqueueAsync(frame).ConfigureAwait(false))
         {
-            Release(frame);
+            Release(frame, counted: false);
         }
     }
 
     private void DrainOutbox()
     {
-        while (_outbox.Reader.TryRead(out var frame)) Release(frame);
+        while (_outbox.Reader.TryRead(out var frame)) Release(frame, counted: false);
     }
 
-    private void Release(in OutboundFrame frame)
+    /// <summary>Returns the buffer; a tick that never left is counted as discarded so MaxTicks stays exact.</summary>
+    private void Release(in OutboundFrame frame, bool counted)
     {
-        if (frame.Kind == FrameKind.Tick) _exchange.OnTickDiscarded();
+        if (frame.Kind == FrameKind.Tick && !counted) _exchange.OnTickDiscarded();
         if (frame.Buffer is not null) ArrayPool<byte>.Shared.Return(frame.Buffer);
     }
 }

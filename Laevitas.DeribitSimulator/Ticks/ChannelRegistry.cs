@@ -20,28 +20,36 @@ internal sealed class ChannelRegistry(MarketModel market, InstrumentUniverse uni
 
     public int SubscriptionCount => Volatile.Read(ref _subscriptionCount);
 
-    /// <summary>Adds the subscription; false when the instrument is not listed.</summary>
-    public bool Subscribe(SimulatorConnection connection, string instrumentName, string channel)
+    /// <summary>
+    /// Adds the subscriptions whose instrument is listed and returns those channels (in request order). One lock and
+    /// one publication per call: a 500-channel subscribe does not rebuild the active list 500 times.
+    /// </summary>
+    public List<string> Subscribe(SimulatorConnection connection, IReadOnlyList<(string Instrument, string Channel)> requests)
     {
+        var done = new List<string>(requests.Count);
         lock (_lock)
         {
-            if (!universe.TryGetActive(instrumentName, out var instrument)) return false;
-            if (!_feeds.TryGetValue(instrumentName, out var feed))
+            var changed = false;
+            foreach (var (instrumentName, channel) in requests)
             {
-                feed = new InstrumentFeed(market.CreateTicker(instrument, UnderlyingIndexOf(instrument)));
-                _feeds.Add(instrumentName, feed);
+                if (!universe.TryGetActive(instrumentName, out var instrument)) continue;
+                if (!_feeds.TryGetValue(instrumentName, out var feed))
+                {
+                    feed = new InstrumentFeed(market.CreateTicker(instrument, UnderlyingIndexOf(instrument)));
+                    _feeds.Add(instrumentName, feed);
+                }
+
+                done.Add(channel);
+                if (feed.Subscribers.Any(s => s.Connection == connection && s.Channel == channel)) continue;
+                feed.Subscribers = [.. feed.Subscribers, new Subscriber(connection, channel, ledger.ForChannel(channel))];
+                _subscriptionCount++;
+                changed = true;
             }
 
-            foreach (var existing in feed.Subscribers)
-            {
-                if (existing.Connection == connection && existing.Channel == channel) return true;
-            }
-
-            feed.Subscribers = [.. feed.Subscribers, new Subscriber(connection, channel, ledger.ForChannel(channel))];
-            _subscriptionCount++;
-            PublishActive();
-            return true;
+            if (changed) PublishActive();
         }
+
+        return done;
     }
 
     public bool Unsubscribe(SimulatorConnection connection, string instrumentName, string channel)

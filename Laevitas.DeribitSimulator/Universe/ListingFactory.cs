@@ -45,6 +45,24 @@ internal static class ListingFactory
         return instrument;
     }
 
+    /// <summary>
+    /// A new strike beyond the highest listed on the farthest expiry of <paramref name="sibling"/>'s chain, the way
+    /// the exchange adds strikes as the underlying moves; null if the name happens to be taken.
+    /// </summary>
+    public static string? NextStrikeListing(SimInstrument sibling, IReadOnlyList<SimInstrument> options, InstrumentUniverse universe)
+    {
+        var prefix = sibling.InstrumentName[..sibling.InstrumentName.IndexOf('-')];
+        var chain = options.Where(o => o.InstrumentName.StartsWith(prefix + "-", StringComparison.Ordinal) && o.InstrumentName != sibling.InstrumentName).ToList();
+        if (chain.Count == 0) return null;
+        var farthest = chain.Max(o => o.ExpirationTimestamp);
+        var strikes = chain.Where(o => o.ExpirationTimestamp == farthest).Select(o => o.Strike!.Value).Distinct().Order().ToList();
+        var step = strikes.Count > 1 ? strikes[^1] - strikes[^2] : strikes[0] * 0.1;
+        var strike = Math.Round(strikes[^1] + step, 4);
+        var expiry = DateTimeOffset.FromUnixTimeMilliseconds(farthest).UtcDateTime;
+        var name = InstrumentNaming.Option(sibling.BaseCurrency, sibling.IsLinear, expiry, strike, call: sibling.OptionType == "call");
+        return universe.IsActive(name) ? null : name;
+    }
+
     private static UnderlyingSpec SpecFor(string baseCurrency, bool linear)
     {
         foreach (var spec in new[] { UniverseGenerator.Btc, UniverseGenerator.Eth, UniverseGenerator.Sol, UniverseGenerator.Xrp, UniverseGenerator.BtcUsdc, UniverseGenerator.EthUsdc })

@@ -1,4 +1,5 @@
 using Laevitas.Grains.Abstractions.Clustering;
+using Laevitas.Grains.Storage;
 using Orleans.Configuration;
 
 namespace Laevitas.Silo.Clustering;
@@ -8,9 +9,9 @@ public static class ClusteringHostingExtensions
 {
     /// <summary>
     /// <see cref="ClusteringMode.Localhost"/> (default): a single silo on loopback, no database.
-    /// <see cref="ClusteringMode.AdoNet"/>: membership in Postgres (<c>ConnectionStrings:Postgres</c>); the schema is applied
-    /// before the silo joins. <see cref="ClusteringMode.Kubernetes"/>: AdoNet membership plus pod identity and pod watching
-    /// from <c>Microsoft.Orleans.Hosting.Kubernetes</c>.
+    /// <see cref="ClusteringMode.AdoNet"/>: membership in Postgres (<c>ConnectionStrings:Postgres</c>); the schema is
+    /// applied (through <c>AddLaevitasPostgres</c>) before the silo joins. <see cref="ClusteringMode.Kubernetes"/>: AdoNet
+    /// membership plus pod identity and pod watching from <c>Microsoft.Orleans.Hosting.Kubernetes</c>.
     /// </summary>
     public static ISiloBuilder UseLaevitasClustering(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -54,8 +55,10 @@ public static class ClusteringHostingExtensions
             adoNet.Invariant = ClusteringOptions.AdoNetInvariant;
             adoNet.ConnectionString = connectionString;
         });
-        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(
-            services => ActivatorUtilities.CreateInstance<ClusteringSchemaInitializer>(services, connectionString));
+        // Membership reads its OrleansQuery rows when it starts (RuntimeGrainServices); AddLaevitasPostgres applies the
+        // scripts before RuntimeInitialize. Its registrations are TryAdd, so this is a no-op when the host already
+        // called it (Program.cs does) and a guarantee when it did not.
+        silo.Services.AddLaevitasPostgres(configuration);
         return silo;
     }
 }

@@ -29,11 +29,21 @@ public static partial class EmbeddedKafkaBrokerCommand
             return false;
         }
 
-        Environment.ExitCode = await RunAsync(args[1..]).ConfigureAwait(false);
+        using var stop = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        Environment.ExitCode = await RunAsync(args[1..], stop.Token).ConfigureAwait(false);
         return true;
+
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true; // shut down in order instead of being killed mid-way
+            stop.Cancel();
+        }
     }
 
-    private static async Task<int> RunAsync(string[] args)
+    /// <summary>Runs the broker until <paramref name="stop"/> is cancelled; returns the exit code (2: bad arguments).</summary>
+    internal static async Task<int> RunAsync(string[] args, CancellationToken stop)
     {
         var defaults = new KafkaOptions();
         int brokers = EmbeddedKafkaHostingExtensions.EmbeddedBrokerCount, partitions = defaults.Partitions;
@@ -66,10 +76,6 @@ public static partial class EmbeddedKafkaBrokerCommand
         using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true));
         var logger = loggerFactory.CreateLogger(typeof(EmbeddedKafkaBrokerCommand).FullName!);
 
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-
         using (var cluster = MockKafkaCluster.Create(brokers, logger))
         {
             cluster.CreateTopic(topic, partitions);
@@ -84,7 +90,11 @@ public static partial class EmbeddedKafkaBrokerCommand
 
             try
             {
-                await stop.Task.ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Asked to stop.
             }
             finally
             {
@@ -97,12 +107,6 @@ public static partial class EmbeddedKafkaBrokerCommand
 
         LogStopped(logger);
         return 0;
-
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true; // shut down in order below instead of being killed mid-way
-            stop.TrySetResult();
-        }
     }
 
     private static void WriteAtomically(string path, string content)

@@ -63,6 +63,9 @@ internal static unsafe partial class LibRdKafkaNative
     [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_topic_create", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int MockTopicCreate(nint mcluster, string topic, int partitionCount, int replicationFactor);
 
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_topic_delete", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int MockTopicDelete(nint mcluster, string topic);
+
     [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_broker_set_down")]
     internal static partial int MockBrokerSetDown(nint mcluster, int brokerId);
 

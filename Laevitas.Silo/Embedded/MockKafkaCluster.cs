@@ -93,6 +93,13 @@ public sealed partial class MockKafkaCluster : IDisposable
         }
     }
 
+    /// <summary>Deletes a topic and frees its data; throws if it does not exist.</summary>
+    public void DeleteTopic(string topic)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        Invoke(c => LibRdKafkaNative.MockTopicDelete(c, topic), $"delete topic '{topic}'");
+    }
+
     /// <summary>Takes a broker off the network: its connections are closed and new ones refused, its port kept.</summary>
     public void SetBrokerDown(int brokerId) =>
         Invoke(c => LibRdKafkaNative.MockBrokerSetDown(c, brokerId), $"set broker {brokerId} down");

@@ -84,6 +84,12 @@ internal sealed class DeribitConnection
             {
                 return;
             }
+            catch (Exception ex)
+            {
+                // A bug must not silently end this connection's share of the channels: log it and reconnect.
+                FeedLog.Unexpected(_context.Logger, ex, Name);
+                outcome = new SessionOutcome(SessionEnd.ConnectionError, $"unexpected {ex.GetType().Name}: {ex.Message}", false);
+            }
 
             var delay = backoff.Next();
             if (outcome.End == SessionEnd.RateLimited)
@@ -226,7 +232,7 @@ internal sealed class DeribitConnection
                 _context.Status.RecordError($"{Name}: Deribit rejected the API credentials ({auth.ErrorCode} {auth.ErrorMessage})");
                 if (raw)
                 {
-                    session.Terminate(SessionEnd.AuthFailed, $"public/auth: {auth.ErrorCode} {auth.ErrorMessage}");
+                    session.Terminate(SessionEnd.AuthFailed, $"Deribit rejected the API credentials: {auth.ErrorCode} {auth.ErrorMessage}");
                     return false;
                 }
             }

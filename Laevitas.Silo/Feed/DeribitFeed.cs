@@ -56,7 +56,17 @@ public sealed class DeribitFeed : BackgroundService
             var backoff = new ReconnectBackoff(_options.ReconnectMinDelaySeconds, _options.ReconnectMaxDelaySeconds, _options.ReconnectJitter);
             while (true)
             {
-                var first = await DiscoverAsync(stoppingToken).ConfigureAwait(false);
+                DiscoveryResult first;
+                try
+                {
+                    first = await DiscoverAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    FeedLog.Unexpected(_logger, ex, DiscoveryName);
+                    first = new DiscoveryResult(null, $"unexpected {ex.GetType().Name}: {ex.Message}");
+                }
+
                 if (first.Instruments is not null)
                 {
                     Apply(first.Instruments, stoppingToken);
@@ -71,15 +81,23 @@ public sealed class DeribitFeed : BackgroundService
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_options.DiscoveryRefreshSeconds), _context.Time);
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                var refreshed = await DiscoverAsync(stoppingToken).ConfigureAwait(false);
-                if (refreshed.Instruments is not null)
+                try
                 {
-                    Apply(refreshed.Instruments, stoppingToken);
+                    var refreshed = await DiscoverAsync(stoppingToken).ConfigureAwait(false);
+                    if (refreshed.Instruments is not null)
+                    {
+                        Apply(refreshed.Instruments, stoppingToken);
+                    }
+                    else
+                    {
+                        // Keep following what we have; a failed refresh must not look like a mass delisting.
+                        ReportDiscoveryFailure(refreshed, TimeSpan.FromSeconds(_options.DiscoveryRefreshSeconds));
+                    }
                 }
-                else
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
-                    // Keep following what we have; a failed refresh must not look like a mass delisting.
-                    ReportDiscoveryFailure(refreshed, TimeSpan.FromSeconds(_options.DiscoveryRefreshSeconds));
+                    // A failing refresh must never stop the feed (nor, through the host, the silo).
+                    FeedLog.Unexpected(_logger, ex, DiscoveryName);
                 }
             }
         }

@@ -251,7 +251,8 @@ internal static class DeribitFrameParser
                 Fail(ref frame, FrameProblem.UnknownMethod);
                 return;
             default:
-                if (frame.HasId && (hasResult || frame.HasError))
+                // An error may come without an id: the exchange rejects an oversized request before reading it.
+                if ((frame.HasId && hasResult) || frame.HasError)
                 {
                     frame.Kind = FrameKind.Response;
                 }

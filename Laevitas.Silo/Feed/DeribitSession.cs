@@ -389,7 +389,24 @@ internal sealed class DeribitSession : IAsyncDisposable
             ? new RpcResponse(null, frame.ErrorCode, frame.ErrorMessage ?? "")
             : new RpcResponse(message.Slice(frame.ResultStart, frame.ResultLength).ToArray(), 0, null);
 
-        _pending.TryRemove(frame.Id, out var waiter);
+        PendingCall? waiter = null;
+        if (frame.HasId)
+        {
+            _pending.TryRemove(frame.Id, out waiter);
+        }
+        else if (_pending.Count == 1)
+        {
+            // An id-less error ("request entity too large") can only be matched when one call is outstanding,
+            // which is how the connection calls: one subscribe at a time.
+            foreach (var id in _pending.Keys)
+            {
+                _pending.TryRemove(id, out waiter);
+            }
+        }
+        else
+        {
+            ReportUnusable(FrameProblem.MissingField, message);
+        }
 
         // The exchange terminates the session after 10028; do not wait for it to notice.
         if (response.IsError && response.ErrorCode == RpcResponse.TooManyRequests)
@@ -407,6 +424,7 @@ internal sealed class DeribitSession : IAsyncDisposable
     {
         var id = Interlocked.Increment(ref _nextId);
         await SendAsync(BuildRequest(id, "public/test", null), CancellationToken.None).ConfigureAwait(false);
+        _context.Status.TestRequestAnswered();
     }
 
     private void ReportUnusable(FrameProblem problem, ReadOnlySpan<byte> message)
@@ -465,19 +483,30 @@ internal sealed class DeribitSession : IAsyncDisposable
             return new DeribitConnectException(ConnectFailure.Unreachable, $"no connection within {connectTimeout.TotalSeconds:0.#} s", ex);
         }
 
+        // The socket error is the most precise; HttpRequestError covers what has none (e.g. TLS).
+        for (var inner = ex; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is SocketException socket)
+            {
+                var what = socket.SocketErrorCode is SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData
+                    ? "DNS lookup failed"
+                    : "connection failed";
+                return new DeribitConnectException(ConnectFailure.Unreachable, $"{what}: {socket.SocketErrorCode}, {socket.Message}", ex);
+            }
+        }
+
         for (var inner = ex; inner is not null; inner = inner.InnerException)
         {
             switch (inner)
             {
-                case SocketException socket:
-                    var what = socket.SocketErrorCode is SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData
-                        ? "DNS lookup failed"
-                        : "connection failed";
-                    return new DeribitConnectException(ConnectFailure.Unreachable, $"{what}: {socket.SocketErrorCode} ({socket.Message})", ex);
-                case HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError } http:
-                    return new DeribitConnectException(ConnectFailure.Unreachable, $"{http.HttpRequestError}: {http.Message}", ex);
+                case HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } http:
+                    return new DeribitConnectException(ConnectFailure.Unreachable, $"DNS lookup failed: {http.Message}", ex);
+                case HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } http:
+                    return new DeribitConnectException(ConnectFailure.Unreachable, $"connection failed: {http.Message}", ex);
+                case HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } http:
+                    return new DeribitConnectException(ConnectFailure.Unreachable, $"TLS handshake failed: {http.Message}", ex);
                 case AuthenticationException tls:
-                    return new DeribitConnectException(ConnectFailure.Unreachable, $"TLS failed: {tls.Message}", ex);
+                    return new DeribitConnectException(ConnectFailure.Unreachable, $"TLS handshake failed: {tls.Message}", ex);
             }
         }
 

@@ -73,6 +73,9 @@ internal static partial class FeedLog
     [LoggerMessage(EventId = 3020, Level = LogLevel.Error, Message = "The tick sink threw while handling a listing change")]
     public static partial void SinkListingFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 3022, Level = LogLevel.Error, Message = "{Component}: unexpected failure; carrying on")]
+    public static partial void Unexpected(ILogger logger, Exception exception, string component);
+
     [LoggerMessage(EventId = 3021, Level = LogLevel.Information, Message = "{Connection}: {Count} channels unsubscribed")]
     public static partial void Unsubscribed(ILogger logger, string connection, int count);
 }

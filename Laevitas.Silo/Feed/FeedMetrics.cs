@@ -18,6 +18,7 @@ public sealed class FeedMetrics
         meter.CreateObservableCounter("laevitas.feed.reconnects", () => status.Reconnects, "{reconnect}", "Connections lost and re-established");
         meter.CreateObservableCounter("laevitas.feed.rate_limited", () => status.RateLimited, "{error}", "Error 10028 too_many_requests answers");
         meter.CreateObservableCounter("laevitas.feed.sink_errors", () => status.SinkErrors, "{tick}", "Ticks the sink threw on");
+        meter.CreateObservableCounter("laevitas.feed.test_requests", () => status.TestRequestsAnswered, "{request}", "Heartbeat test_requests answered with public/test");
         meter.CreateObservableCounter("laevitas.feed.circuit_openings", () => status.CircuitOpenings, "{opening}", "Times the endpoint circuit breaker opened");
         meter.CreateObservableGauge("laevitas.feed.connections", () => status.ConnectionsOpen, "{connection}", "Open ticker connections");
         meter.CreateObservableGauge("laevitas.feed.channels", () => status.ChannelsSubscribed, "{channel}", "Channels confirmed by the exchange");

@@ -18,6 +18,7 @@ public sealed class FeedStatus
     private long _rateLimited;
     private long _sinkErrors;
     private long _circuitOpenings;
+    private long _testRequestsAnswered;
     private int _circuitState;
     private long _lastTickMs;
     private long _lastDiscoveryMs;
@@ -54,6 +55,9 @@ public sealed class FeedStatus
     /// <summary>Ticks the sink threw on (counted, the feed goes on).</summary>
     public long SinkErrors => Interlocked.Read(ref _sinkErrors);
 
+    /// <summary>Heartbeat <c>test_request</c>s answered with <c>public/test</c>.</summary>
+    public long TestRequestsAnswered => Interlocked.Read(ref _testRequestsAnswered);
+
     public CircuitState CircuitState => (CircuitState)Volatile.Read(ref _circuitState);
 
     public long CircuitOpenings => Interlocked.Read(ref _circuitOpenings);
@@ -83,7 +87,7 @@ public sealed class FeedStatus
         }
 
         return new FeedStatusSnapshot(Endpoint, ConnectionsOpen, ConnectionsWanted, ChannelsSubscribed, InstrumentsFollowed,
-            TicksReceived, ParseErrors, Reconnects, RateLimited, SinkErrors, CircuitState, CircuitOpenings,
+            TicksReceived, ParseErrors, Reconnects, RateLimited, SinkErrors, TestRequestsAnswered, CircuitState, CircuitOpenings,
             LastTickAt, LastDiscoveryAt, error, errorAt);
     }
 
@@ -93,6 +97,8 @@ public sealed class FeedStatus
         // Plain store: last-writer-wins is fine for "when did a tick last arrive".
         Volatile.Write(ref _lastTickMs, receivedAtMs);
     }
+
+    internal void TestRequestAnswered() => Interlocked.Increment(ref _testRequestsAnswered);
 
     internal void ParseError() => Interlocked.Increment(ref _parseErrors);
 

@@ -12,6 +12,7 @@ public sealed record FeedStatusSnapshot(
     long Reconnects,
     long RateLimited,
     long SinkErrors,
+    long TestRequestsAnswered,
     CircuitState CircuitState,
     long CircuitOpenings,
     DateTimeOffset? LastTickAt,

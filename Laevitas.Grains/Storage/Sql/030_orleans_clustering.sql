@@ -12,8 +12,8 @@
 --
 -- Idempotent: safe to apply on every start (DatabaseMigrator runs it under an advisory lock).
 
--- The query table all Orleans ADO.NET providers share. Another script may have created it already; this is the
--- definition the providers expect.
+-- The query table all Orleans ADO.NET providers share, normally created by 001_orleans_query.sql; repeated here so
+-- that this script stands on its own (the providers only need QueryKey and QueryText).
 CREATE TABLE IF NOT EXISTS OrleansQuery
 (
     QueryKey  varchar(64)   NOT NULL PRIMARY KEY,

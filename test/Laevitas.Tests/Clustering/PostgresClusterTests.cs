@@ -17,7 +17,7 @@ using Orleans.Runtime.Membership;
 namespace Laevitas.Tests.Clustering;
 
 /// <summary>
-/// Two silos wired exactly as Program.cs wires them (UseLaevitasClustering, Orleans:ClusteringMode=AdoNet) form one cluster
+/// Two silos wired with the same UseLaevitasClustering call as Program.cs (Orleans:ClusteringMode=AdoNet) form one cluster
 /// through the Postgres membership table (applying its schema on an empty database first), and a client wired with the
 /// client-side UseLaevitasClustering finds them.
 /// </summary>

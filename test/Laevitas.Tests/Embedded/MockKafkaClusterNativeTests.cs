@@ -41,6 +41,9 @@ public sealed class MockKafkaClusterNativeTests(KafkaFixture kafka)
 
         Assert.Equal(ErrorCode.TopicAlreadyExists, cluster.TryCreateTopic("twice", 2));
         Assert.Throws<KafkaException>(() => cluster.CreateTopic("twice", 2));
+        cluster.DeleteTopic("twice");
+        Assert.Equal(ErrorCode.NoError, cluster.TryCreateTopic("twice", 2));
+        Assert.Throws<KafkaException>(() => cluster.DeleteTopic("never-created"));
         Assert.Throws<KafkaException>(() => cluster.SetBrokerDown(42));
         Assert.Throws<ArgumentOutOfRangeException>(() => cluster.CreateTopic("too-many-replicas", 1, replicationFactor: 2));
     }

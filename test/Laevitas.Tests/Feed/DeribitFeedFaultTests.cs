@@ -111,28 +111,36 @@ public class DeribitFeedFaultTests
     {
         public const double TickRate = 2_000;
 
-        private FaultRun(DeribitSimulatorServer sim, FeedHarness feed)
+        private readonly FeedRun _run;
+
+        private FaultRun(FeedRun run)
         {
-            Sim = sim;
-            Feed = feed;
+            _run = run;
         }
 
-        public DeribitSimulatorServer Sim { get; }
+        public DeribitSimulatorServer Sim => _run.Sim;
 
-        public FeedHarness Feed { get; }
+        public FeedHarness Feed => _run.Feed;
 
         public static async Task<FaultRun> StartAsync(Action<Dictionary<string, string?>>? configure = null)
         {
-            var sim = await DeribitSimulatorServer.StartAsync(new SimulatorOptions { InstrumentCount = Instruments, TicksPerSecond = TickRate, RecordEmitted = true });
-            var settings = FeedHarness.FastSettings(sim.Url);
-            settings["Deribit:Currencies"] = "BTC,ETH,USDC";
-            settings["Deribit:ChannelsPerConnection"] = (Instruments / 2).ToString();
-            configure?.Invoke(settings);
-            var feed = await FeedHarness.StartAsync(settings);
-            var run = new FaultRun(sim, feed);
-            await run.WaitFullySubscribedAsync();
-            await Eventually.TrueAsync(() => feed.Sink.Count >= 500, TimeSpan.FromSeconds(10), "first ticks");
-            return run;
+            var feedRun = await FeedRun.StartAsync(new SimulatorOptions { InstrumentCount = Instruments, TicksPerSecond = TickRate, RecordEmitted = true }, settings =>
+            {
+                settings["Deribit:ChannelsPerConnection"] = (Instruments / 2).ToString();
+                configure?.Invoke(settings);
+            });
+            var run = new FaultRun(feedRun);
+            try
+            {
+                await run.WaitFullySubscribedAsync();
+                await Eventually.TrueAsync(() => run.Feed.Sink.Count >= 500, TimeSpan.FromSeconds(10), "first ticks");
+                return run;
+            }
+            catch
+            {
+                await run.DisposeAsync();
+                throw;
+            }
         }
 
         public Task WaitFullySubscribedAsync() =>
@@ -158,10 +166,6 @@ public class DeribitFeedFaultTests
             }, TimeSpan.FromSeconds(10), "every tick sent after recovery received, none duplicated or reordered");
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            await Feed.DisposeAsync();
-            await Sim.DisposeAsync();
-        }
+        public ValueTask DisposeAsync() => _run.DisposeAsync();
     }
 }

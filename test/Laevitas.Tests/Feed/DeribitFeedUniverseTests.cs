@@ -12,12 +12,12 @@ public class DeribitFeedUniverseTests
         // A small burst allowance (absorbs scheduling jitter on a loaded machine): the ten calls needed would be
         // refused from the fourth on without the feed's own pacing below the sustained rate.
         simOptions.Limits.SubscribeBurst = 3;
-        await using var sim = await DeribitSimulatorServer.StartAsync(simOptions);
-        var settings = FeedHarness.FastSettings(sim.Url);
-        settings["Deribit:Currencies"] = "BTC,ETH,USDC";
-        settings["Deribit:ChannelsPerSubscribeCall"] = simOptions.Limits.MaxChannelsPerSubscribe.ToString();
-        settings["Deribit:ChannelsPerConnection"] = "1000";
-        await using var feed = await FeedHarness.StartAsync(settings);
+        await using var run = await FeedRun.StartAsync(simOptions, settings =>
+        {
+            settings["Deribit:ChannelsPerSubscribeCall"] = simOptions.Limits.MaxChannelsPerSubscribe.ToString();
+            settings["Deribit:ChannelsPerConnection"] = "1000";
+        });
+        var (sim, feed) = (run.Sim, run.Feed);
 
         await Eventually.TrueAsync(() => feed.Status.ChannelsSubscribed == 5_000, TimeSpan.FromSeconds(60),
             "all 5,000 channels subscribed", () => $"{feed.Status.Snapshot()}; log: {feed.LogText()}");
@@ -37,6 +37,22 @@ public class DeribitFeedUniverseTests
         FeedLedger.AssertExactlyOnceInOrder(sim, feed.Sink);
         Assert.Equal(0, feed.Status.ParseErrors);
         Assert.Equal(0, feed.Status.Reconnects);
+    }
+
+    [Fact]
+    public async Task SplitsSubscribeCallsTheExchangeFindsTooLarge()
+    {
+        var simOptions = new SimulatorOptions { InstrumentCount = 200, TicksPerSecond = 500 };
+        simOptions.Limits.MaxChannelsPerSubscribe = 60;
+        await using var run = await FeedRun.StartAsync(simOptions, settings => settings["Deribit:ChannelsPerSubscribeCall"] = "200");
+
+        // 200 refused (-32600, no id), 2 x 100 refused, 4 x 50 accepted.
+        await Eventually.TrueAsync(() => run.Feed.Status.ChannelsSubscribed == 200, TimeSpan.FromSeconds(20), "all 200 channels subscribed",
+            () => $"{run.Feed.Status.Snapshot()}; log: {run.Feed.LogText()}");
+
+        Assert.Equal(3, run.Feed.Logs.Entries.Count(e => e.EventId.Id == 3017));
+        Assert.Equal(0, run.Feed.Status.Reconnects);
+        Assert.Equal(0, run.Feed.Status.ParseErrors);
     }
 
     /// <summary>Emission stopped: waits until the sink holds as many ticks as the simulator sent, twice in a row.</summary>

@@ -64,6 +64,16 @@ public class DeribitFrameParserTests
         Assert.Equal("too_many_requests", frame.ErrorMessage);
     }
 
+    [Fact]
+    public void ErrorWithoutIdIsStillAResponse()
+    {
+        var frame = DeribitFrameParser.Parse(Utf8("""{"jsonrpc":"2.0","error":{"message":"request entity too large","code":-32600},"testnet":false}"""));
+
+        Assert.Equal(FrameKind.Response, frame.Kind);
+        Assert.False(frame.HasId);
+        Assert.Equal(-32600, frame.ErrorCode);
+    }
+
     [Theory]
     [InlineData("""{"method":"subscription","params":{"channel":"ticker.A.100ms","data":{"instrument_name":"A","timestamp":1""", FrameProblem.InvalidJson)]
     [InlineData("""{"method":"subscription",,}""", FrameProblem.InvalidJson)]

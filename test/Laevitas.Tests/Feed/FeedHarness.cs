@@ -28,6 +28,8 @@ public sealed class FeedHarness : IAsyncDisposable
 
     public FeedStatus Status { get; }
 
+    public IServiceProvider Services => _host.Services;
+
     public static Dictionary<string, string?> FastSettings(string url) => new()
     {
         ["Deribit:Url"] = url,

@@ -59,7 +59,13 @@ public class EmissionTests
         }, SimulatorTestOptions.Timeout, "every channel to tick");
 
         sim.TicksPerSecond = 0;
-        await Task.Delay(100);
+        // Frames already queued still go out; once the count holds still, it must stay still.
+        await Eventually.TrueAsync(async () =>
+        {
+            var before = sim.TicksSent;
+            await Task.Delay(200);
+            return sim.TicksSent == before;
+        }, SimulatorTestOptions.Timeout, "emission to stop");
         var stopped = sim.TicksSent;
         await Task.Delay(300);
         Assert.Equal(stopped, sim.TicksSent);

@@ -52,18 +52,22 @@ public class FaultTests
         await using var clientScope = client;
         Assert.NotNull(await client.NextMessageAsync(SimulatorTestOptions.Timeout));
 
-        sim.Faults.GoSilent(TimeSpan.FromMilliseconds(700));
-        await Task.Delay(100); // let frames already on the wire arrive
-        while (client.TryNextMessage(out _)) { }
+        // Long enough never to end by itself during the test; ended explicitly below.
+        sim.Faults.GoSilent(TimeSpan.FromMinutes(5));
+        // Frames already on the wire still arrive: wait until the line has been quiet for a while.
+        while (await client.NextMessageAsync(TimeSpan.FromMilliseconds(300)) is not null) { }
         var sentBefore = sim.TicksSent;
+
         var pendingTest = client.CallAsync("public/test", timeout: SimulatorTestOptions.Timeout);
         Assert.Null(await client.NextMessageAsync(TimeSpan.FromMilliseconds(300)));
         Assert.False(pendingTest.IsCompleted, "a silent exchange does not answer either");
         Assert.Equal(sentBefore, sim.TicksSent);
+        Assert.True(sim.Faults.IsSilent);
 
+        sim.Faults.EndSilence();
         Assert.True((await pendingTest).TryGetProperty("result", out _));
         Assert.NotNull(await client.NextMessageAsync(SimulatorTestOptions.Timeout));
-        Assert.False(sim.Faults.IsSilent);
+        Assert.True(sim.TicksSent > sentBefore);
     }
 
     [Fact]
@@ -154,6 +158,22 @@ public class FaultTests
         await Eventually.TrueAsync(() => !sim.Faults.IsRefusingConnections, SimulatorTestOptions.Timeout, "the refusal window to end");
         await using var client = await RawDeribitClient.ConnectAsync(sim.Url);
         Assert.True((await client.CallAsync("public/test")).TryGetProperty("result", out _));
+    }
+
+    [Fact]
+    public async Task PlatformStateIsAnnouncedToItsSubscribers()
+    {
+        await using var sim = await DeribitSimulatorServer.StartAsync(SimulatorTestOptions.Create(rate: 0));
+        await using var client = await RawDeribitClient.ConnectAsync(sim.Url);
+        await using var bystander = await RawDeribitClient.ConnectAsync(sim.Url);
+        var subscribed = await client.CallAsync("public/subscribe", new { channels = new[] { "platform_state" } });
+        Assert.Equal(["platform_state"], ProtocolTests.Strings(subscribed));
+
+        Assert.Equal(1, sim.Faults.SendPlatformState("btc_usd", locked: true));
+        var data = JsonDocument.Parse(NotNull(await client.NextMessageAsync(SimulatorTestOptions.Timeout))).RootElement.GetProperty("params");
+        Assert.Equal("platform_state", data.GetProperty("channel").GetString());
+        Assert.True(data.GetProperty("data").GetProperty("locked").GetBoolean());
+        Assert.Null(await bystander.NextMessageAsync(TimeSpan.FromMilliseconds(200)));
     }
 
     private static string NotNull(string? message)

@@ -20,7 +20,8 @@ public class HeartbeatTests
         await using var client = await RawDeribitClient.ConnectAsync(sim.Url);
         client.AnswerTestRequests = true;
 
-        var ok = await client.CallAsync("public/set_heartbeat", new { interval = 0.2 });
+        // Half a second to answer each test_request: short for the test, long enough for a loaded machine.
+        var ok = await client.CallAsync("public/set_heartbeat", new { interval = 0.5 });
         Assert.Equal("ok", ok.GetProperty("result").GetString());
 
         var testRequests = 0;
@@ -31,10 +32,10 @@ public class HeartbeatTests
             if (message is null) return false;
             if (message.Contains("\"test_request\"", StringComparison.Ordinal)) testRequests++;
             else if (message.Contains("\"type\":\"heartbeat\"", StringComparison.Ordinal)) heartbeats++;
-            return testRequests >= 4;
-        }, SimulatorTestOptions.Timeout, "four test_request cycles");
+            return testRequests >= 3;
+        }, SimulatorTestOptions.Timeout, "three test_request cycles");
 
-        Assert.True(heartbeats >= 3);
+        Assert.True(heartbeats >= 2);
         Assert.Equal(WebSocketState.Open, client.State);
         Assert.Equal(0, sim.GetStatistics().HeartbeatTimeouts);
     }

@@ -129,6 +129,28 @@ public class ProtocolTests
         Assert.InRange(perpetual.GetProperty("mark_price").GetDouble() / perpetual.GetProperty("index_price").GetDouble(), 0.99, 1.01);
     }
 
+    [Fact]
+    public async Task IdleConnectionAnswersWebSocketPings()
+    {
+        await using var sim = await DeribitSimulatorServer.StartAsync(SimulatorTestOptions.Create(rate: 0));
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        // The client aborts if a ping goes unanswered for 1 s; the server sends nothing else while idle.
+        socket.Options.KeepAliveInterval = TimeSpan.FromMilliseconds(200);
+        socket.Options.KeepAliveTimeout = TimeSpan.FromSeconds(1);
+        await socket.ConnectAsync(new Uri(sim.Url), CancellationToken.None);
+        // One request/response first, so the server's sender has gone through a batch before going idle.
+        await socket.SendAsync("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"public/test\"}"u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[1024];
+        var answer = await socket.ReceiveAsync(buffer, CancellationToken.None);
+        Assert.Contains("version", System.Text.Encoding.UTF8.GetString(buffer, 0, answer.Count));
+        var receive = socket.ReceiveAsync(buffer, CancellationToken.None);
+
+        await Task.Delay(2_500);
+        Assert.False(receive.IsCompleted, receive.Exception?.ToString());
+        Assert.Equal(System.Net.WebSockets.WebSocketState.Open, socket.State);
+        socket.Abort();
+    }
+
     internal static string[] Strings(JsonElement response) =>
         response.GetProperty("result").EnumerateArray().Select(c => c.GetString()!).ToArray();
 }

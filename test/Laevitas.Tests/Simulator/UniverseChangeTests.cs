@@ -85,4 +85,25 @@ public class UniverseChangeTests
         var resubscribe = await client.CallAsync("public/subscribe", new { channels = new[] { channels[0] } });
         Assert.Empty(ProtocolTests.Strings(resubscribe));
     }
+
+    [Fact]
+    public async Task ChurnScheduleExpiresAndListsOnItsOwn()
+    {
+        var options = SimulatorTestOptions.Create(instruments: 60, rate: 0);
+        options.ChurnInterval = TimeSpan.FromMilliseconds(100);
+        await using var sim = await DeribitSimulatorServer.StartAsync(options);
+        var initial = sim.Universe.Active.Select(i => i.InstrumentName).ToHashSet();
+        var nearest = sim.Universe.Active.Where(i => i.Kind == InstrumentKind.Option).MinBy(i => (i.ExpirationTimestamp, i.InstrumentId))!.InstrumentName;
+        var listedEvents = 0;
+        sim.InstrumentListed += _ => Interlocked.Increment(ref listedEvents);
+
+        await Eventually.TrueAsync(() => sim.Universe.Expired.Count >= 3 && Volatile.Read(ref listedEvents) >= 1, SimulatorTestOptions.Timeout, "three churn rounds");
+
+        Assert.Contains(sim.Universe.Expired, i => i.InstrumentName == nearest);
+        await using var client = await RawDeribitClient.ConnectAsync(sim.Url);
+        var names = GetInstrumentsTests.Results(await client.CallAsync("public/get_instruments", new { currency = "any" }))
+            .Select(i => i.GetProperty("instrument_name").GetString()!).ToHashSet();
+        Assert.DoesNotContain(nearest, names);
+        Assert.Contains(names, n => !initial.Contains(n));
+    }
 }

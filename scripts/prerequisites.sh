@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs what Laevitas needs on a fresh Debian/Ubuntu machine, and only what is missing:
+# the PostgreSQL server binaries (package `postgresql`) for the private database the silo and the
+# tests start. The .NET SDK is expected to be present. Uses sudo only when not already root.
+# Shared by ./run.sh and ./test.sh.
+set -euo pipefail
+
+has_server_programs() {
+  [[ -x "$1/initdb" && -x "$1/pg_ctl" && -x "$1/postgres" ]]
+}
+
+# Same search order as Laevitas.Silo/Embedded/PostgresBinaries.cs.
+postgres_server_found() {
+  if [[ -n "${LAEVITAS_PG_BIN:-}" ]]; then
+    has_server_programs "$LAEVITAS_PG_BIN"
+    return
+  fi
+  if command -v pg_config >/dev/null 2>&1 && has_server_programs "$(pg_config --bindir 2>/dev/null)"; then
+    return 0
+  fi
+  local dir
+  for dir in /usr/lib/postgresql/*/bin; do
+    if has_server_programs "$dir"; then
+      return 0
+    fi
+  done
+  command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1 && command -v postgres >/dev/null 2>&1
+}
+
+as_root() {
+  if [[ $EUID -eq 0 ]]; then
+    "$@"
+  else
+    sudo "$@"
+  fi
+}
+
+apt_install() {
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "prerequisites: $* missing and apt-get is not available; install $* with your package manager." >&2
+    exit 1
+  fi
+  echo "prerequisites: installing $* ..." >&2
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+}
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "prerequisites: the .NET 10 SDK (dotnet) is required: https://dotnet.microsoft.com/download" >&2
+  exit 1
+fi
+
+if [[ -n "${LAEVITAS_PG_BIN:-}" ]] && ! has_server_programs "$LAEVITAS_PG_BIN"; then
+  echo "prerequisites: LAEVITAS_PG_BIN=$LAEVITAS_PG_BIN does not contain initdb, pg_ctl and postgres." >&2
+  exit 1
+fi
+
+if ! postgres_server_found; then
+  apt_install postgresql
+fi
+
+# setpriv (run the server as an unprivileged account when root) and setsid (keep the server out of
+# the terminal's Ctrl+C) come with util-linux, present on every Debian/Ubuntu but minimal images.
+if ! command -v setpriv >/dev/null 2>&1 || ! command -v setsid >/dev/null 2>&1; then
+  apt_install util-linux
+fi

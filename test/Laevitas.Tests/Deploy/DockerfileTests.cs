@@ -1,0 +1,137 @@
+using System.Xml.Linq;
+using k8s.Models;
+
+namespace Laevitas.Tests.Deploy;
+
+/// <summary>
+/// No container engine runs in CI, so the Dockerfiles are checked against the repository instead: what they copy
+/// exists and is not ignored, they copy every project the published one depends on, the silo image exposes the ports
+/// the Deployment uses, and both images run as the non-root user.
+/// </summary>
+public sealed class DockerfileTests
+{
+    public static TheoryData<string, string> Images => new()
+    {
+        { "silo.Dockerfile", "Laevitas.Silo" },
+        { "client.Dockerfile", "Laevitas.Client" },
+    };
+
+    private static List<string> Instructions(string dockerfile)
+    {
+        // Joins continuation lines and drops comments, so each entry is one instruction.
+        var lines = File.ReadAllLines(RepositoryFiles.PathOf("deploy", "docker", dockerfile));
+        var instructions = new List<string>();
+        var current = "";
+        foreach (var raw in lines)
+        {
+            var line = raw.Trim();
+            if (line.StartsWith('#') || line.Length == 0)
+            {
+                continue;
+            }
+
+            current += line.TrimEnd('\\').Trim() + " ";
+            if (!line.EndsWith('\\'))
+            {
+                instructions.Add(current.Trim());
+                current = "";
+            }
+        }
+
+        return instructions;
+    }
+
+    private static IEnumerable<string> ContextCopySources(string dockerfile) =>
+        Instructions(dockerfile)
+            .Where(i => i.StartsWith("COPY ", StringComparison.Ordinal) && !i.Contains("--from=", StringComparison.Ordinal))
+            .SelectMany(i =>
+            {
+                var parts = i.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Where(p => !p.StartsWith("--", StringComparison.Ordinal)).ToList();
+                return parts.Take(parts.Count - 1);
+            });
+
+    private static HashSet<string> ProjectClosure(string project)
+    {
+        var closure = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([project]);
+        while (pending.TryPop(out var name))
+        {
+            if (!closure.Add(name))
+            {
+                continue;
+            }
+
+            var csproj = XDocument.Load(RepositoryFiles.PathOf(name, name + ".csproj"));
+            foreach (var reference in csproj.Descendants("ProjectReference"))
+            {
+                pending.Push(Path.GetFileNameWithoutExtension(reference.Attribute("Include")!.Value.Replace('\\', '/')));
+            }
+        }
+
+        return closure;
+    }
+
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void Everything_copied_from_the_context_exists_and_is_not_docker_ignored(string dockerfile, string _)
+    {
+        var ignored = File.ReadAllLines(RepositoryFiles.PathOf(".dockerignore"))
+            .Select(l => l.Trim().TrimEnd('/'))
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .ToHashSet();
+        var sources = ContextCopySources(dockerfile).ToList();
+
+        Assert.NotEmpty(sources);
+        foreach (var source in sources)
+        {
+            var path = RepositoryFiles.PathOf(source.TrimEnd('/'));
+            Assert.True(File.Exists(path) || Directory.Exists(path), $"{dockerfile} copies {source}, which is not in the repository");
+            Assert.DoesNotContain(source.TrimEnd('/').Split('/')[0], ignored);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void The_build_stage_restores_and_copies_every_project_the_published_one_needs(string dockerfile, string project)
+    {
+        var sources = ContextCopySources(dockerfile).ToHashSet();
+        var instructions = Instructions(dockerfile);
+
+        foreach (var needed in ProjectClosure(project))
+        {
+            Assert.Contains($"{needed}/{needed}.csproj", sources);
+            Assert.Contains($"{needed}/", sources);
+        }
+
+        Assert.Contains("Directory.Build.props", sources);
+        Assert.Contains("Directory.Packages.props", sources);
+        Assert.Contains(instructions, i => i.StartsWith("RUN dotnet restore", StringComparison.Ordinal) && i.Contains($"{project}/{project}.csproj", StringComparison.Ordinal));
+        Assert.Contains(instructions, i => i.StartsWith("RUN dotnet publish", StringComparison.Ordinal) && i.Contains($"{project}/{project}.csproj", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void The_runtime_stage_is_a_non_root_dotnet_image_running_the_project(string dockerfile, string project)
+    {
+        var instructions = Instructions(dockerfile);
+        var runtimeStage = instructions.SkipWhile(i => !(i.StartsWith("FROM ", StringComparison.Ordinal) && i.EndsWith(" AS runtime", StringComparison.Ordinal))).ToList();
+
+        Assert.NotEmpty(runtimeStage);
+        Assert.StartsWith("FROM mcr.microsoft.com/dotnet/", runtimeStage[0]);
+        Assert.Contains("USER $APP_UID", runtimeStage);
+        Assert.Equal($"ENTRYPOINT [\"dotnet\", \"{project}.dll\"]", runtimeStage[^1]);
+    }
+
+    [Fact]
+    public void The_silo_image_exposes_the_ports_the_deployment_uses()
+    {
+        var exposed = Instructions("silo.Dockerfile")
+            .Where(i => i.StartsWith("EXPOSE ", StringComparison.Ordinal))
+            .SelectMany(i => i.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1))
+            .Select(int.Parse)
+            .Order();
+        var container = Assert.Single(KubernetesManifests.Load().Single<V1Deployment>().Spec.Template.Spec.Containers);
+
+        Assert.Equal(container.Ports.Select(p => p.ContainerPort).Order(), exposed);
+    }
+}

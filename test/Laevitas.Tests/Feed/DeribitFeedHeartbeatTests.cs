@@ -1,0 +1,73 @@
+using System.Diagnostics.Metrics;
+using Laevitas.DeribitSimulator;
+using Laevitas.Silo.Feed;
+using Laevitas.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Laevitas.Tests.Feed;
+
+/// <summary>
+/// Heartbeats at the exchange's real floor (10 s), so this takes ~20 s; it runs in its own class, in parallel
+/// with the others. The simulator hangs up on a connection that leaves a test_request unanswered for an interval.
+/// </summary>
+public class DeribitFeedHeartbeatTests
+{
+    [Fact]
+    public async Task AnswersEveryTestRequestSoTheSessionSurvivesHeartbeatsAndReportsMetrics()
+    {
+        await using var run = await FeedRun.StartAsync(new SimulatorOptions { InstrumentCount = 20, TicksPerSecond = 200 });
+        using var metrics = new MetricsCollector(run.Feed.Services.GetRequiredService<IMeterFactory>());
+
+        // The second test_request arrives at ~20 s, right after the exchange checked that the first was answered.
+        await Eventually.TrueAsync(() => run.Feed.Status.TestRequestsAnswered >= 2, TimeSpan.FromSeconds(35), "two test_requests answered",
+            () => run.Feed.Status.Snapshot().ToString());
+
+        var statistics = run.Sim.GetStatistics();
+        Assert.Equal(0, statistics.HeartbeatTimeouts);
+        Assert.Equal(0, run.Feed.Status.Reconnects);
+        Assert.Equal(1, run.Feed.Status.ConnectionsOpen);
+        Assert.Equal(10, Assert.Single(run.Sim.Connections).HeartbeatIntervalSeconds);
+        var ticks = run.Feed.Sink.Count;
+        await Eventually.TrueAsync(() => run.Feed.Sink.Count > ticks, TimeSpan.FromSeconds(5), "ticks still flowing");
+
+        var observed = metrics.Collect();
+        Assert.True(observed["laevitas.feed.ticks"] >= ticks, $"laevitas.feed.ticks = {observed["laevitas.feed.ticks"]}");
+        Assert.Equal(20, observed["laevitas.feed.channels"]);
+        Assert.Equal(20, observed["laevitas.feed.instruments"]);
+        Assert.Equal(1, observed["laevitas.feed.connections"]);
+        Assert.Equal(0, observed["laevitas.feed.circuit_state"]);
+        Assert.True(observed["laevitas.feed.test_requests"] >= 2);
+        Assert.Equal(0, observed["laevitas.feed.parse_errors"]);
+        Assert.Equal(0, observed["laevitas.feed.reconnects"]);
+    }
+
+    /// <summary>Reads, on demand, the feed's instruments on the "Laevitas" meter of one host (other tests' hosts run in parallel).</summary>
+    private sealed class MetricsCollector : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly Dictionary<string, double> _values = new(StringComparer.Ordinal);
+
+        public MetricsCollector(IMeterFactory hostMeters)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == FeedMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, hostMeters))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => _values[instrument.Name] = value);
+            _listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => _values[instrument.Name] = value);
+            _listener.Start();
+        }
+
+        public Dictionary<string, double> Collect()
+        {
+            _values.Clear();
+            _listener.RecordObservableInstruments();
+            return new Dictionary<string, double>(_values, StringComparer.Ordinal);
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
