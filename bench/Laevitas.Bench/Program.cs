@@ -1,7 +1,8 @@
 using Laevitas.Bench;
+using Laevitas.Bench.EndToEnd;
 using Laevitas.Bench.Kafka;
 
-IBenchCommand[] commands = [new KafkaBenchCommand()];
+IBenchCommand[] commands = [new KafkaBenchCommand(), new EndToEndBenchCommand()];
 
 var command = args.Length > 0 ? Array.Find(commands, c => c.Name == args[0]) : null;
 if (command is null)
