@@ -20,6 +20,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
     private const int PayloadPoolSize = 100_000;
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(5);
 
     public string Name => "all";
 
@@ -127,6 +128,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
         var logPath = Path.Combine(work.FullName, "silo.log");
         Log($"Starting the silo ({RepositoryLayout.SiloAssembly}); its log: {logPath}");
         var silo = SiloProcess.Start(RepositoryLayout.SiloAssembly, environment, logPath);
+        Log($"Silo process {silo.Id}");
         try
         {
             var run = new PipelineRun(settings, database, simulator, silo, cancellationToken);
@@ -144,7 +146,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
             results.Saturation = await run.PhaseAsync("saturation", settings.MaxRate, settings.SaturationWarmup);
             results.SiloPeakRssBytes = silo.Sample()?.PeakRssBytes ?? 0;
             results.TicksSent = run.SentTotal;
-            results.RowsStored = run.StoredTotal;
+            results.RowsStored = await run.StoredTotalAsync();
             var stopped = await silo.StopAsync(TimeSpan.FromSeconds(30));
             Log($"Silo stopped in {stopped.TotalSeconds:0.0} s; peak RSS {results.SiloPeakRssBytes / 1048576.0:N0} MiB");
             return 0;
@@ -205,7 +207,10 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
 
         public long SentTotal => simulator.TicksSent;
 
-        public long StoredTotal { get; private set; }
+        // Rows counted before each reset of the table.
+        private long storedBeforeReset;
+
+        public async Task<long> StoredTotalAsync() => storedBeforeReset + await database.CountAsync(cancellationToken);
 
         public async Task<bool> StartUpAsync(EndToEndResults results)
         {
@@ -237,6 +242,14 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
                 $"all {settings.Instruments:N0} channels subscribed after {allSubscribed.Value.TotalSeconds:0.0} s");
             simulator.TicksPerSecond = 0;
             await DrainAsync();
+
+            // What the silo costs with every channel subscribed and no ticks: timers, polling, heartbeats.
+            var before = silo.Sample() ?? throw new PipelineFailedException("The silo process is gone.");
+            await WatchAsync(IdleWindow);
+            var after = silo.Sample() ?? throw new PipelineFailedException("The silo process is gone.");
+            results.SiloIdleCores = (after.Cpu - before.Cpu).TotalSeconds / (after.AtUtc - before.AtUtc).TotalSeconds;
+            results.SiloIdleRssBytes = after.RssBytes;
+            Log($"Idle (no ticks) for {IdleWindow.TotalSeconds:0} s: silo CPU {results.SiloIdleCores:0.00} cores, RSS {after.RssBytes / 1048576.0:N0} MiB");
             return true;
         }
 
@@ -270,7 +283,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
 
         private async Task ResetAsync()
         {
-            StoredTotal += await database.CountAsync(cancellationToken);
+            storedBeforeReset += await database.CountAsync(cancellationToken);
             sentAtReset = simulator.TicksSent;
             await database.ResetAsync(cancellationToken);
         }

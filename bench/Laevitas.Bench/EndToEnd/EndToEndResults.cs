@@ -27,6 +27,11 @@ internal sealed class EndToEndResults
 
     public TimeSpan? StartupToAllSubscribed { get; set; }
 
+    /// <summary>Silo CPU (cores) with every channel subscribed and no ticks flowing.</summary>
+    public double? SiloIdleCores { get; set; }
+
+    public long SiloIdleRssBytes { get; set; }
+
     public List<LoadPhaseResult> FixedLoads { get; } = [];
 
     public LoadPhaseResult? Saturation { get; set; }

@@ -32,8 +32,11 @@ internal static class ResultsPlot
         landed.MarkerSize = 9;
         landed.LineWidth = 2;
 
-        var top = phases.Select(p => p.SentPerSecond).DefaultIfEmpty(1_000).Max();
-        var ideal = plot.Add.Line(Math.Log10(Math.Min(1_000, top)), Math.Min(1_000, top), Math.Log10(top), top);
+        // y = x is a curve on a logarithmic x axis: draw it from points.
+        var low = Math.Log10(phases.Select(p => p.SentPerSecond).DefaultIfEmpty(1_000).Min());
+        var high = Math.Log10(phases.Select(p => p.SentPerSecond).DefaultIfEmpty(1_000).Max());
+        var curve = Enumerable.Range(0, 41).Select(i => low + ((high - low) * i / 40)).ToArray();
+        var ideal = plot.Add.ScatterLine(curve, curve.Select(x => Math.Pow(10, x)).ToArray());
         ideal.LegendText = "landed = offered";
         ideal.LinePattern = LinePattern.Dotted;
         ideal.Color = Colors.Gray;

@@ -96,6 +96,7 @@ internal static class ResultsReport
 
         md.AppendLine(Invariant($"| silo peak memory (RSS high-water mark), {r.Settings.Instruments:N0} instruments | {Mib(r.SiloPeakRssBytes)} | ≤ 1 GiB | {Verdict(r.SiloPeakRssBytes > 0 && r.SiloPeakRssBytes <= GoalMemoryBytes)} |"));
         md.AppendLine(Invariant($"| silo CPU per 1,000 ticks at saturation | {(r.Saturation is { } s ? $"{s.SiloCpuMsPer1000:0.0} ms" : "–")} | | |"));
+        md.AppendLine(Invariant($"| silo idle: all channels subscribed, no ticks | {(r.SiloIdleCores is { } idle ? $"{idle:0.00} cores, {Mib(r.SiloIdleRssBytes)}" : "–")} | | |"));
         md.AppendLine(Invariant($"| start-up: silo process start → first row committed | {(r.StartupToFirstRow is { } t ? $"{t.TotalSeconds:0.0} s" : "–")} | | |"));
         return md.ToString().TrimEnd();
     }
