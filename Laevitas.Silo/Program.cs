@@ -1,5 +1,6 @@
 using Laevitas.Grains.Storage;
 using Laevitas.Silo.Clustering;
+using Laevitas.Silo.Dispatch;
 using Laevitas.Silo.Embedded;
 using Laevitas.Silo.Feed;
 using Laevitas.Silo.Hosting;
@@ -19,6 +20,8 @@ await using var privatePostgres = await builder.StartPrivatePostgresIfUnconfigur
 builder.AddEmbeddedKafkaWhenUnconfigured();
 builder.Services.AddLaevitasPostgres(builder.Configuration);
 builder.UseOrleans(silo => silo.UseLaevitasClustering(builder.Configuration));
+builder.UseOrleans(silo => silo.AddTickStream());
+builder.UseOrleans(silo => silo.AddLaevitasInstrumentPipeline());
 builder.Services.AddDeribitFeed(builder.Configuration);
 builder.Services.AddHostedService<ListenAddressLogger>();
 var app = builder.Build();

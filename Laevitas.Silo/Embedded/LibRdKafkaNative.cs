@@ -39,6 +39,14 @@ internal static unsafe partial class LibRdKafkaNative
     [LibraryImport(LibraryName, EntryPoint = "rd_kafka_destroy")]
     internal static partial void KafkaDestroy(nint rk);
 
+    /// <summary><c>rd_kafka_purge</c> flags: messages still queued, and messages sent but not acknowledged.</summary>
+    internal const int PurgeQueue = 0x1;
+    internal const int PurgeInFlight = 0x2;
+
+    /// <summary>Purged messages are reported to the delivery callback with ERR__PURGE_QUEUE / ERR__PURGE_INFLIGHT.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_purge")]
+    internal static partial int Purge(nint rk, int flags);
+
     [LibraryImport(LibraryName, EntryPoint = "rd_kafka_version_str")]
     internal static partial nint VersionString();
 

@@ -129,24 +129,35 @@ internal sealed class DeribitSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes politely when possible (shutdown), aborts otherwise.</summary>
+    /// <summary>Closes politely when possible (shutdown, end of discovery), aborts otherwise.</summary>
     public async Task CloseAsync()
     {
-        Terminate(SessionEnd.Stopping, "closing", abortSocket: false);
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            if (_socket.State == WebSocketState.Open)
+            // The close frame is a send like any other: it must not interleave with a request being written.
+            await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
+            try
             {
-                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token).ConfigureAwait(false);
+                if (_socket.State == WebSocketState.Open)
+                {
+                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token).ConfigureAwait(false);
+                }
             }
+            finally
+            {
+                _sendLock.Release();
+            }
+
+            // The receive loop ends when the exchange answers the close.
+            await _ended.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or TimeoutException)
         {
             // Best effort: the socket is aborted below either way.
         }
 
-        _socket.Abort();
+        Terminate(SessionEnd.Stopping, "closed");
     }
 
     public async ValueTask DisposeAsync()

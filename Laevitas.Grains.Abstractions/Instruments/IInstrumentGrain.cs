@@ -1,0 +1,26 @@
+using Laevitas.Grains.Abstractions.Ticks;
+
+namespace Laevitas.Grains.Abstractions.Instruments;
+
+/// <summary>
+/// One Deribit instrument, keyed by its exchange name (<c>BTC-27DEC24-100000-C</c>). Takes the instrument's
+/// ticks from the feed, publishes them to Kafka and keeps the latest one plus counters.
+/// </summary>
+public interface IInstrumentGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Takes a batch of this instrument's ticks, oldest first, and hands them to the publisher in that order.
+    /// Awaited rather than one-way: the dispatcher keeps at most one batch in flight per instrument, which is what
+    /// guarantees per-instrument order (Orleans does not order one-way messages) and lets it retry a failed batch;
+    /// the response costs one message per batch, not per tick.
+    /// </summary>
+    Task ReceiveTicksAsync(TickBatch batch);
+
+    Task<InstrumentSnapshot> GetSnapshotAsync();
+
+    /// <summary>Records the exchange's listing of the instrument (first listing or a refresh).</summary>
+    Task UpdateInfoAsync(InstrumentInfo info);
+
+    /// <summary>Marks the instrument delisted, persists that, and lets the grain deactivate.</summary>
+    Task MarkDelistedAsync(long delistedAtMs);
+}

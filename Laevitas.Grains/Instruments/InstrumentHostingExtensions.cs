@@ -1,0 +1,34 @@
+using Laevitas.Grains.Kafka;
+using Laevitas.Grains.Publishing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Laevitas.Grains.Instruments;
+
+/// <summary>Wires the instrument grains' services into a silo.</summary>
+public static class InstrumentHostingExtensions
+{
+    /// <summary>
+    /// Adds <see cref="InstrumentGrainOptions"/> (section <c>Instruments</c>), <see cref="PublisherOptions"/> (section
+    /// <c>Publisher</c>), <see cref="KafkaOptions"/>, all validated at start, and the <see cref="KafkaTickPublisher"/>
+    /// as the silo's <see cref="ITickPublisher"/>, started (after making sure the topic exists) and stopped with the
+    /// silo. Grain storage is separate: <see cref="Storage.GrainStorageHostingExtensions.AddLaevitasGrainStorage"/>.
+    /// </summary>
+    public static ISiloBuilder AddLaevitasInstruments(this ISiloBuilder silo)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        var services = silo.Services;
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddKafkaOptions();
+        services.AddOptions<InstrumentGrainOptions>().BindConfiguration(InstrumentGrainOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InstrumentGrainOptions>, InstrumentGrainOptionsValidator>());
+        services.AddOptions<PublisherOptions>().BindConfiguration(PublisherOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PublisherOptions>, PublisherOptionsValidator>());
+        services.TryAddSingleton<KafkaTickPublisher>();
+        services.TryAddSingleton<ITickPublisher>(sp => sp.GetRequiredService<KafkaTickPublisher>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PublisherLifecycle>();
+        return silo;
+    }
+}

@@ -1,0 +1,509 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using Laevitas.Grains.Abstractions.Ticks;
+using Microsoft.Extensions.Logging;
+
+namespace Laevitas.Grains.Publishing;
+
+/// <summary>
+/// The publisher's second-level buffer: ticks that could not be handed to the Kafka producer, kept in order
+/// in append-only segment files under one directory and read back oldest first.
+/// </summary>
+/// <remarks>
+/// <para>Segment files are named by a sequence number (<c>00000000001000000000.spool</c>); reading goes through
+/// them in that order and deletes each once it has been read completely, so an empty spool leaves no files.
+/// Segments left by a previous run are picked up at start and read first. Records are written through a
+/// buffered stream and only pushed to the OS when a reader catches up with the writer, at a segment roll, and
+/// at shutdown: there is no flush per tick. A record cut short by a crash ends its segment.</para>
+/// <para>Record: <c>u32 length</c> (of the rest) · <c>i64 timestamp</c> · <c>i64 received_at_ms</c> ·
+/// <c>u16 name length</c> · name (UTF-8) · payload. Every file starts with <see cref="Magic"/>.</para>
+/// <para>Thread-safe; all members take one lock.</para>
+/// </remarks>
+internal sealed partial class TickSpool : IDisposable
+{
+    private const string Extension = ".spool";
+    private const string CursorFile = "cursor";
+    private const int HeaderBytes = 4 + 8 + 8 + 2;
+    private const long FirstSequence = 1_000_000_000L;
+
+    // Any record longer than this is corruption, not a tick (Deribit ticker payloads are ~1-2 KB).
+    private const int MaxRecordBytes = 16 * 1024 * 1024;
+    private const int MagicLength = 8;
+    private static readonly byte[] Magic = "LVTSPL01"u8.ToArray();
+
+    private readonly Lock sync = new();
+    private readonly string directory;
+    private readonly long maxBytes;
+    private readonly long segmentBytes;
+    private readonly ILogger logger;
+    private readonly LinkedList<Segment> segments = new();
+    private byte[] writeBuffer = new byte[4096];
+    private byte[] readBuffer = new byte[4096];
+    private Segment? writer;
+    private FileStream? writeStream;
+    private FileStream? readStream;
+    private Segment? readSegment;
+    private long pendingBytes;
+    private long pendingRecords;
+    private long nextSequence = FirstSequence;
+    private bool disposed;
+
+    public TickSpool(string directory, long maxBytes, long segmentBytes, ILogger logger)
+    {
+        this.directory = Path.GetFullPath(directory);
+        this.maxBytes = maxBytes;
+        this.segmentBytes = segmentBytes;
+        this.logger = logger;
+        Directory.CreateDirectory(this.directory);
+        Recover();
+    }
+
+    public string DirectoryPath => directory;
+
+    /// <summary>Bytes of records not yet read back (file headers excluded).</summary>
+    public long PendingBytes
+    {
+        get
+        {
+            lock (sync)
+            {
+                return pendingBytes;
+            }
+        }
+    }
+
+    public long PendingRecords
+    {
+        get
+        {
+            lock (sync)
+            {
+                return pendingRecords;
+            }
+        }
+    }
+
+    public bool IsEmpty
+    {
+        get
+        {
+            lock (sync)
+            {
+                return pendingRecords == 0;
+            }
+        }
+    }
+
+    /// <summary>Appends a tick behind everything spooled; false when the spool is at its byte bound (nothing written).</summary>
+    public bool TryAppend(RawTick tick)
+    {
+        var nameBytes = Encoding.UTF8.GetByteCount(tick.InstrumentName);
+        if (nameBytes > ushort.MaxValue)
+        {
+            throw new ArgumentException("Instrument name is too long to spool.", nameof(tick));
+        }
+
+        var recordBytes = HeaderBytes + nameBytes + tick.Payload.Length;
+        lock (sync)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (pendingBytes + recordBytes > maxBytes)
+            {
+                return false;
+            }
+
+            if (writer is null || writer.Length + recordBytes > segmentBytes)
+            {
+                StartSegment();
+            }
+
+            if (writeBuffer.Length < recordBytes)
+            {
+                writeBuffer = new byte[Math.Max(recordBytes, writeBuffer.Length * 2)];
+            }
+
+            var span = writeBuffer.AsSpan(0, recordBytes);
+            BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)(recordBytes - 4));
+            BinaryPrimitives.WriteInt64LittleEndian(span[4..], tick.Timestamp);
+            BinaryPrimitives.WriteInt64LittleEndian(span[12..], tick.ReceivedAtMs);
+            BinaryPrimitives.WriteUInt16LittleEndian(span[20..], (ushort)nameBytes);
+            Encoding.UTF8.GetBytes(tick.InstrumentName, span.Slice(HeaderBytes, nameBytes));
+            tick.Payload.CopyTo(span[(HeaderBytes + nameBytes)..]);
+            writeStream!.Write(span);
+            writer!.Length += recordBytes;
+            writer.Records++;
+            pendingBytes += recordBytes;
+            pendingRecords++;
+            return true;
+        }
+    }
+
+    /// <summary>Reads (and removes) up to <paramref name="max"/> of the oldest ticks into <paramref name="into"/>.</summary>
+    public int ReadBatch(List<RawTick> into, int max)
+    {
+        lock (sync)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            var read = 0;
+            while (read < max && segments.First is { } node)
+            {
+                var segment = node.Value;
+                if (segment == writer)
+                {
+                    // The reader has caught up with buffered writes: hand them to the OS so the read stream sees them.
+                    writeStream!.Flush();
+                }
+
+                if (segment.ReadPosition >= segment.Length)
+                {
+                    FinishSegment(node);
+                    continue;
+                }
+
+                if (!ReferenceEquals(readSegment, segment))
+                {
+                    OpenForReading(segment);
+                }
+
+                if (TryReadRecord(segment, out var tick))
+                {
+                    into.Add(tick);
+                    read++;
+                }
+            }
+
+            return read;
+        }
+    }
+
+    /// <summary>
+    /// Puts ticks in front of everything spooled (a new segment that sorts first), for ticks that were already
+    /// ahead of the spool, e.g. taken back from the producer's queue at shutdown.
+    /// </summary>
+    public void PrependAndSync(IReadOnlyList<RawTick> ticks)
+    {
+        if (ticks.Count == 0)
+        {
+            return;
+        }
+
+        lock (sync)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            var sequence = segments.First is { } first ? first.Value.Sequence - 1 : nextSequence++;
+            var segment = new Segment(sequence, SegmentPath(sequence)) { Length = Magic.Length };
+            using (var stream = new FileStream(segment.Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 64 * 1024))
+            {
+                stream.Write(Magic);
+                foreach (var tick in ticks)
+                {
+                    var bytes = Encode(tick);
+                    stream.Write(bytes);
+                    segment.Length += bytes.Length;
+                    segment.Records++;
+                    pendingBytes += bytes.Length;
+                    pendingRecords++;
+                }
+
+                stream.Flush(flushToDisk: true);
+            }
+
+            segments.AddFirst(segment);
+        }
+    }
+
+    /// <summary>Pushes buffered records to the OS, and with <paramref name="toDisk"/> to the disk.</summary>
+    public void Flush(bool toDisk)
+    {
+        lock (sync)
+        {
+            if (!disposed)
+            {
+                writeStream?.Flush(toDisk);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (sync)
+        {
+            if (disposed)
+            {
+                return;
+            }
+
+            disposed = true;
+            writeStream?.Flush(flushToDisk: true);
+            writeStream?.Dispose();
+            readStream?.Dispose();
+            if (pendingRecords == 0)
+            {
+                // Nothing left to replay: leave no empty segment behind.
+                foreach (var segment in segments)
+                {
+                    TryDelete(segment.Path);
+                }
+            }
+            else if (segments.FirstOrDefault(x => x.ReadPosition > MagicLength) is { } head)
+            {
+                // A segment was read part-way (only the one being read can be; segments put in front by
+                // PrependAndSync are unread): remember where, so the next run does not publish its first records again. (After a crash there is no cursor and they are published twice; the writer stores
+                // a tick once.)
+                File.WriteAllText(
+                    Path.Combine(directory, CursorFile),
+                    string.Create(CultureInfo.InvariantCulture, $"{head.Sequence} {head.ReadPosition} {head.RecordsRead}"));
+            }
+        }
+    }
+
+    private static byte[] Encode(RawTick tick)
+    {
+        var nameBytes = Encoding.UTF8.GetByteCount(tick.InstrumentName);
+        var bytes = new byte[HeaderBytes + nameBytes + tick.Payload.Length];
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes, (uint)(bytes.Length - 4));
+        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(4), tick.Timestamp);
+        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(12), tick.ReceivedAtMs);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(20), (ushort)nameBytes);
+        Encoding.UTF8.GetBytes(tick.InstrumentName, bytes.AsSpan(HeaderBytes, nameBytes));
+        tick.Payload.CopyTo(bytes.AsSpan(HeaderBytes + nameBytes));
+        return bytes;
+    }
+
+    private bool TryReadRecord(Segment segment, out RawTick tick)
+    {
+        tick = null!;
+        var remaining = segment.Length - segment.ReadPosition;
+        Span<byte> lengthBytes = stackalloc byte[4];
+        if (remaining < HeaderBytes || readStream!.ReadAtLeast(lengthBytes, 4, throwOnEndOfStream: false) < 4)
+        {
+            Truncated(segment, remaining);
+            return false;
+        }
+
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(lengthBytes);
+        if (length < HeaderBytes - 4 || length > MaxRecordBytes || length > remaining - 4)
+        {
+            Truncated(segment, remaining);
+            return false;
+        }
+
+        var body = (int)length;
+        if (readBuffer.Length < body)
+        {
+            readBuffer = new byte[Math.Max(body, readBuffer.Length * 2)];
+        }
+
+        var span = readBuffer.AsSpan(0, body);
+        readStream.ReadExactly(span);
+        var timestamp = BinaryPrimitives.ReadInt64LittleEndian(span);
+        var receivedAt = BinaryPrimitives.ReadInt64LittleEndian(span[8..]);
+        var nameLength = BinaryPrimitives.ReadUInt16LittleEndian(span[16..]);
+        if (18 + nameLength > body)
+        {
+            Truncated(segment, remaining);
+            return false;
+        }
+
+        var name = Encoding.UTF8.GetString(span.Slice(18, nameLength));
+        var payload = span[(18 + nameLength)..].ToArray();
+        tick = new RawTick(name, timestamp, receivedAt, payload);
+        segment.ReadPosition += 4 + body;
+        segment.RecordsRead++;
+        pendingBytes -= 4 + body;
+        pendingRecords--;
+        return true;
+    }
+
+    /// <summary>A record cut short (crash while writing) or corrupt: the rest of the segment is unreadable.</summary>
+    private void Truncated(Segment segment, long remaining)
+    {
+        LogTruncatedSegment(logger, segment.Path, remaining);
+        pendingBytes -= remaining;
+        // The segment's record count was estimated at recovery; whatever was not read is gone.
+        pendingRecords -= segment.Records - segment.RecordsRead;
+        segment.ReadPosition = segment.Length;
+        segment.Records = segment.RecordsRead;
+    }
+
+    private void OpenForReading(Segment segment)
+    {
+        readStream?.Dispose();
+        readStream = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 256 * 1024);
+        readStream.Position = segment.ReadPosition;
+        readSegment = segment;
+    }
+
+    private void FinishSegment(LinkedListNode<Segment> node)
+    {
+        var segment = node.Value;
+        if (ReferenceEquals(readSegment, segment))
+        {
+            readStream?.Dispose();
+            readStream = null;
+            readSegment = null;
+        }
+
+        if (segment == writer)
+        {
+            writeStream!.Dispose();
+            writeStream = null;
+            writer = null;
+        }
+
+        segments.Remove(node);
+        TryDelete(segment.Path);
+    }
+
+    private void StartSegment()
+    {
+        writeStream?.Dispose();
+        var sequence = nextSequence++;
+        writer = new Segment(sequence, SegmentPath(sequence)) { Length = Magic.Length };
+        writeStream = new FileStream(writer.Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, 256 * 1024);
+        writeStream.Write(Magic);
+        segments.AddLast(writer);
+    }
+
+    private string SegmentPath(long sequence) =>
+        Path.Combine(directory, sequence.ToString("D20", CultureInfo.InvariantCulture) + Extension);
+
+    /// <summary>Picks up segments a previous run left: their records are older than anything this run writes.</summary>
+    private void Recover()
+    {
+        var found = new List<(long Sequence, string Path)>();
+        foreach (var path in Directory.EnumerateFiles(directory, "*" + Extension))
+        {
+            if (long.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
+            {
+                found.Add((sequence, path));
+            }
+        }
+
+        found.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+        var cursor = ReadCursor();
+        foreach (var (sequence, path) in found)
+        {
+            var segment = new Segment(sequence, path) { Length = new FileInfo(path).Length };
+            if (!HasMagic(path))
+            {
+                LogForeignFile(logger, path);
+                continue;
+            }
+
+            segment.ReadPosition = Magic.Length;
+            segment.Records = CountRecords(path, segment.Length);
+            if (cursor is { } c && c.Sequence == sequence && c.Position <= segment.Length && c.Records <= segment.Records)
+            {
+                segment.ReadPosition = c.Position;
+                segment.RecordsRead = c.Records;
+            }
+
+            if (segment.Records - segment.RecordsRead == 0)
+            {
+                TryDelete(path);
+                continue;
+            }
+
+            segments.AddLast(segment);
+            pendingBytes += segment.Length - segment.ReadPosition;
+            pendingRecords += segment.Records - segment.RecordsRead;
+            nextSequence = Math.Max(nextSequence, sequence + 1);
+        }
+
+        if (pendingRecords > 0)
+        {
+            LogRecovered(logger, pendingRecords, pendingBytes, directory);
+        }
+    }
+
+    /// <summary>Where the previous run stopped reading its head segment, if it stopped cleanly; consumed once.</summary>
+    private (long Sequence, long Position, long Records)? ReadCursor()
+    {
+        var path = Path.Combine(directory, CursorFile);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var parts = File.ReadAllText(path).Split(' ');
+        TryDelete(path);
+        return parts.Length == 3
+               && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)
+               && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var position)
+               && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var records)
+            ? (sequence, position, records)
+            : null;
+    }
+
+    private static bool HasMagic(string path)
+    {
+        Span<byte> head = stackalloc byte[8];
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return stream.Read(head) == head.Length && head.SequenceEqual(Magic);
+    }
+
+    private static long CountRecords(string path, long length)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 4096);
+        Span<byte> lengthBytes = stackalloc byte[4];
+        var position = (long)Magic.Length;
+        long records = 0;
+        while (position + 4 <= length)
+        {
+            stream.Position = position;
+            stream.ReadExactly(lengthBytes);
+            var recordLength = BinaryPrimitives.ReadUInt32LittleEndian(lengthBytes);
+            if (recordLength < HeaderBytes - 4 || recordLength > MaxRecordBytes || position + 4 + recordLength > length)
+            {
+                break;
+            }
+
+            position += 4 + recordLength;
+            records++;
+        }
+
+        return records;
+    }
+
+    private void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException ex)
+        {
+            LogDeleteFailed(logger, ex, path);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            LogDeleteFailed(logger, ex, path);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tick spool {Directory} holds {Records} ticks ({Bytes} bytes) from an earlier run; they are published first")]
+    private static partial void LogRecovered(ILogger logger, long records, long bytes, string directory);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Tick spool segment {Path} ends with {Bytes} unreadable bytes (cut short or corrupt); they are skipped")]
+    private static partial void LogTruncatedSegment(ILogger logger, string path, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring {Path} in the tick spool directory: not a spool segment")]
+    private static partial void LogForeignFile(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete read tick spool segment {Path}")]
+    private static partial void LogDeleteFailed(ILogger logger, Exception exception, string path);
+
+    private sealed class Segment(long sequence, string path)
+    {
+        public long Sequence { get; } = sequence;
+        public string Path { get; } = path;
+        /// <summary>Bytes written (including the magic); for the writer's segment, also those still in its buffer.</summary>
+        public long Length { get; set; }
+        public long ReadPosition { get; set; } = MagicLength;
+        /// <summary>Complete records in the segment (counted at recovery, or as written).</summary>
+        public long Records { get; set; }
+        public long RecordsRead { get; set; }
+    }
+}

@@ -1,0 +1,267 @@
+using Laevitas.Grains.Writing;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Laevitas.Grains.Storage;
+
+/// <summary>
+/// Writes batches of <see cref="DeribitPriceRow"/> to <c>deribit_prices</c>: binary COPY into a session temp table,
+/// then one <c>INSERT ... SELECT ... ON CONFLICT DO NOTHING</c>, in one transaction. Idempotent: a row already stored
+/// (a Kafka replay) is skipped by the primary key. Holds one connection for its owner's lifetime so the temp table is
+/// created once per connection, not per batch (pooled connections are reset, which drops temp tables).
+/// </summary>
+/// <remarks>Not thread-safe: one store per writer grain activation, used by one call at a time.</remarks>
+public sealed class DeribitPricesStore(NpgsqlDataSource dataSource, DeribitPricePartitions partitions) : IAsyncDisposable
+{
+    private const string Columns =
+        "instrument_name, underlying_price, \"timestamp\", settlement_price, open_interest, min_price, max_price, mark_price, " +
+        "mark_iv, last_price, interest_rate, index_price, bid_iv, best_bid_price, best_bid_amount, best_ask_price, " +
+        "best_ask_amount, ask_iv, currency, maturity, strike, type, kind, underlying_index, estimated_delivery_price, state, " +
+        "delta, gamma, vega, theta, rho, stats_volume, stats_price_change, stats_low, stats_high, received_at";
+
+    // ON COMMIT DELETE ROWS empties it at every commit (a cheap truncate of a temp table); createdAt is not copied and
+    // is set by the INSERT below, i.e. transaction time.
+    private const string CreateStaging =
+        "CREATE TEMP TABLE IF NOT EXISTS deribit_prices_staging (LIKE deribit_prices INCLUDING DEFAULTS) ON COMMIT DELETE ROWS";
+
+    private const string CopyCommand = $"COPY deribit_prices_staging ({Columns}) FROM STDIN (FORMAT BINARY)";
+
+    private const string Insert =
+        $"INSERT INTO deribit_prices ({Columns}, \"createdAt\") SELECT {Columns}, now() FROM deribit_prices_staging " +
+        "ON CONFLICT (instrument_name, \"timestamp\") DO NOTHING";
+
+    private NpgsqlConnection? connection;
+    private readonly List<long> days = [];
+
+    /// <summary>
+    /// Stores <paramref name="rows"/> atomically; returns how many were new (the rest were already stored). Returns
+    /// only after COMMIT succeeded. On any error nothing of the batch is stored and the caller may retry.
+    /// </summary>
+    public async Task<int> InsertAsync(ReadOnlyMemory<DeribitPriceRow> rows, CancellationToken cancellationToken = default)
+    {
+        if (rows.IsEmpty)
+        {
+            return 0;
+        }
+
+        var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        CollectDays(rows.Span);
+        try
+        {
+            await partitions.EnsureAsync(conn, days, cancellationToken).ConfigureAwait(false);
+
+            await using var transaction = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await CopyAsync(conn, rows, cancellationToken).ConfigureAwait(false);
+            int inserted;
+            await using (var insert = new NpgsqlCommand(Insert, conn, transaction))
+            {
+                inserted = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return inserted;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.CheckViolation)
+        {
+            // "no partition of relation found for row" (also 23514): a partition this silo created was dropped since;
+            // forget what is known so the retry creates it again.
+            partitions.Forget();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="InsertAsync"/>, but if PostgreSQL rejects the data itself (a value it cannot store; the parser
+    /// should make that impossible), halves the batch until the offending rows are isolated, reports each through
+    /// <paramref name="rejected"/> (index into <paramref name="rows"/>) and stores the rest. Other errors propagate.
+    /// </summary>
+    public async Task<int> InsertIsolatingRejectedRowsAsync(
+        ReadOnlyMemory<DeribitPriceRow> rows, Action<int, PostgresException> rejected, CancellationToken cancellationToken = default)
+    {
+        return await InsertRangeAsync(0, rows.Length).ConfigureAwait(false);
+
+        async Task<int> InsertRangeAsync(int start, int length)
+        {
+            try
+            {
+                return await InsertAsync(rows.Slice(start, length), cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (IsDataError(ex))
+            {
+                if (length == 1)
+                {
+                    rejected(start, ex);
+                    return 0;
+                }
+
+                var half = length / 2;
+                return await InsertRangeAsync(start, half).ConfigureAwait(false)
+                       + await InsertRangeAsync(start + half, length - half).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A verdict on the rows themselves: class 22 (data exception) and integrity violations, except 23514 without a
+    /// constraint name, which is "no partition for the row" and is fixed by creating the partition (a retry does).
+    /// </summary>
+    public static bool IsDataError(PostgresException ex) =>
+        ex.SqlState.StartsWith("22", StringComparison.Ordinal)
+        || (ex.SqlState.StartsWith("23", StringComparison.Ordinal) && !(ex.SqlState == PostgresErrorCodes.CheckViolation && ex.ConstraintName is null));
+
+    /// <summary>
+    /// Drops the connection (after an error it may be broken, e.g. the server restarted); the next insert opens a new
+    /// one and creates the temp table again.
+    /// </summary>
+    public async ValueTask ResetAsync()
+    {
+        var local = connection;
+        connection = null;
+        if (local is not null)
+        {
+            try
+            {
+                await local.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or IOException or ObjectDisposedException)
+            {
+                // A broken connection may fail to close cleanly; it is discarded either way.
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync() => ResetAsync();
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (connection is { State: System.Data.ConnectionState.Open } open)
+        {
+            return open;
+        }
+
+        await ResetAsync().ConfigureAwait(false);
+        var conn = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var create = new NpgsqlCommand(CreateStaging, conn);
+            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await conn.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        connection = conn;
+        return conn;
+    }
+
+    private void CollectDays(ReadOnlySpan<DeribitPriceRow> rows)
+    {
+        // Ticks of a batch span a day at most (two around midnight, more only in a replay of old data).
+        days.Clear();
+        var last = long.MinValue;
+        foreach (ref readonly var row in rows)
+        {
+            var day = DeribitPricePartitions.DayOf(row.Timestamp);
+            if (day != last && !days.Contains(day))
+            {
+                days.Add(day);
+            }
+
+            last = day;
+        }
+    }
+
+    // The synchronous importer API costs a fraction of the async one per field (36 fields a row), and its only
+    // blocking is a socket write when its buffer fills; running it on the thread pool keeps that off the grain's
+    // scheduler. The grain awaits it, so the connection is still used by one caller at a time.
+    private static Task CopyAsync(NpgsqlConnection conn, ReadOnlyMemory<DeribitPriceRow> rows, CancellationToken cancellationToken) =>
+        Task.Run(() => Copy(conn, rows.Span), cancellationToken);
+
+    private static void Copy(NpgsqlConnection conn, ReadOnlySpan<DeribitPriceRow> rows)
+    {
+        using var importer = conn.BeginBinaryImport(CopyCommand);
+        foreach (ref readonly var row in rows)
+        {
+            importer.StartRow();
+            importer.Write(row.InstrumentName, NpgsqlDbType.Text);
+            Write(importer, row.UnderlyingPrice);
+            importer.Write(row.Timestamp, NpgsqlDbType.Bigint);
+            Write(importer, row.SettlementPrice);
+            Write(importer, row.OpenInterest);
+            Write(importer, row.MinPrice);
+            Write(importer, row.MaxPrice);
+            Write(importer, row.MarkPrice);
+            Write(importer, row.MarkIv);
+            Write(importer, row.LastPrice);
+            Write(importer, row.InterestRate);
+            Write(importer, row.IndexPrice);
+            Write(importer, row.BidIv);
+            Write(importer, row.BestBidPrice);
+            Write(importer, row.BestBidAmount);
+            Write(importer, row.BestAskPrice);
+            Write(importer, row.BestAskAmount);
+            Write(importer, row.AskIv);
+            Write(importer, row.Currency);
+            if (row.Maturity is { } maturity)
+            {
+                importer.Write(maturity, NpgsqlDbType.Date);
+            }
+            else
+            {
+                importer.WriteNull();
+            }
+
+            Write(importer, row.Strike);
+            Write(importer, row.Type);
+            Write(importer, row.Kind);
+            Write(importer, row.UnderlyingIndex);
+            Write(importer, row.EstimatedDeliveryPrice);
+            Write(importer, row.State);
+            Write(importer, row.Delta);
+            Write(importer, row.Gamma);
+            Write(importer, row.Vega);
+            Write(importer, row.Theta);
+            Write(importer, row.Rho);
+            Write(importer, row.StatsVolume);
+            Write(importer, row.StatsPriceChange);
+            Write(importer, row.StatsLow);
+            Write(importer, row.StatsHigh);
+            if (row.ReceivedAt is { } receivedAt)
+            {
+                importer.Write(receivedAt, NpgsqlDbType.TimestampTz);
+            }
+            else
+            {
+                importer.WriteNull();
+            }
+        }
+
+        importer.Complete();
+    }
+
+    private static void Write(NpgsqlBinaryImporter importer, double? value)
+    {
+        if (value is { } v)
+        {
+            importer.Write(v, NpgsqlDbType.Double);
+        }
+        else
+        {
+            importer.WriteNull();
+        }
+    }
+
+    private static void Write(NpgsqlBinaryImporter importer, string? value)
+    {
+        if (value is not null)
+        {
+            importer.Write(value, NpgsqlDbType.Text);
+        }
+        else
+        {
+            importer.WriteNull();
+        }
+    }
+}

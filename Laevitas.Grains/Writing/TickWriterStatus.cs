@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Laevitas.Grains.Writing;
+
+/// <summary>
+/// Counters, metrics (meter "Laevitas") and outage logging shared by the tick writer grains of a silo. A database
+/// outage is logged once when the first write fails and once when writes succeed again, however many writers and
+/// retries there are in between; skipped ticks are logged at a bounded rate and summarised.
+/// </summary>
+public sealed partial class TickWriterStatus
+{
+    private readonly ILogger<TickWriterStatus> logger;
+    private readonly TimeProvider time;
+    private readonly int skippedLogsPerMinute;
+    private readonly Counter<long> rowsCounter;
+    private readonly Counter<long> duplicatesCounter;
+    private readonly Counter<long> batchesCounter;
+    private readonly Counter<long> errorsCounter;
+    private readonly Counter<long> skippedCounter;
+    private readonly Histogram<double> batchDuration;
+    private readonly Histogram<int> batchSize;
+    private readonly Lock gate = new();
+
+    private long rowsWritten;
+    private long duplicateRows;
+    private long batches;
+    private long batchTicks;
+    private long ticksSkipped;
+    private long writeFailures;
+    private int lastBatchTicks;
+    private int largestBatchTicks;
+
+    // Outage and error state, under gate (rare path).
+    private volatile bool databaseDown;
+    private long outageStarted;
+    private long outageFailures;
+    private string? lastError;
+    private DateTimeOffset? lastErrorAt;
+
+    // Skipped-tick log budget, under gate.
+    private long skippedWindowStart;
+    private int skippedLoggedInWindow;
+    private long skippedSuppressedInWindow;
+
+    public TickWriterStatus(IMeterFactory meterFactory, IOptions<TickWriterOptions> options, ILogger<TickWriterStatus> logger, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        this.logger = logger;
+        this.time = time ?? TimeProvider.System;
+        skippedLogsPerMinute = options.Value.SkippedTickLogsPerMinute;
+        var meter = meterFactory.Create("Laevitas");
+        rowsCounter = meter.CreateCounter<long>("laevitas.writer.rows", "{row}", "Rows inserted into deribit_prices.");
+        duplicatesCounter = meter.CreateCounter<long>("laevitas.writer.duplicates", "{row}", "Ticks already stored (replays), skipped by the primary key.");
+        batchesCounter = meter.CreateCounter<long>("laevitas.writer.batches", "{batch}", "Tick batches stored.");
+        errorsCounter = meter.CreateCounter<long>("laevitas.writer.errors", "{error}", "Failed attempts to store a batch (each is retried).");
+        skippedCounter = meter.CreateCounter<long>("laevitas.writer.skipped", "{tick}", "Unusable ticks skipped (malformed JSON, wrong types, rejected rows).");
+        batchDuration = meter.CreateHistogram<double>("laevitas.writer.batch.duration", "ms", "Time to store one batch, from delivery to commit, retries included.");
+        batchSize = meter.CreateHistogram<int>("laevitas.writer.batch.size", "{tick}", "Ticks per delivered batch.");
+        skippedWindowStart = this.time.GetTimestamp();
+    }
+
+    /// <summary>A batch was committed.</summary>
+    public void BatchStored(int partition, int ticks, int inserted, TimeSpan elapsed)
+    {
+        Interlocked.Add(ref rowsWritten, inserted);
+        Interlocked.Add(ref duplicateRows, ticks - inserted);
+        Interlocked.Increment(ref batches);
+        Interlocked.Add(ref batchTicks, ticks);
+        Volatile.Write(ref lastBatchTicks, ticks);
+        InterlockedMax(ref largestBatchTicks, ticks);
+
+        var tags = new TagList { { "partition", partition } };
+        rowsCounter.Add(inserted, tags);
+        if (ticks > inserted)
+        {
+            duplicatesCounter.Add(ticks - inserted, tags);
+        }
+
+        batchesCounter.Add(1, tags);
+        batchDuration.Record(elapsed.TotalMilliseconds, tags);
+        batchSize.Record(ticks, tags);
+
+        if (databaseDown)
+        {
+            Recovered();
+        }
+    }
+
+    /// <summary>A write attempt failed; the caller keeps the batch and retries.</summary>
+    public void WriteFailed(int partition, Exception error)
+    {
+        Interlocked.Increment(ref writeFailures);
+        errorsCounter.Add(1, new TagList { { "partition", partition } });
+        bool first;
+        string? duration = null;
+        lock (gate)
+        {
+            lastError = $"{error.GetType().Name}: {error.Message}";
+            lastErrorAt = time.GetUtcNow();
+            outageFailures++;
+            first = !databaseDown;
+            if (first)
+            {
+                databaseDown = true;
+                outageStarted = time.GetTimestamp();
+                outageFailures = 1;
+            }
+            else
+            {
+                duration = time.GetElapsedTime(outageStarted).ToString("c");
+            }
+        }
+
+        if (first)
+        {
+            LogOutage(error, partition, error.Message);
+        }
+        else
+        {
+            LogRetry(partition, duration ?? "", error.Message);
+        }
+    }
+
+    /// <summary>A tick could not be used and is dropped (counted, logged at a bounded rate).</summary>
+    public void TickSkipped(int partition, long offset, string? key, string reason)
+    {
+        Interlocked.Increment(ref ticksSkipped);
+        skippedCounter.Add(1, new TagList { { "partition", partition } });
+        long suppressed = 0;
+        bool log;
+        lock (gate)
+        {
+            lastError = $"skipped tick at {partition}/{offset} ({key}): {reason}";
+            lastErrorAt = time.GetUtcNow();
+            if (time.GetElapsedTime(skippedWindowStart) >= TimeSpan.FromMinutes(1))
+            {
+                suppressed = skippedSuppressedInWindow;
+                skippedWindowStart = time.GetTimestamp();
+                skippedLoggedInWindow = 0;
+                skippedSuppressedInWindow = 0;
+            }
+
+            log = skippedLoggedInWindow < skippedLogsPerMinute;
+            if (log)
+            {
+                skippedLoggedInWindow++;
+            }
+            else
+            {
+                skippedSuppressedInWindow++;
+            }
+        }
+
+        if (suppressed > 0)
+        {
+            LogSkippedSuppressed(suppressed);
+        }
+
+        if (log)
+        {
+            LogSkipped(partition, offset, key, reason);
+        }
+    }
+
+    public TickWriterStatusSnapshot Snapshot()
+    {
+        var count = Interlocked.Read(ref batches);
+        string? error;
+        DateTimeOffset? errorAt;
+        lock (gate)
+        {
+            error = lastError;
+            errorAt = lastErrorAt;
+        }
+
+        return new TickWriterStatusSnapshot(
+            Interlocked.Read(ref rowsWritten),
+            Interlocked.Read(ref duplicateRows),
+            count,
+            Interlocked.Read(ref ticksSkipped),
+            Interlocked.Read(ref writeFailures),
+            !databaseDown,
+            error,
+            errorAt,
+            Volatile.Read(ref lastBatchTicks),
+            Volatile.Read(ref largestBatchTicks),
+            count == 0 ? 0 : (double)Interlocked.Read(ref batchTicks) / count);
+    }
+
+    private void Recovered()
+    {
+        TimeSpan duration;
+        long failures;
+        lock (gate)
+        {
+            if (!databaseDown)
+            {
+                return;
+            }
+
+            databaseDown = false;
+            duration = time.GetElapsedTime(outageStarted);
+            failures = outageFailures;
+        }
+
+        LogRecovered(duration.TotalSeconds, failures);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var current = Volatile.Read(ref target);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL writes are failing (first seen on partition {Partition}): {Reason}. " +
+                                                      "Tick writers keep their batches and retry; Kafka holds the backlog and no offset is committed past unstored ticks")]
+    private partial void LogOutage(Exception error, int partition, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Write retry on partition {Partition} failed, outage for {Duration}: {Reason}")]
+    private partial void LogRetry(int partition, string duration, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "PostgreSQL writes succeed again after {Seconds:0.0} s and {Failures} failed attempts; the backlog is being written")]
+    private partial void LogRecovered(double seconds, long failures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped an unusable tick at partition {Partition} offset {Offset} (key {Key}): {Reason}")]
+    private partial void LogSkipped(int partition, long offset, string? key, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} more unusable ticks were skipped in the last minute (not logged one by one)")]
+    private partial void LogSkippedSuppressed(long count);
+}

@@ -1,0 +1,36 @@
+using Confluent.Kafka;
+using Laevitas.Grains.Kafka;
+
+namespace Laevitas.Tests.Grains;
+
+/// <summary>Reads a whole test topic from the beginning in a fresh consumer group, with raw values and headers.</summary>
+internal static class TopicReader
+{
+    /// <summary>Reads until <paramref name="expected"/> messages arrived plus a grace period (so duplicates would show), or the timeout.</summary>
+    public static Task<List<ConsumeResult<string, byte[]>>> ReadAsync(KafkaOptions options, int expected, TimeSpan timeout) =>
+        Task.Run(() =>
+        {
+            var config = KafkaClientConfigs.Consumer(options, $"test-{Guid.NewGuid():N}", "grains-test-reader");
+            using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
+            consumer.Subscribe(options.Topic);
+            var received = new List<ConsumeResult<string, byte[]>>();
+            var deadline = DateTime.UtcNow + timeout;
+            DateTime? graceEnd = null;
+            while (DateTime.UtcNow < (graceEnd ?? deadline))
+            {
+                var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+                if (result is not null)
+                {
+                    received.Add(result);
+                }
+
+                if (received.Count >= expected && graceEnd is null)
+                {
+                    graceEnd = DateTime.UtcNow + TimeSpan.FromSeconds(1);
+                }
+            }
+
+            consumer.Close();
+            return received;
+        });
+}

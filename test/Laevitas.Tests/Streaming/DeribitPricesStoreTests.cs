@@ -1,0 +1,126 @@
+using Laevitas.Grains.Storage;
+using Laevitas.Grains.Writing;
+using Laevitas.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Laevitas.Tests.Streaming;
+
+/// <summary>The deribit_prices schema and the COPY store, against a real PostgreSQL.</summary>
+[Collection(TickStreamCollection.Name)]
+public sealed class DeribitPricesStoreTests(PostgresFixture postgres)
+{
+    private const long DayMs = 86_400_000;
+
+    [Fact]
+    public async Task SchemaHasTheContractColumnsAndMigratesIdempotently()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync("prices_schema"));
+        var migrator = new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance);
+        await migrator.ApplyAsync();
+        await migrator.ApplyAsync();
+
+        var columns = new List<(string Name, string Type)>();
+        await using (var command = dataSource.CreateCommand(
+                         "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'deribit_prices' ORDER BY ordinal_position"))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                columns.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        (string, string)[] expected =
+        [
+            ("instrument_name", "text"), ("underlying_price", "double precision"), ("timestamp", "bigint"),
+            ("settlement_price", "double precision"), ("open_interest", "double precision"), ("min_price", "double precision"),
+            ("max_price", "double precision"), ("mark_price", "double precision"), ("mark_iv", "double precision"),
+            ("last_price", "double precision"), ("interest_rate", "double precision"), ("index_price", "double precision"),
+            ("bid_iv", "double precision"), ("best_bid_price", "double precision"), ("best_bid_amount", "double precision"),
+            ("best_ask_price", "double precision"), ("best_ask_amount", "double precision"), ("ask_iv", "double precision"),
+            ("currency", "text"), ("maturity", "date"), ("strike", "double precision"), ("type", "text"),
+            ("createdAt", "timestamp with time zone"), ("kind", "text"), ("underlying_index", "text"),
+            ("estimated_delivery_price", "double precision"), ("state", "text"), ("delta", "double precision"),
+            ("gamma", "double precision"), ("vega", "double precision"), ("theta", "double precision"), ("rho", "double precision"),
+            ("stats_volume", "double precision"), ("stats_price_change", "double precision"), ("stats_low", "double precision"),
+            ("stats_high", "double precision"), ("received_at", "timestamp with time zone"),
+        ];
+        Assert.Equal(expected, columns.Select(c => (c.Name, c.Type)).ToArray());
+
+        await using var key = dataSource.CreateCommand(
+            "SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY k(attnum, ord) " +
+            "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum WHERE i.indrelid = 'deribit_prices'::regclass AND i.indisprimary");
+        Assert.Equal("instrument_name,timestamp", await key.ExecuteScalarAsync());
+
+        var today = DateTime.UtcNow.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"deribit_prices_{today}", await PartitionsAsync(dataSource));
+    }
+
+    [Fact]
+    public async Task RowsLandInDailyPartitionsCreatedOnDemandAndStoredOnlyOnce()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync("prices_store"));
+        await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).ApplyAsync();
+        await using var store = new DeribitPricesStore(dataSource, new DeribitPricePartitions());
+
+        // Three days, one of them long past (a replay of old data needs its partition created on the fly).
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var rows = Enumerable.Range(0, 300).Select(i => Row($"BTC-{i % 7}", now - (i % 3 * 10 * DayMs) + i)).ToArray();
+
+        Assert.Equal(300, await store.InsertAsync(rows));
+        Assert.Equal(0, await store.InsertAsync(rows));
+        var more = rows.Take(100).Concat(Enumerable.Range(0, 50).Select(i => Row("ETH-PERPETUAL", now + i))).ToArray();
+        Assert.Equal(50, await store.InsertAsync(more));
+
+        var partitions = await PartitionsAsync(dataSource);
+        foreach (var day in new[] { 0, 10, 20 })
+        {
+            var name = $"deribit_prices_{DateTimeOffset.FromUnixTimeMilliseconds(now - (day * DayMs)):yyyyMMdd}";
+            Assert.Contains(name, partitions);
+        }
+
+        await using var count = dataSource.CreateCommand("SELECT count(*) FROM deribit_prices");
+        Assert.Equal(350L, await count.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task RowsPostgresRejectsAreIsolatedAndTheRestIsStored()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync("prices_reject"));
+        await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).ApplyAsync();
+        await using var store = new DeribitPricesStore(dataSource, new DeribitPricePartitions());
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var rows = Enumerable.Range(0, 20).Select(i => Row($"BTC-{i}", now)).ToArray();
+        rows[3].InstrumentName = "BTC\0BAD"; // text cannot hold NUL: SQLSTATE 22021
+        rows[17].Type = "X"; // violates the C/P check
+
+        var rejected = new List<(int, string)>();
+        var inserted = await store.InsertIsolatingRejectedRowsAsync(rows, (index, error) => rejected.Add((index, error.SqlState)));
+
+        Assert.Equal(18, inserted);
+        Assert.Equal([(3, "22021"), (17, "23514")], rejected.OrderBy(r => r.Item1).ToArray());
+    }
+
+    private static DeribitPriceRow Row(string name, long timestamp) => new()
+    {
+        InstrumentName = name,
+        Timestamp = timestamp,
+        MarkPrice = 1.5,
+        Kind = "future",
+        ReceivedAt = DateTime.UnixEpoch.AddMilliseconds(timestamp + 3),
+    };
+
+    private static async Task<List<string>> PartitionsAsync(NpgsqlDataSource dataSource)
+    {
+        var names = new List<string>();
+        await using var command = dataSource.CreateCommand("SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'deribit_prices'::regclass");
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+}
