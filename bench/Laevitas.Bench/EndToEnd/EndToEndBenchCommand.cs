@@ -143,6 +143,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
                 results.FixedLoads.Add(phase);
             }
 
+            await run.MeasureIdleAsync(results);
             results.Saturation = await run.PhaseAsync("saturation", settings.MaxRate, settings.SaturationWarmup);
             results.SiloPeakRssBytes = silo.Sample()?.PeakRssBytes ?? 0;
             results.TicksSent = run.SentTotal;
@@ -242,15 +243,21 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
                 $"all {settings.Instruments:N0} channels subscribed after {allSubscribed.Value.TotalSeconds:0.0} s");
             simulator.TicksPerSecond = 0;
             await DrainAsync();
+            return true;
+        }
 
-            // What the silo costs with every channel subscribed and no ticks: timers, polling, heartbeats.
+        /// <summary>
+        /// What the silo costs with every channel subscribed and no ticks (timers, polling, heartbeats), measured after
+        /// the load levels so that start-up work (tiered JIT, first state writes) is over.
+        /// </summary>
+        public async Task MeasureIdleAsync(EndToEndResults results)
+        {
             var before = silo.Sample() ?? throw new PipelineFailedException("The silo process is gone.");
             await WatchAsync(IdleWindow);
             var after = silo.Sample() ?? throw new PipelineFailedException("The silo process is gone.");
             results.SiloIdleCores = (after.Cpu - before.Cpu).TotalSeconds / (after.AtUtc - before.AtUtc).TotalSeconds;
             results.SiloIdleRssBytes = after.RssBytes;
             Log($"Idle (no ticks) for {IdleWindow.TotalSeconds:0} s: silo CPU {results.SiloIdleCores:0.00} cores, RSS {after.RssBytes / 1048576.0:N0} MiB");
-            return true;
         }
 
         public async Task<LoadPhaseResult> PhaseAsync(string label, int rate, TimeSpan warmup)
