@@ -125,6 +125,11 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
             ["Orleans__GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}",
         };
+        foreach (var (name, value) in settings.SiloEnvironment)
+        {
+            environment[name] = value;
+        }
+
         var logPath = Path.Combine(work.FullName, "silo.log");
         Log($"Starting the silo ({RepositoryLayout.SiloAssembly}); its log: {logPath}");
         var silo = SiloProcess.Start(RepositoryLayout.SiloAssembly, environment, logPath);

@@ -18,12 +18,13 @@ internal sealed record EndToEndSettings(
     int CopyConnections,
     int BatchRows,
     string OutputDirectory,
-    bool SkipBaselines)
+    bool SkipBaselines,
+    IReadOnlyDictionary<string, string> SiloEnvironment)
 {
     public const string Usage =
         "all [--instruments 5000] [--loads 1000,10000,50000] [--max-rate 1000000] [--warmup 5] [--window 20] [--saturation-warmup 10] " +
         "[--baseline-seconds 15] [--drain-timeout 120] [--kafka host:port] [--partitions 8] [--fsync on|off] [--copy-connections 2] " +
-        "[--batch-rows 5000] [--out bench] [--skip-baselines]";
+        "[--batch-rows 5000] [--out bench] [--skip-baselines] [--silo-env NAME=VALUE,NAME=VALUE]";
 
     public static EndToEndSettings Read(BenchArguments arguments)
     {
@@ -54,8 +55,27 @@ internal sealed record EndToEndSettings(
             CopyConnections: arguments.Int("copy-connections", 2),
             BatchRows: arguments.Int("batch-rows", 5_000),
             OutputDirectory: Path.GetFullPath(arguments.String("out") ?? "bench", RepositoryLayout.Root),
-            SkipBaselines: arguments.Flag("skip-baselines"));
+            SkipBaselines: arguments.Flag("skip-baselines"),
+            SiloEnvironment: ParseEnvironment(arguments.String("silo-env")));
         arguments.RejectUnknown();
         return settings;
+    }
+
+    // Extra environment for the silo process, for experiments (GC settings, DOTNET_PerfMapEnabled, silo options).
+    private static Dictionary<string, string> ParseEnvironment(string? text)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new ArgumentException($"--silo-env takes NAME=VALUE pairs separated by commas, got '{pair}'.");
+            }
+
+            environment[pair[..equals]] = pair[(equals + 1)..];
+        }
+
+        return environment;
     }
 }

@@ -62,6 +62,11 @@ internal static class ResultsReport
         md.AppendLine(Invariant($"- Load average (1/5/15 min) at start {r.LoadAverageAtStart}, at end {r.LoadAverageAtEnd}: the machine was shared with other work (builds and test runs), so absolute figures are pessimistic and vary between runs."));
         md.AppendLine(Invariant($"- PostgreSQL {r.PostgresVersion}, private server started for the run (temporary data directory; the silo's private-cluster settings, fsync {(s.Fsync ? "on" : "off")}, track_commit_timestamp on)."));
         md.AppendLine(Invariant($"- Kafka: {r.KafkaDescription}; topic with {s.Partitions} partitions."));
+        if (s.SiloEnvironment.Count > 0)
+        {
+            md.AppendLine(Invariant($"- Extra silo environment: {string.Join(", ", s.SiloEnvironment.Select(kv => $"`{kv.Key}={kv.Value}`"))}."));
+        }
+
         md.AppendLine("- Silo: `dotnet Laevitas.Silo.dll` (Release) as a separate process, configured by environment (Deribit__Url, ConnectionStrings__Postgres, Kafka__BootstrapServers, ...); the simulator runs in the bench process and serves it over loopback WebSocket.");
         md.AppendLine();
 
