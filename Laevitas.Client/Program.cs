@@ -1,2 +1,3 @@
-Console.WriteLine("Laevitas.Client: not yet implemented");
-return 1;
+using Laevitas.Client.Cli;
+
+return await LaevitasCli.RunAsync(args, CliContext.FromEnvironment());

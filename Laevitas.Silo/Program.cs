@@ -1,4 +1,5 @@
 using Laevitas.Grains.Storage;
+using Laevitas.Silo.Api;
 using Laevitas.Silo.Clustering;
 using Laevitas.Silo.Dispatch;
 using Laevitas.Silo.Embedded;
@@ -24,6 +25,8 @@ builder.UseOrleans(silo => silo.AddTickStream());
 builder.UseOrleans(silo => silo.AddLaevitasInstrumentPipeline());
 builder.Services.AddDeribitFeed(builder.Configuration);
 builder.Services.AddHostedService<ListenAddressLogger>();
+builder.AddLaevitasApi();
 var app = builder.Build();
 app.MapGet("/", () => "Laevitas silo");
+app.MapLaevitasApi();
 app.Run();

@@ -64,3 +64,10 @@ fi
 if ! command -v setpriv >/dev/null 2>&1 || ! command -v setsid >/dev/null 2>&1; then
   apt_install util-linux
 fi
+
+# Debian's chromium: the dashboard test loads the Orleans dashboard in a real headless browser (and fails with a
+# message saying so when none is found). Ubuntu ships chromium only as a snap; there, set LAEVITAS_CHROMIUM to a
+# Chrome/Chromium binary instead.
+if [[ -z "${LAEVITAS_CHROMIUM:-}" ]] && ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  apt_install chromium
+fi

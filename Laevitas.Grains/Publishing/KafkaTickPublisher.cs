@@ -1,3 +1,4 @@
+using Laevitas.Grains.Diagnostics;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Confluent.Kafka;

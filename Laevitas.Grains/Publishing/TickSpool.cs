@@ -29,7 +29,7 @@ internal sealed partial class TickSpool : IDisposable
 
     // Any record longer than this is corruption, not a tick (Deribit ticker payloads are ~1-2 KB).
     private const int MaxRecordBytes = 16 * 1024 * 1024;
-    private const int MagicLength = 8;
+    internal const int MagicLength = 8;
     private static readonly byte[] Magic = "LVTSPL01"u8.ToArray();
 
     private readonly Lock sync = new();
@@ -37,13 +37,13 @@ internal sealed partial class TickSpool : IDisposable
     private readonly long maxBytes;
     private readonly long segmentBytes;
     private readonly ILogger logger;
-    private readonly LinkedList<Segment> segments = new();
+    private readonly LinkedList<SpoolSegment> segments = new();
     private byte[] writeBuffer = new byte[4096];
     private byte[] readBuffer = new byte[4096];
-    private Segment? writer;
+    private SpoolSegment? writer;
     private FileStream? writeStream;
     private FileStream? readStream;
-    private Segment? readSegment;
+    private SpoolSegment? readSegment;
     private long pendingBytes;
     private long pendingRecords;
     private long nextSequence = FirstSequence;
@@ -192,7 +192,7 @@ internal sealed partial class TickSpool : IDisposable
         {
             ObjectDisposedException.ThrowIf(disposed, this);
             var sequence = segments.First is { } first ? first.Value.Sequence - 1 : nextSequence++;
-            var segment = new Segment(sequence, SegmentPath(sequence)) { Length = Magic.Length };
+            var segment = new SpoolSegment(sequence, SegmentPath(sequence)) { Length = Magic.Length };
             using (var stream = new FileStream(segment.Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 64 * 1024))
             {
                 stream.Write(Magic);
@@ -271,7 +271,7 @@ internal sealed partial class TickSpool : IDisposable
         return bytes;
     }
 
-    private bool TryReadRecord(Segment segment, out RawTick tick)
+    private bool TryReadRecord(SpoolSegment segment, out RawTick tick)
     {
         tick = null!;
         var remaining = segment.Length - segment.ReadPosition;
@@ -317,7 +317,7 @@ internal sealed partial class TickSpool : IDisposable
     }
 
     /// <summary>A record cut short (crash while writing) or corrupt: the rest of the segment is unreadable.</summary>
-    private void Truncated(Segment segment, long remaining)
+    private void Truncated(SpoolSegment segment, long remaining)
     {
         LogTruncatedSegment(logger, segment.Path, remaining);
         pendingBytes -= remaining;
@@ -327,7 +327,7 @@ internal sealed partial class TickSpool : IDisposable
         segment.Records = segment.RecordsRead;
     }
 
-    private void OpenForReading(Segment segment)
+    private void OpenForReading(SpoolSegment segment)
     {
         readStream?.Dispose();
         readStream = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 256 * 1024);
@@ -335,7 +335,7 @@ internal sealed partial class TickSpool : IDisposable
         readSegment = segment;
     }
 
-    private void FinishSegment(LinkedListNode<Segment> node)
+    private void FinishSegment(LinkedListNode<SpoolSegment> node)
     {
         var segment = node.Value;
         if (ReferenceEquals(readSegment, segment))
@@ -360,7 +360,7 @@ internal sealed partial class TickSpool : IDisposable
     {
         writeStream?.Dispose();
         var sequence = nextSequence++;
-        writer = new Segment(sequence, SegmentPath(sequence)) { Length = Magic.Length };
+        writer = new SpoolSegment(sequence, SegmentPath(sequence)) { Length = Magic.Length };
         writeStream = new FileStream(writer.Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, 256 * 1024);
         writeStream.Write(Magic);
         segments.AddLast(writer);
@@ -385,7 +385,7 @@ internal sealed partial class TickSpool : IDisposable
         var cursor = ReadCursor();
         foreach (var (sequence, path) in found)
         {
-            var segment = new Segment(sequence, path) { Length = new FileInfo(path).Length };
+            var segment = new SpoolSegment(sequence, path) { Length = new FileInfo(path).Length };
             if (!HasMagic(path))
             {
                 LogForeignFile(logger, path);
@@ -494,16 +494,4 @@ internal sealed partial class TickSpool : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete read tick spool segment {Path}")]
     private static partial void LogDeleteFailed(ILogger logger, Exception exception, string path);
-
-    private sealed class Segment(long sequence, string path)
-    {
-        public long Sequence { get; } = sequence;
-        public string Path { get; } = path;
-        /// <summary>Bytes written (including the magic); for the writer's segment, also those still in its buffer.</summary>
-        public long Length { get; set; }
-        public long ReadPosition { get; set; } = MagicLength;
-        /// <summary>Complete records in the segment (counted at recovery, or as written).</summary>
-        public long Records { get; set; }
-        public long RecordsRead { get; set; }
-    }
 }

@@ -11,17 +11,27 @@ public sealed class DispatchOptions
     /// </summary>
     public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>
+    /// Grain calls in flight at once. Calls to active grains take microseconds, so a few dozen carry any tick rate
+    /// (batches grow when calls slow down); the bound matters at a cold start, when every call activates a grain
+    /// that reads its state from PostgreSQL — keep it below the connection pool's size (Npgsql: 100).
+    /// </summary>
+    public int MaxConcurrentCalls { get; set; } = 64;
+
     /// <summary>Most ticks in one call.</summary>
     public int MaxBatchSize { get; set; } = 1_000;
 
-    /// <summary>Ticks waiting for grains, over all instruments, past which new ticks are dropped (counted, logged).</summary>
-    public int MaxPendingTicks { get; set; } = 1_000_000;
+    /// <summary>
+    /// Ticks waiting for grains, over all instruments, past which new ticks are dropped (counted, logged). At ~1 KB
+    /// a tick, the default bounds this backlog to roughly 0.5-1 GB.
+    /// </summary>
+    public int MaxPendingTicks { get; set; } = 500_000;
 
     /// <summary>Wait before a failed call is retried with the same ticks.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Concurrent grain calls when a listing (thousands of instruments) is handed out.</summary>
-    public int ListingConcurrency { get; set; } = 32;
+    /// <summary>Concurrent grain calls when a listing (thousands of instruments) is handed out, besides the tick calls.</summary>
+    public int ListingConcurrency { get; set; } = 16;
 
     /// <summary>How long stopping waits for pending ticks to reach their grains.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);

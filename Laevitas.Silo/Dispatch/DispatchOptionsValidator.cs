@@ -14,6 +14,11 @@ internal sealed class DispatchOptionsValidator : IValidateOptions<DispatchOption
             failures.Add($"{S}:BatchWindow must be between 00:00:00 and 00:00:01 (was {o.BatchWindow}).");
         }
 
+        if (o.MaxConcurrentCalls is < 1 or > 10_000)
+        {
+            failures.Add($"{S}:MaxConcurrentCalls must be between 1 and 10000 (was {o.MaxConcurrentCalls}).");
+        }
+
         if (o.MaxBatchSize is < 1 or > 100_000)
         {
             failures.Add($"{S}:MaxBatchSize must be between 1 and 100000 (was {o.MaxBatchSize}).");

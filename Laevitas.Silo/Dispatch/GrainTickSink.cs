@@ -1,3 +1,4 @@
+using Laevitas.Grains.Diagnostics;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Runtime.InteropServices;
@@ -17,10 +18,12 @@ namespace Laevitas.Silo.Dispatch;
 /// <remarks>
 /// <para><see cref="OnTick"/> only appends to the instrument's queue (a dictionary lookup and a short lock) and,
 /// when the instrument was idle, hands the queue to a pump. The pump waits <see cref="DispatchOptions.BatchWindow"/>
-/// so ticks gather, then makes one awaited call per instrument with everything gathered. While that call is in
-/// flight, new ticks of the instrument gather for the next call, sent as soon as the first returns. So at most
-/// one call per instrument is in flight (per-instrument order holds even though Orleans does not order messages),
-/// and under load the number of calls per second is bounded by the number of instruments, not of ticks.</para>
+/// so ticks gather, then makes one awaited call per instrument with everything gathered, at most
+/// <see cref="DispatchOptions.MaxConcurrentCalls"/> at a time. While a call is in flight, new ticks of the
+/// instrument gather for its next call, which joins the pump's line when the first returns. So at most one call
+/// per instrument is in flight (per-instrument order holds even though Orleans does not order messages), and
+/// under load the number of calls per second is bounded by the number of instruments, not of ticks: batches grow
+/// instead.</para>
 /// <para>A failed call is retried with the same ticks, in front of newer ones, after
 /// <see cref="DispatchOptions.RetryDelay"/>. If a call timed out after the grain had taken the ticks, the retry
 /// publishes them twice; the writer stores a tick once.</para>
@@ -37,6 +40,7 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
     private readonly LogThrottle dropLog;
     private readonly LogThrottle failureLog;
     private readonly CancellationTokenSource stopping = new();
+    private readonly SemaphoreSlim callSlots;
     private Task? pump;
     private long pending;
     private long dispatched;
@@ -53,6 +57,7 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
     {
         this.grainFactory = grainFactory;
         this.options = options.Value;
+        callSlots = new SemaphoreSlim(this.options.MaxConcurrentCalls);
         this.timeProvider = timeProvider;
         this.logger = logger;
         dropLog = new LogThrottle(TimeSpan.FromSeconds(10), timeProvider);
@@ -128,6 +133,7 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
         {
             stopping.Cancel();
             stopping.Dispose();
+            callSlots.Dispose();
         }
     }
 
@@ -173,6 +179,10 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
 
                 while (reader.TryRead(out var queue))
                 {
+                    // Bounded calls in flight: a cold start activates every instrument at once, and each activation
+                    // reads its state from the database; unbounded, thousands of reads exhaust the connection pool.
+                    // Ticks keep gathering per instrument meanwhile, so the bound costs batches, not throughput.
+                    await callSlots.WaitAsync(cancellationToken);
                     Send(queue);
                 }
             }
@@ -191,6 +201,7 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
             if (count == 0)
             {
                 queue.Scheduled = false;
+                callSlots.Release();
                 return;
             }
 
@@ -232,10 +243,11 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
             queue.Scheduled = more;
         }
 
+        callSlots.Release();
         if (more)
         {
-            // Gathered while this call was in flight: they have waited long enough.
-            Send(queue);
+            // Gathered while this call was in flight: back in line, behind instruments that waited for a slot.
+            ready.Writer.TryWrite(queue);
         }
     }
 

@@ -271,12 +271,12 @@ internal sealed class DeribitConnection
                 await UnsubscribeAsync(session, subscribed, remove, cancellationToken).ConfigureAwait(false);
             }
 
+            var complete = true;
             if (add.Length > 0)
             {
                 var started = Stopwatch.GetTimestamp();
                 var calls = await SubscribeAsync(session, subscribed, add, cancellationToken).ConfigureAwait(false);
                 FeedLog.Subscribed(_context.Logger, Name, subscribed.Count, calls, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                bool complete;
                 lock (_lock)
                 {
                     complete = _wanted.IsSubsetOf(subscribed);
@@ -291,7 +291,9 @@ internal sealed class DeribitConnection
 
             using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var changed = _changed.Reader.WaitToReadAsync(wake.Token).AsTask();
-            await Task.WhenAny(changed, session.Completion).ConfigureAwait(false);
+            // Channels the exchange refused are tried again at the discovery pace (by then they may be delisted).
+            var retry = complete ? Task.Delay(Timeout.InfiniteTimeSpan, wake.Token) : Task.Delay(TimeSpan.FromSeconds(_context.Options.DiscoveryRefreshSeconds), _context.Time, wake.Token);
+            await Task.WhenAny(changed, retry, session.Completion).ConfigureAwait(false);
             await wake.CancelAsync().ConfigureAwait(false);
             if (session.Completion.IsCompleted)
             {

@@ -129,24 +129,35 @@ internal sealed class DeribitSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes politely when possible (shutdown), aborts otherwise.</summary>
+    /// <summary>Closes politely when possible (shutdown, end of discovery), aborts otherwise.</summary>
     public async Task CloseAsync()
     {
-        Terminate(SessionEnd.Stopping, "closing", abortSocket: false);
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            if (_socket.State == WebSocketState.Open)
+            // The close frame is a send like any other: it must not interleave with a request being written.
+            await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
+            try
             {
-                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token).ConfigureAwait(false);
+                if (_socket.State == WebSocketState.Open)
+                {
+                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token).ConfigureAwait(false);
+                }
             }
+            finally
+            {
+                _sendLock.Release();
+            }
+
+            // The receive loop ends when the exchange answers the close.
+            await _ended.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or TimeoutException)
         {
             // Best effort: the socket is aborted below either way.
         }
 
-        _socket.Abort();
+        Terminate(SessionEnd.Stopping, "closed");
     }
 
     public async ValueTask DisposeAsync()
@@ -376,7 +387,7 @@ internal sealed class DeribitSession : IAsyncDisposable
         catch (Exception ex)
         {
             _context.Status.SinkError();
-            if (_context.SinkLog.TryAcquire(out var suppressed))
+            if (_context.SinkLog.ShouldLog(out var suppressed))
             {
                 FeedLog.SinkFailed(_context.Logger, ex, tick.InstrumentName, suppressed, _context.Status.SinkErrors);
             }
@@ -430,7 +441,7 @@ internal sealed class DeribitSession : IAsyncDisposable
     private void ReportUnusable(FrameProblem problem, ReadOnlySpan<byte> message)
     {
         _context.Status.ParseError();
-        if (_context.UnusableLog.TryAcquire(out var suppressed))
+        if (_context.UnusableLog.ShouldLog(out var suppressed))
         {
             FeedLog.UnusableMessage(_context.Logger, _name, problem, suppressed, _context.Status.ParseErrors, Excerpt(message));
         }

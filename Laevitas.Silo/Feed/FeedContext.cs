@@ -1,3 +1,4 @@
+using Laevitas.Grains.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Laevitas.Silo.Feed;
@@ -19,8 +20,8 @@ internal sealed class FeedContext
             TimeSpan.FromSeconds(options.CircuitBreakerOpenSeconds), status, time, logger);
         SubscribePacer = new CallPacer(options.SubscribeCallsPerSecond, time);
         DiscoveryPacer = new CallPacer(options.DiscoveryCallsPerSecond, time);
-        UnusableLog = new LogRateLimiter(TimeSpan.FromSeconds(5), time);
-        SinkLog = new LogRateLimiter(TimeSpan.FromSeconds(5), time);
+        UnusableLog = new LogThrottle(TimeSpan.FromSeconds(5), time);
+        SinkLog = new LogThrottle(TimeSpan.FromSeconds(5), time);
         DeadLinkTimeout = TimeSpan.FromSeconds(options.HeartbeatIntervalSeconds + options.DeadLinkMarginSeconds);
     }
 
@@ -42,9 +43,9 @@ internal sealed class FeedContext
 
     public CallPacer DiscoveryPacer { get; }
 
-    public LogRateLimiter UnusableLog { get; }
+    public LogThrottle UnusableLog { get; }
 
-    public LogRateLimiter SinkLog { get; }
+    public LogThrottle SinkLog { get; }
 
     public TimeSpan DeadLinkTimeout { get; }
 

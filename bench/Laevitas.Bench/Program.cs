@@ -1,9 +1,10 @@
 using Laevitas.Bench;
 using Laevitas.Bench.Dispatch;
+using Laevitas.Bench.EndToEnd;
 using Laevitas.Bench.Kafka;
 using Laevitas.Bench.Pipeline;
 
-IBenchCommand[] commands = [new KafkaBenchCommand(), new PipelineBenchCommand(), new DispatchBenchCommand()];
+IBenchCommand[] commands = [new KafkaBenchCommand(), new PipelineBenchCommand(), new DispatchBenchCommand(), new EndToEndBenchCommand()];
 
 var command = args.Length > 0 ? Array.Find(commands, c => c.Name == args[0]) : null;
 if (command is null)

@@ -13,11 +13,13 @@ WORKDIR /src
 COPY --link Directory.Build.props Directory.Packages.props ./
 COPY --link Laevitas.Grains.Abstractions/Laevitas.Grains.Abstractions.csproj Laevitas.Grains.Abstractions/
 COPY --link Laevitas.Grains/Laevitas.Grains.csproj Laevitas.Grains/
+COPY --link Laevitas.DeribitSimulator/Laevitas.DeribitSimulator.csproj Laevitas.DeribitSimulator/
 COPY --link Laevitas.Silo/Laevitas.Silo.csproj Laevitas.Silo/
 RUN dotnet restore Laevitas.Silo/Laevitas.Silo.csproj -a $TARGETARCH
 
 COPY --link Laevitas.Grains.Abstractions/ Laevitas.Grains.Abstractions/
 COPY --link Laevitas.Grains/ Laevitas.Grains/
+COPY --link Laevitas.DeribitSimulator/ Laevitas.DeribitSimulator/
 COPY --link Laevitas.Silo/ Laevitas.Silo/
 # Framework-dependent, architecture-specific: only this architecture's native libraries (librdkafka) are copied.
 RUN dotnet publish Laevitas.Silo/Laevitas.Silo.csproj -c Release -a $TARGETARCH --no-restore -o /app -p:UseAppHost=false \

@@ -61,6 +61,45 @@ public sealed class FeedToKafkaTests(PostgresFixture postgres, ITestOutputHelper
         Assert.Empty(Directory.GetFiles(spoolDirectory, "*.spool"));
     }
 
+    [Fact]
+    public async Task ListingsAndDelistingsReachTheGrainsAndTheRegistry()
+    {
+        var topic = await KafkaFixture.CreateTopicAsync(kafkaCluster, nameof(ListingsAndDelistingsReachTheGrainsAndTheRegistry), 2);
+        var kafka = KafkaFixture.Options(kafkaCluster.BootstrapServers, topic, 2);
+        await using var simulator = await DeribitSimulatorServer.StartAsync(new SimulatorOptions { InstrumentCount = 20, TicksPerSecond = 200 });
+        var settings = FeedHarness.FastSettings(simulator.Url);
+        settings["Deribit:Currencies"] = "BTC,ETH,USDC";
+        settings["Deribit:DiscoveryRefreshSeconds"] = "1";
+        await using var cluster = await GrainTestCluster.StartAsync(
+            connectionString, kafka, spoolDirectory, "listing-" + Guid.NewGuid().ToString("N")[..8], settings,
+            silo =>
+            {
+                silo.AddLaevitasInstrumentPipeline();
+                silo.Services.AddDeribitFeed(silo.Configuration);
+            });
+        var registry = cluster.Client.GetGrain<IInstrumentRegistryGrain>(IInstrumentRegistryGrain.Key);
+        await Eventually.TrueAsync(async () => await registry.CountAsync() == 20, Timeout, "the first listing registered");
+
+        var gone = simulator.Universe.Active.First(i => i.InstrumentName.EndsWith("-C", StringComparison.Ordinal)).InstrumentName;
+        const string added = "ETH-29DEC28-5000-C";
+        simulator.Expire(gone);
+        simulator.AddListing(added);
+
+        await Eventually.TrueAsync(
+            async () => (await registry.ListAsync(new InstrumentQuery { Status = InstrumentStatus.Delisted })).Any(l => l.InstrumentName == gone),
+            Timeout, $"{gone} delisted in the registry");
+        var delisted = await cluster.Client.GetGrain<IInstrumentGrain>(gone).GetSnapshotAsync();
+        Assert.Equal(InstrumentStatus.Delisted, delisted.Status);
+
+        await Eventually.TrueAsync(
+            async () => (await cluster.Client.GetGrain<IInstrumentGrain>(added).GetSnapshotAsync()).Info is not null,
+            Timeout, $"{added} listed with its grain");
+        var listing = Assert.Single(await registry.ListAsync(new InstrumentQuery { Currency = "ETH", Kind = InstrumentKind.Option, ExpiryFrom = new DateOnly(2028, 12, 29), ExpiryTo = new DateOnly(2028, 12, 29) }));
+        Assert.Equal(added, listing.InstrumentName);
+        Assert.Equal(5000m, listing.Strike);
+        Assert.Equal(InstrumentStatus.Active, listing.Status);
+    }
+
     private async Task<RunResult> RunAsync(string name, int instruments, double ticksPerSecond, long ticks, TimeSpan? outage)
     {
         const int partitions = 4;

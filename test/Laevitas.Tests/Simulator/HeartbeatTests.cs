@@ -20,8 +20,9 @@ public class HeartbeatTests
         await using var client = await RawDeribitClient.ConnectAsync(sim.Url);
         client.AnswerTestRequests = true;
 
-        // Half a second to answer each test_request: short for the test, long enough for a loaded machine.
-        var ok = await client.CallAsync("public/set_heartbeat", new { interval = 0.5 });
+        // One second to answer each test_request: short for the test, and long enough for a client thread on a
+        // loaded 2-core CI machine (half a second was not: the simulator rightly closed the late connection).
+        var ok = await client.CallAsync("public/set_heartbeat", new { interval = 1.0 });
         Assert.Equal("ok", ok.GetProperty("result").GetString());
 
         var testRequests = 0;
@@ -33,7 +34,7 @@ public class HeartbeatTests
             if (message.Contains("\"test_request\"", StringComparison.Ordinal)) testRequests++;
             else if (message.Contains("\"type\":\"heartbeat\"", StringComparison.Ordinal)) heartbeats++;
             return testRequests >= 3;
-        }, SimulatorTestOptions.Timeout, "three test_request cycles");
+        }, TimeSpan.FromSeconds(30), "three test_request cycles", () => $"{testRequests} test_requests, {heartbeats} heartbeats, socket {client.State}");
 
         Assert.True(heartbeats >= 2);
         Assert.Equal(WebSocketState.Open, client.State);

@@ -1,4 +1,4 @@
-namespace Laevitas.Grains.Publishing;
+namespace Laevitas.Grains.Diagnostics;
 
 /// <summary>
 /// Lets one log line through per interval and counts the occurrences in between, so that a condition hit for

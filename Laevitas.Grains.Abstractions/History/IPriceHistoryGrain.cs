@@ -1,0 +1,12 @@
+namespace Laevitas.Grains.Abstractions.History;
+
+/// <summary>
+/// Reads stored ticks from PostgreSQL inside the cluster, so the command-line client needs no database address or
+/// credentials of its own (and works when the silo runs a private PostgreSQL). A stateless worker: every silo answers
+/// locally, several calls run in parallel. Use key 0.
+/// </summary>
+public interface IPriceHistoryGrain : IGrainWithIntegerKey
+{
+    /// <exception cref="HistoryStorageUnavailableException">PostgreSQL could not be reached or failed the query.</exception>
+    Task<PriceHistory> GetHistoryAsync(PriceHistoryQuery query);
+}

@@ -1,0 +1,47 @@
+namespace Laevitas.Grains.Abstractions.Stats;
+
+/// <summary>
+/// One silo's pipeline counters, reported every few seconds to <see cref="IPipelineStatsGrain"/>. Totals count since
+/// the silo started; rates are over the last report interval. Null: that part of the pipeline does not run there.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record SiloPipelineStats
+{
+    /// <summary>Orleans silo address (<c>S127.0.0.1:11111:123</c>).</summary>
+    [Id(0)] public required string Silo { get; init; }
+    [Id(1)] public string? HostName { get; init; }
+    [Id(2)] public DateTimeOffset ReportedAt { get; init; }
+    [Id(3)] public double IntervalSeconds { get; init; }
+
+    // Feed (exchange → silo)
+    [Id(4)] public bool? FeedConnected { get; init; }
+    [Id(5)] public int? FeedConnections { get; init; }
+    [Id(6)] public int? InstrumentsFollowed { get; init; }
+    [Id(7)] public long? TicksReceived { get; init; }
+    [Id(8)] public double? TicksInPerSecond { get; init; }
+    [Id(9)] public long? ParseErrors { get; init; }
+    [Id(10)] public long? Reconnects { get; init; }
+
+    // Publisher (grains → Kafka)
+    [Id(11)] public long? Published { get; init; }
+    [Id(12)] public double? PublishedPerSecond { get; init; }
+    [Id(13)] public long? PublishBuffered { get; init; }
+    [Id(14)] public long? PublishSpoolPending { get; init; }
+    [Id(15)] public long? PublishDropped { get; init; }
+
+    // Writer (Kafka → PostgreSQL)
+    [Id(16)] public long? RowsWritten { get; init; }
+    [Id(17)] public double? RowsWrittenPerSecond { get; init; }
+    [Id(18)] public long? WriteFailures { get; init; }
+    [Id(19)] public bool? DatabaseAvailable { get; init; }
+
+    /// <summary>Ticks in Kafka not yet stored, over the partitions this silo reads.</summary>
+    [Id(20)] public long? KafkaLag { get; init; }
+
+    /// <summary>The most recent error any part of the pipeline on this silo recorded.</summary>
+    [Id(21)] public string? LastError { get; init; }
+    [Id(22)] public DateTimeOffset? LastErrorAt { get; init; }
+
+    /// <summary><c>feed</c>, <c>publisher</c> or <c>writer</c>.</summary>
+    [Id(23)] public string? LastErrorSource { get; init; }
+}

@@ -1,0 +1,14 @@
+using Laevitas.Grains.Abstractions.History;
+using Orleans.Concurrency;
+
+namespace Laevitas.Grains.History;
+
+/// <summary>Serves <see cref="IPriceHistoryGrain"/> on whichever silo the caller reaches, from that silo's data source.</summary>
+[StatelessWorker]
+[GrainType(GrainTypeName)]
+public sealed class PriceHistoryGrain(PriceHistoryReader reader) : Grain, IPriceHistoryGrain
+{
+    public const string GrainTypeName = "price-history";
+
+    public Task<PriceHistory> GetHistoryAsync(PriceHistoryQuery query) => reader.ReadAsync(query);
+}

@@ -1,0 +1,81 @@
+using Laevitas.Grains.Abstractions.Api;
+using Laevitas.Grains.History;
+using Laevitas.Silo.Health;
+using Laevitas.Silo.Metrics;
+using Laevitas.Silo.Stats;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Dashboard;
+
+namespace Laevitas.Silo.Api;
+
+/// <summary>
+/// The silo's HTTP surface on the port <c>ASPNETCORE_URLS</c> / <c>urls</c> names: the JSON API under <c>/api</c>, its
+/// OpenAPI description, health probes, Prometheus metrics and the Orleans dashboard.
+/// </summary>
+public static class ApiHostingExtensions
+{
+    /// <summary>Where the Orleans dashboard is served.</summary>
+    public const string DashboardPath = "/dashboard";
+
+    public const string OpenApiPath = "/openapi/v1.json";
+
+    /// <summary>Where the silo listens when neither <c>ASPNETCORE_URLS</c>/<c>urls</c> nor a port setting says: loopback only.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    /// <summary>
+    /// Registers the API's services, health checks, metrics, the dashboard and the per-silo pipeline stats reporter.
+    /// Call after the Postgres, Kafka and feed registrations (the checks use their services).
+    /// </summary>
+    public static WebApplicationBuilder AddLaevitasApi(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        // Not in appsettings.json: there it would override ASPNETCORE_URLS (app configuration wins over host configuration).
+        if (string.IsNullOrWhiteSpace(builder.Configuration["urls"])
+            && string.IsNullOrWhiteSpace(builder.Configuration["http_ports"])
+            && string.IsNullOrWhiteSpace(builder.Configuration["https_ports"])
+            && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(json => LaevitasJson.Apply(json.SerializerOptions));
+        services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Laevitas";
+            document.Info.Description = "Deribit tickers captured by an Orleans cluster: followed instruments, latest tickers, stored history and pipeline statistics.";
+            return Task.CompletedTask;
+        }));
+        services.AddPriceHistory();
+        services.AddLaevitasHealthChecks();
+        services.AddLaevitasMetrics();
+        services.AddHostedService<ApiAddressLogger>();
+        builder.UseOrleans(silo =>
+        {
+            silo.AddDashboard();
+            silo.AddPipelineStatsReporter();
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Maps <c>/api/instruments</c>, <c>/api/instruments/{name}</c>, <c>/api/instruments/{name}/history</c>,
+    /// <c>/api/stats</c>, <c>/openapi/v1.json</c>, <c>/health/live</c>, <c>/health/ready</c>, <c>/metrics</c> and the
+    /// dashboard at <see cref="DashboardPath"/>.
+    /// </summary>
+    public static WebApplication MapLaevitasApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseStatusCodePages();
+        app.MapOpenApi(OpenApiPath);
+        app.MapGroup("/api")
+            .MapInstrumentEndpoints()
+            .MapStatsEndpoints();
+        app.MapLaevitasHealthChecks();
+        app.MapLaevitasMetrics();
+        app.MapOrleansDashboard(routePrefix: DashboardPath).ExcludeFromDescription();
+        return app;
+    }
+}

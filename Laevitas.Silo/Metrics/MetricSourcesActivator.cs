@@ -1,0 +1,31 @@
+using Laevitas.Silo.Feed;
+
+namespace Laevitas.Silo.Metrics;
+
+/// <summary>
+/// Resolves the singletons that own "Laevitas" instruments (their constructors create them) so that series exist
+/// before the first tick, instead of appearing only when the component is first used.
+/// </summary>
+internal sealed class MetricSourcesActivator(IServiceProvider services) : IHostedService
+{
+    // Looked up by type so that the list can name components a silo may not register (e.g. a silo without the feed).
+    private static readonly Type[] Sources =
+    [
+        typeof(FeedMetrics),
+        typeof(Grains.Publishing.KafkaTickPublisher),
+        typeof(Grains.Writing.TickWriterStatus),
+        typeof(Grains.Streaming.KafkaStreamStatus),
+    ];
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var type in Sources)
+        {
+            _ = services.GetService(type);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,159 @@
+using Laevitas.Grains.Storage;
+using Laevitas.Silo.Embedded;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Laevitas.Bench.EndToEnd;
+
+/// <summary>
+/// A private PostgreSQL for one bench run (temporary data directory, deleted at the end), with
+/// <c>track_commit_timestamp</c> on: PostgreSQL then records when each transaction committed, so every row's commit
+/// time can be read back exactly (<c>pg_xact_commit_timestamp(xmin)</c>) instead of being guessed by polling.
+/// </summary>
+internal sealed class BenchDatabase : IAsyncDisposable
+{
+    private const string DatabaseName = "laevitas_bench";
+
+    // Exchange timestamp (ms) to commit time (ms) of the row's inserting transaction.
+    private const string LatencyExpression = "extract(epoch FROM pg_xact_commit_timestamp(xmin)) * 1000 - \"timestamp\"";
+
+    private readonly PrivatePostgres server;
+
+    private BenchDatabase(PrivatePostgres server, NpgsqlDataSource dataSource, string connectionString, bool fsync, string version)
+    {
+        this.server = server;
+        DataSource = dataSource;
+        ConnectionString = connectionString;
+        Fsync = fsync;
+        ServerVersion = version;
+    }
+
+    public NpgsqlDataSource DataSource { get; }
+
+    public string ConnectionString { get; }
+
+    public bool Fsync { get; }
+
+    public string ServerVersion { get; }
+
+    /// <summary>The postmaster's PID (its backends are its children), for CPU accounting.</summary>
+    public int ServerProcessId => server.ProcessId ?? 0;
+
+    /// <param name="fsync">
+    /// On: commits are flushed to disk as in a production database (the silo's own persistent private cluster runs
+    /// so). Off: what the test clusters do; faster on slow disks, not durable against power loss.
+    /// </param>
+    public static async Task<BenchDatabase> StartAsync(bool fsync, CancellationToken cancellationToken)
+    {
+        var server = new PrivatePostgres(new PrivatePostgresOptions());
+        try
+        {
+            await server.StartAsync(cancellationToken);
+            await using (var admin = new NpgsqlConnection(server.ConnectionString))
+            {
+                await admin.OpenAsync(cancellationToken);
+                var onOff = fsync ? "on" : "off";
+                await ExecuteAsync(admin, "ALTER SYSTEM SET track_commit_timestamp = on", cancellationToken);
+                await ExecuteAsync(admin, $"ALTER SYSTEM SET fsync = {onOff}", cancellationToken);
+                await ExecuteAsync(admin, $"ALTER SYSTEM SET full_page_writes = {onOff}", cancellationToken);
+                await ExecuteAsync(admin, $"CREATE DATABASE {DatabaseName}", cancellationToken);
+            }
+
+            // track_commit_timestamp takes effect only at server start.
+            await server.StopAsync(cancellationToken);
+            await server.StartAsync(cancellationToken);
+            NpgsqlConnection.ClearAllPools();
+
+            var connectionString = server.ConnectionStringFor(DatabaseName);
+            var dataSource = NpgsqlDataSource.Create(connectionString);
+            await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).ApplyAsync(cancellationToken);
+            await using var check = await dataSource.OpenConnectionAsync(cancellationToken);
+            if (await ScalarAsync<string>(check, "SHOW track_commit_timestamp", cancellationToken) != "on")
+            {
+                throw new InvalidOperationException("track_commit_timestamp did not take effect; latencies cannot be measured.");
+            }
+
+            var version = await ScalarAsync<string>(check, "SHOW server_version", cancellationToken);
+            return new BenchDatabase(server, dataSource, connectionString, fsync, version);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<long> CountAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        return await ScalarAsync<long>(connection, "SELECT count(*) FROM deribit_prices", cancellationToken);
+    }
+
+    /// <summary>Empties the table and writes a checkpoint, so each phase starts from the same database state.</summary>
+    public async Task ResetAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        await ExecuteAsync(connection, "TRUNCATE deribit_prices", cancellationToken);
+        await ExecuteAsync(connection, "CHECKPOINT", cancellationToken);
+    }
+
+    /// <summary>Commit time of the first row stored, null while the table is empty.</summary>
+    public async Task<DateTime?> FirstCommitAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        var value = await ScalarAsync<object>(connection, "SELECT min(pg_xact_commit_timestamp(xmin)) FROM deribit_prices", cancellationToken);
+        return value is DateTime at ? at : null;
+    }
+
+    /// <summary>Rows whose transaction committed in [<paramref name="fromUtc"/>, <paramref name="toUtc"/>).</summary>
+    public async Task<long> CommittedBetweenAsync(DateTime fromUtc, DateTime toUtc, CancellationToken cancellationToken)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FROM deribit_prices WHERE pg_xact_commit_timestamp(xmin) >= $1 AND pg_xact_commit_timestamp(xmin) < $2", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = fromUtc });
+        command.Parameters.Add(new NpgsqlParameter { Value = toUtc });
+        command.CommandTimeout = 300;
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>Latency of the rows whose exchange timestamp is in [<paramref name="fromMs"/>, <paramref name="toMs"/>).</summary>
+    public async Task<LatencyStats> LatencyAsync(long fromMs, long toMs, CancellationToken cancellationToken)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY l), percentile_cont(0.99) WITHIN GROUP (ORDER BY l), max(l)
+            FROM (SELECT {LatencyExpression} AS l FROM deribit_prices WHERE "timestamp" >= $1 AND "timestamp" < $2) AS latencies
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = fromMs });
+        command.Parameters.Add(new NpgsqlParameter { Value = toMs });
+        command.CommandTimeout = 300;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var rows = reader.GetInt64(0);
+        return rows == 0
+            ? LatencyStats.Empty
+            : new LatencyStats(rows, ToDouble(reader.GetValue(1)), ToDouble(reader.GetValue(2)), ToDouble(reader.GetValue(3)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        await server.DisposeAsync();
+    }
+
+    private static double ToDouble(object value) => Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 300 };
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 300 };
+        return (T)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+}

@@ -1,0 +1,49 @@
+namespace Laevitas.Bench.EndToEnd;
+
+/// <summary>Everything one <c>all</c> run measured, for the report and the plot.</summary>
+internal sealed class EndToEndResults
+{
+    public required EndToEndSettings Settings { get; init; }
+
+    public required MachineInfo Machine { get; init; }
+
+    public required DateTime StartedUtc { get; init; }
+
+    public required string LoadAverageAtStart { get; init; }
+
+    public string LoadAverageAtEnd { get; set; } = "";
+
+    public string PostgresVersion { get; set; } = "";
+
+    public string KafkaDescription { get; set; } = "";
+
+    public double PayloadBytes { get; set; }
+
+    public List<CopyBaselineResult> CopyBaselines { get; } = [];
+
+    public KafkaBaselineResult? KafkaBaseline { get; set; }
+
+    public TimeSpan? StartupToFirstRow { get; set; }
+
+    public TimeSpan? StartupToAllSubscribed { get; set; }
+
+    /// <summary>Silo CPU (cores) with every channel subscribed and no ticks flowing.</summary>
+    public double? SiloIdleCores { get; set; }
+
+    public long SiloIdleRssBytes { get; set; }
+
+    public List<LoadPhaseResult> FixedLoads { get; } = [];
+
+    public LoadPhaseResult? Saturation { get; set; }
+
+    public long SiloPeakRssBytes { get; set; }
+
+    public long TicksSent { get; set; }
+
+    public long RowsStored { get; set; }
+
+    public TimeSpan TotalTime { get; set; }
+
+    /// <summary>The best raw COPY rate measured (the physical baseline).</summary>
+    public double? RawCopyRate => CopyBaselines.Where(b => b.Method.StartsWith("raw", StringComparison.Ordinal)).Select(b => (double?)b.RowsPerSecond).Max();
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+
+namespace Laevitas.Bench.EndToEnd;
+
+/// <summary>Options of the <c>all</c> command, read and checked up front.</summary>
+internal sealed record EndToEndSettings(
+    int Instruments,
+    IReadOnlyList<int> Loads,
+    int MaxRate,
+    TimeSpan Warmup,
+    TimeSpan Window,
+    TimeSpan SaturationWarmup,
+    TimeSpan BaselineDuration,
+    TimeSpan DrainTimeout,
+    string? Kafka,
+    int Partitions,
+    bool Fsync,
+    int CopyConnections,
+    int BatchRows,
+    string OutputDirectory,
+    bool SkipBaselines,
+    IReadOnlyDictionary<string, string> SiloEnvironment)
+{
+    public const string Usage =
+        "all [--instruments 5000] [--loads 1000,10000,50000] [--max-rate 1000000] [--warmup 5] [--window 20] [--saturation-warmup 10] " +
+        "[--baseline-seconds 15] [--drain-timeout 120] [--kafka host:port] [--partitions 8] [--fsync on|off] [--copy-connections 2] " +
+        "[--batch-rows 5000] [--out bench] [--skip-baselines] [--silo-env NAME=VALUE,NAME=VALUE]";
+
+    public static EndToEndSettings Read(BenchArguments arguments)
+    {
+        var loads = (arguments.String("loads") ?? "1000,10000,50000")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => int.TryParse(t.Replace("_", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0
+                ? v
+                : throw new ArgumentException($"--loads takes positive integers separated by commas, got '{t}'."))
+            .ToList();
+        var fsync = arguments.String("fsync") ?? "on";
+        if (fsync is not ("on" or "off"))
+        {
+            throw new ArgumentException($"--fsync takes on or off, not '{fsync}'.");
+        }
+
+        var settings = new EndToEndSettings(
+            Instruments: arguments.Int("instruments", 5_000),
+            Loads: loads,
+            MaxRate: arguments.Int("max-rate", 1_000_000),
+            Warmup: TimeSpan.FromSeconds(arguments.Int("warmup", 5, min: 0)),
+            Window: TimeSpan.FromSeconds(arguments.Int("window", 20)),
+            SaturationWarmup: TimeSpan.FromSeconds(arguments.Int("saturation-warmup", 10, min: 0)),
+            BaselineDuration: TimeSpan.FromSeconds(arguments.Int("baseline-seconds", 15)),
+            DrainTimeout: TimeSpan.FromSeconds(arguments.Int("drain-timeout", 120)),
+            Kafka: arguments.String("kafka"),
+            Partitions: arguments.Int("partitions", 8),
+            Fsync: fsync == "on",
+            CopyConnections: arguments.Int("copy-connections", 2),
+            BatchRows: arguments.Int("batch-rows", 5_000),
+            OutputDirectory: Path.GetFullPath(arguments.String("out") ?? "bench", RepositoryLayout.Root),
+            SkipBaselines: arguments.Flag("skip-baselines"),
+            SiloEnvironment: ParseEnvironment(arguments.String("silo-env")));
+        arguments.RejectUnknown();
+        return settings;
+    }
+
+    // Extra environment for the silo process, for experiments (GC settings, DOTNET_PerfMapEnabled, silo options).
+    private static Dictionary<string, string> ParseEnvironment(string? text)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new ArgumentException($"--silo-env takes NAME=VALUE pairs separated by commas, got '{pair}'.");
+            }
+
+            environment[pair[..equals]] = pair[(equals + 1)..];
+        }
+
+        return environment;
+    }
+}
