@@ -12,7 +12,8 @@ public interface IInstrumentGrain : IGrainWithStringKey
     /// Takes a batch of this instrument's ticks, oldest first, and hands them to the publisher in that order.
     /// Awaited rather than one-way: the dispatcher keeps at most one batch in flight per instrument, which is what
     /// guarantees per-instrument order (Orleans does not order one-way messages) and lets it retry a failed batch;
-    /// the response costs one message per batch, not per tick.
+    /// the response costs one message per batch, not per tick. It returns once the broker has the ticks (or the silo's
+    /// disk spool does), for at most <c>Instruments:DeliveryWait</c>: a silo killed afterwards loses none of them.
     /// </summary>
     Task ReceiveTicksAsync(TickBatch batch);
 

@@ -55,20 +55,16 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
         return Task.CompletedTask;
     }
 
-    public Task ReceiveTicksAsync(TickBatch batch)
+    public async Task ReceiveTicksAsync(TickBatch batch)
     {
         var ticks = batch.Ticks;
         if (ticks.Length == 0)
         {
-            return Task.CompletedTask;
+            return;
         }
 
+        var durable = publisher.PublishAsync(ticks);
         var s = state.State;
-        foreach (var tick in ticks)
-        {
-            publisher.Publish(tick);
-        }
-
         var last = ticks[^1];
         s.TicksSeen += ticks.Length;
         s.FirstSeenAtMs ??= ticks[0].ReceivedAtMs;
@@ -76,7 +72,21 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
         s.LastTickTimestamp = last.Timestamp;
         s.LastTickPayload = last.Payload;
         dirty = true;
-        return Task.CompletedTask;
+
+        // Answer the dispatcher only once the ticks would survive this silo being killed (acknowledged by the broker
+        // or spooled to disk): until then a failed call makes it send them again, so a crash loses none. Bounded, and
+        // the publisher answers at once while the broker is slow or away: the ticks then wait in its buffer and spool.
+        if (!durable.IsCompleted && options.DeliveryWait > TimeSpan.Zero)
+        {
+            try
+            {
+                await durable.WaitAsync(options.DeliveryWait);
+            }
+            catch (TimeoutException)
+            {
+                // Still queued in the producer; delivered when the broker answers.
+            }
+        }
     }
 
     public Task<InstrumentSnapshot> GetSnapshotAsync()

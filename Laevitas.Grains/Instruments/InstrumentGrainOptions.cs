@@ -11,4 +11,12 @@ public sealed class InstrumentGrainOptions
     /// first write is at a random point of the first interval so the writes spread out.
     /// </summary>
     public TimeSpan PersistInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How long a batch of ticks may wait for the broker's acknowledgement before the grain answers the feed's
+    /// dispatcher anyway (normally milliseconds). Answering only after the acknowledgement is what lets a silo be
+    /// killed without losing the ticks its grains had taken; zero answers at once (ticks still in the producer's
+    /// memory are then lost with the process).
+    /// </summary>
+    public TimeSpan DeliveryWait { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -4,9 +4,20 @@ namespace Laevitas.Grains.Instruments;
 
 internal sealed class InstrumentGrainOptionsValidator : IValidateOptions<InstrumentGrainOptions>
 {
-    public ValidateOptionsResult Validate(string? name, InstrumentGrainOptions options) =>
-        options.PersistInterval < TimeSpan.FromMilliseconds(100) || options.PersistInterval > TimeSpan.FromHours(1)
-            ? ValidateOptionsResult.Fail(
-                $"{InstrumentGrainOptions.SectionName}:PersistInterval must be between 00:00:00.1 and 01:00:00 (was {options.PersistInterval}).")
-            : ValidateOptionsResult.Success;
+    public ValidateOptionsResult Validate(string? name, InstrumentGrainOptions options)
+    {
+        var failures = new List<string>();
+        if (options.PersistInterval < TimeSpan.FromMilliseconds(100) || options.PersistInterval > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{InstrumentGrainOptions.SectionName}:PersistInterval must be between 00:00:00.1 and 01:00:00 (was {options.PersistInterval}).");
+        }
+
+        // The dispatcher's grain call must not time out (Orleans' default response timeout is 30 s) while the grain waits.
+        if (options.DeliveryWait < TimeSpan.Zero || options.DeliveryWait > TimeSpan.FromSeconds(10))
+        {
+            failures.Add($"{InstrumentGrainOptions.SectionName}:DeliveryWait must be between 00:00:00 and 00:00:10 (was {options.DeliveryWait}).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }

@@ -29,6 +29,9 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
 {
     private static readonly TimeSpan ReplayPollInterval = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>No acknowledgement for this long while messages are outstanding: the broker is slow or away.</summary>
+    private const long LaggingAfterMs = 1_000;
+
     private readonly KafkaOptions kafkaOptions;
     private readonly PublisherOptions options;
     private readonly ILogger<KafkaTickPublisher> logger;
@@ -50,6 +53,7 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
     private volatile bool fatalError;
     private volatile ConcurrentQueue<RawTick>? purged;
     private long inFlight;
+    private long lastProgressMs = Environment.TickCount64;
     private long published;
     private long spooled;
     private long dropped;
@@ -108,7 +112,53 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
     public void Publish(RawTick tick)
     {
         ArgumentNullException.ThrowIfNull(tick);
-        if (!spoolingFlag && TryProduce(tick))
+        Publish(tick, tracker: null);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The broker counts as slow or away when something has been waiting for an acknowledgement for more than
+    /// <see cref="LaggingAfterMs"/>, or the spool is in use. Waiting then would only hold the callers (the instrument
+    /// grains, and through them the feed's dispatch) for the length of the outage; the bounded buffer and the spool
+    /// are there to absorb it.
+    /// </remarks>
+    public Task PublishAsync(IReadOnlyList<RawTick> ticks)
+    {
+        ArgumentNullException.ThrowIfNull(ticks);
+        if (ticks.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var now = Environment.TickCount64;
+        if (Interlocked.Read(ref inFlight) <= 0)
+        {
+            // Nothing outstanding: the broker is keeping up, whenever it last acknowledged something.
+            Volatile.Write(ref lastProgressMs, now);
+        }
+
+        if (spoolingFlag || fatalError || now - Volatile.Read(ref lastProgressMs) > LaggingAfterMs)
+        {
+            foreach (var tick in ticks)
+            {
+                Publish(tick, tracker: null);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        var tracker = new DeliveryTracker(ticks.Count, deliveryHandler);
+        foreach (var tick in ticks)
+        {
+            Publish(tick, tracker);
+        }
+
+        return tracker.Task;
+    }
+
+    private void Publish(RawTick tick, DeliveryTracker? tracker)
+    {
+        if (!spoolingFlag && TryProduce(tick, tracker))
         {
             return;
         }
@@ -119,7 +169,7 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             if (!spoolingFlag)
             {
                 // Re-checked under the gate: the replay loop may have just finished.
-                if (TryProduce(tick))
+                if (TryProduce(tick, tracker))
                 {
                     return;
                 }
@@ -132,10 +182,13 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             if (currentSpool.TryAppend(tick))
             {
                 Interlocked.Increment(ref spooled);
+                // Written to the spool file: a killed process leaves it for the next start.
+                tracker?.Settled();
                 return;
             }
         }
 
+        tracker?.Settled();
         Interlocked.Increment(ref dropped);
         if (dropLog.ShouldLog(out var suppressed))
         {
@@ -256,7 +309,7 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         return Math.Max(left, remaining - ordered.Count);
     }
 
-    private bool TryProduce(RawTick tick)
+    private bool TryProduce(RawTick tick, DeliveryTracker? tracker = null)
     {
         var currentProducer = producer;
         if (currentProducer is null || fatalError)
@@ -277,7 +330,7 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         Interlocked.Increment(ref inFlight);
         try
         {
-            currentProducer.Produce(topic, message, deliveryHandler);
+            currentProducer.Produce(topic, message, tracker?.Handler ?? deliveryHandler);
             return true;
         }
         catch (ProduceException<RawTick, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
@@ -304,6 +357,7 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         Interlocked.Decrement(ref inFlight);
         if (report.Error.Code == ErrorCode.NoError)
         {
+            Volatile.Write(ref lastProgressMs, Environment.TickCount64);
             Interlocked.Increment(ref published);
             return;
         }

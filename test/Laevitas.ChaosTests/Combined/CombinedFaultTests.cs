@@ -18,6 +18,13 @@ public sealed class CombinedFaultTests(ChaosCluster cluster, ITestOutputHelper o
         var leader = await cluster.WaitForLeaderAsync();
         var victim = cluster.Silos.First(s => s != leader);
         var generation = (await cluster.MembershipRowAsync(victim))?.Generation ?? 0;
+        var client = await cluster.ClientAsync();
+        var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        var victimAddress = hosts.Keys.Single(a => a.Endpoint.Port == victim.SiloPort);
+        var onVictim = (await client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null, [victimAddress]))
+            .Where(g => g.GrainId.Type.ToString() == "instrument")
+            .Select(g => g.GrainId.Key.ToString()!)
+            .ToHashSet(StringComparer.Ordinal);
 
         chaosCase.FaultStarted();
         await cluster.Postgres.StopAsync();
@@ -27,7 +34,14 @@ public sealed class CombinedFaultTests(ChaosCluster cluster, ITestOutputHelper o
         var dropAt = ChaosCluster.NowMs();
         cluster.Simulator.Faults.DropAllConnections();
         chaosCase.Allowances.Add(new LossAllowance("in flight on the dropped connections", dropAt - (long)Exchange.ExchangeFaultTests.InFlight.TotalMilliseconds, dropAt + 500));
+        var killAt = ChaosCluster.NowMs();
         await victim.KillAsync();
+        // With the pipeline degraded, the victim's grains answer for ticks the broker has not acknowledged within
+        // Instruments:DeliveryWait (at once once the broker lags): those still in its producer's memory die with the
+        // process. The documented bound of a kill during such faults: the victim's instruments, since the faults began.
+        chaosCase.Allowances.Add(new LossAllowance("held unacknowledged by the killed silo while the pipeline was degraded",
+            chaosCase.FaultStartMs!.Value - 2_000, killAt, onVictim));
+        chaosCase.Notes.Add($"{onVictim.Count} instrument grains on {victim.Name} when it was killed");
         await Task.Delay(outage);
         cluster.Kafka.SetAllBrokersUp();
         await cluster.StartPostgresAsync();

@@ -22,12 +22,13 @@ public sealed class ExchangeFaultTests(ChaosCluster cluster, ITestOutputHelper o
         await Task.Delay(TimeSpan.FromSeconds(2));
         var reconnects = ReconnectLines();
         chaosCase.FaultStarted();
+        var accepted = cluster.Simulator.GetStatistics().ConnectionsAccepted;
         var dropped = cluster.Simulator.Faults.DropAllConnections();
         AllowInFlight(chaosCase, chaosCase.FaultStartMs!.Value, chaosCase.FaultStartMs.Value);
-        await WaitResubscribedAsync();
+        await Eventually.TrueAsync(() => ReconnectLines() > reconnects, TimeSpan.FromSeconds(60), "the feed to log the end of its sessions");
+        await WaitResubscribedAsync(accepted + dropped);
         chaosCase.FaultEnded();
         chaosCase.Notes.Add($"{dropped} connection(s) dropped");
-        Assert.True(ReconnectLines() > reconnects, "the feed logged the end of its session and reconnected");
         await AssertWithinBoundAsync(chaosCase);
     }
 
@@ -95,12 +96,17 @@ public sealed class ExchangeFaultTests(ChaosCluster cluster, ITestOutputHelper o
     private void AllowInFlight(ChaosCase chaosCase, long fromMs, long toMs) =>
         chaosCase.Allowances.Add(new LossAllowance("in flight on the dropped connections", fromMs - (long)InFlight.TotalMilliseconds, toMs + 500));
 
-    /// <summary>Every instrument subscribed again on live connections.</summary>
-    private async Task WaitResubscribedAsync()
+    /// <summary>
+    /// Every instrument subscribed again on live connections (and, when given, after at least that many connections
+    /// were accepted in all, so counts of the dropped connections cannot pass for the new ones).
+    /// </summary>
+    private async Task WaitResubscribedAsync(long acceptedAtLeast = 0)
     {
         var target = cluster.Simulator.Universe.Active.Count(i => i.SettlementCurrency is "BTC" or "ETH" or "USDC");
-        await Eventually.TrueAsync(() => cluster.Simulator.GetStatistics().Subscriptions >= target, ChaosSettings.Patience,
-            "the feed to resubscribe every instrument", () => $"{cluster.Simulator.GetStatistics().Subscriptions} of {target}; {cluster.DescribeSilos()}");
+        await Eventually.TrueAsync(
+            () => cluster.Simulator.GetStatistics() is var s && s.ConnectionsAccepted >= acceptedAtLeast && s.Subscriptions >= target,
+            ChaosSettings.Patience, "the feed to resubscribe every instrument",
+            () => $"{cluster.Simulator.GetStatistics()}; {target} instruments; {cluster.DescribeSilos()}");
     }
 
     private int ReconnectLines() => cluster.Silos.Sum(s => Count(s, "session ended"));

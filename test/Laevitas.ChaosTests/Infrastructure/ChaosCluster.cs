@@ -200,6 +200,8 @@ public sealed partial class ChaosCluster : IAsyncLifetime
         ["Deribit__ConnectTimeoutSeconds"] = "3",
         ["Deribit__RequestTimeoutSeconds"] = "5",
         ["Deribit__DiscoveryCallsPerSecond"] = "20",
+        // Listings added by a case (the hostile name) are picked up within seconds, not the default 5 minutes.
+        ["Deribit__DiscoveryRefreshSeconds"] = "15",
         ["Instruments__PersistInterval"] = "00:00:10",
         ["Logging__Console__FormatterName"] = "simple",
         ["Logging__Console__FormatterOptions__SingleLine"] = "true",

@@ -2,25 +2,30 @@ using System.Reflection;
 
 namespace Laevitas.ChaosTests.Infrastructure;
 
-/// <summary>Where the silo's build output is: the project reference builds it, the test project records the path.</summary>
+/// <summary>
+/// Where the silo's and the client's build outputs are: the project references build them, the test project records
+/// the paths (environment variables override them).
+/// </summary>
 internal static class SiloBuild
 {
-    public static string DllPath { get; } = Locate();
+    public static string DllPath { get; } = Locate("LAEVITAS_SILO_DLL", "LaevitasSiloDll", "Laevitas.Silo.dll");
 
-    private static string Locate()
+    public static string ClientDllPath { get; } = Locate("LAEVITAS_CLIENT_DLL", "LaevitasClientDll", "laevitas.dll");
+
+    private static string Locate(string variable, string metadataKey, string fileName)
     {
-        var path = Environment.GetEnvironmentVariable("LAEVITAS_SILO_DLL");
+        var path = Environment.GetEnvironmentVariable(variable);
         if (string.IsNullOrWhiteSpace(path))
         {
             path = typeof(SiloBuild).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-                .FirstOrDefault(a => a.Key == "LaevitasSiloDll")?.Value;
+                .FirstOrDefault(a => a.Key == metadataKey)?.Value;
         }
 
         if (string.IsNullOrWhiteSpace(path) || !File.Exists(path))
         {
             throw new FileNotFoundException(
-                $"The silo build output was not found at '{path}'. Build the solution (the test project references Laevitas.Silo) " +
-                "or set LAEVITAS_SILO_DLL to Laevitas.Silo.dll.");
+                $"The build output '{fileName}' was not found at '{path}'. Build the solution (the test project references it) " +
+                $"or set {variable} to {fileName}.");
         }
 
         return path;

@@ -207,6 +207,32 @@ public sealed class KafkaTickPublisherTests : IDisposable
         Assert.Empty(Directory.GetFiles(spoolDirectory, "*.spool"));
     }
 
+    [Fact]
+    public async Task PublishAsyncCompletesOnceTheBrokerHasEveryTickAndAtOnceWhileItIsAway()
+    {
+        var kafka = await TopicAsync(nameof(PublishAsyncCompletesOnceTheBrokerHasEveryTickAndAtOnceWhileItIsAway), 4);
+        await using var publisher = await StartAsync(kafka, new PublisherOptions { SpoolDirectory = spoolDirectory });
+        var sent = Interleaved(perInstrument: 100);
+
+        // Healthy broker: completion means acknowledged (what lets a grain answer only for ticks a crash cannot lose).
+        await publisher.PublishAsync(sent).WaitAsync(Timeout);
+        Assert.Equal(sent.Count, publisher.GetStatus().Published);
+
+        // Broker away: the call in progress waits for it; once nothing has been acknowledged for a while the
+        // publisher stops making callers wait (the ticks queue in memory, then the spool).
+        cluster.SetAllBrokersDown();
+        var more = Interleaved(perInstrument: 10, firstSequence: sent.Count);
+        var waiting = publisher.PublishAsync(more);
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.False(waiting.IsCompleted, "completed without an acknowledgement");
+        var later = Interleaved(perInstrument: 10, firstSequence: sent.Count + more.Count);
+        await Eventually.TrueAsync(() => publisher.PublishAsync(later[..1]).IsCompleted, Timeout, "the publisher to stop making callers wait");
+
+        cluster.SetAllBrokersUp();
+        await waiting.WaitAsync(Timeout);
+        await Eventually.TrueAsync(() => publisher.GetStatus().Published >= sent.Count + more.Count, Timeout, "the queued ticks delivered", () => publisher.GetStatus().ToString());
+    }
+
     private async Task<KafkaOptions> TopicAsync(string name, int partitions)
     {
         var topic = await KafkaFixture.CreateTopicAsync(cluster, name, partitions);
