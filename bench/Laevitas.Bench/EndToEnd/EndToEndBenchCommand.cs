@@ -22,6 +22,9 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
     private static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(5);
 
+    /// <summary>The silo's GC gen0 budget, 32 MiB, as run.sh and deploy/docker/silo.Dockerfile set it.</summary>
+    private const string SiloGen0Budget = "0x2000000";
+
     public string Name => "all";
 
     public string Usage => EndToEndSettings.Usage;
@@ -124,6 +127,9 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
             ["Orleans__SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["Orleans__GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}",
+            // As run.sh and the container image start the silo (see there); --silo-env DOTNET_GCgen0size=0 measures
+            // the runtime's default.
+            ["DOTNET_GCgen0size"] = SiloGen0Budget,
         };
         foreach (var (name, value) in settings.SiloEnvironment)
         {
