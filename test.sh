@@ -4,4 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/prerequisites.sh
-exec dotnet test Laevitas.sln -c Release "$@"
+# Build once (in parallel), then run the test projects one after the other (-m:1): the chaos suite runs three silo
+# processes under load and measures recovery times, which two test projects sharing two cores would distort.
+dotnet build Laevitas.sln -c Release --nologo -v quiet
+exec dotnet test Laevitas.sln -c Release --no-build -m:1 "$@"
