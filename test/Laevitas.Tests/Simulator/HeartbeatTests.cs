@@ -20,9 +20,10 @@ public class HeartbeatTests
         await using var client = await RawDeribitClient.ConnectAsync(sim.Url);
         client.AnswerTestRequests = true;
 
-        // One second to answer each test_request: short for the test, and long enough for a client thread on a
-        // loaded 2-core CI machine (half a second was not: the simulator rightly closed the late connection).
-        var ok = await client.CallAsync("public/set_heartbeat", new { interval = 1.0 });
+        // Three seconds to answer each test_request: short for the test, and long enough for a client thread on a
+        // loaded 2-core CI machine (half a second, then one second, were not: with the other test classes running
+        // beside it the answer was late now and then, and the simulator rightly closed the connection).
+        var ok = await client.CallAsync("public/set_heartbeat", new { interval = 3.0 });
         Assert.Equal("ok", ok.GetProperty("result").GetString());
 
         var testRequests = 0;
@@ -34,7 +35,7 @@ public class HeartbeatTests
             if (message.Contains("\"test_request\"", StringComparison.Ordinal)) testRequests++;
             else if (message.Contains("\"type\":\"heartbeat\"", StringComparison.Ordinal)) heartbeats++;
             return testRequests >= 3;
-        }, TimeSpan.FromSeconds(30), "three test_request cycles", () => $"{testRequests} test_requests, {heartbeats} heartbeats, socket {client.State}");
+        }, TimeSpan.FromSeconds(60), "three test_request cycles", () => $"{testRequests} test_requests, {heartbeats} heartbeats, socket {client.State}");
 
         Assert.True(heartbeats >= 2);
         Assert.Equal(WebSocketState.Open, client.State);
