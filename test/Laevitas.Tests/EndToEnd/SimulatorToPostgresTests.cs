@@ -1,0 +1,159 @@
+using System.Text.Json;
+using Laevitas.DeribitSimulator;
+using Laevitas.Silo.Embedded;
+using Laevitas.Tests.Api;
+using Laevitas.Tests.Infrastructure;
+using Laevitas.Tests.Simulator;
+using Laevitas.Tests.Streaming;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace Laevitas.Tests.EndToEnd;
+
+/// <summary>
+/// The whole pipeline in one silo, as Program.cs wires it: simulator → DeribitFeed → InstrumentGrain → Kafka → tick
+/// stream → writer grains → <c>deribit_prices</c>. A second, independent subscriber (a raw WebSocket client) receives
+/// the same notifications the silo does, so every stored row is compared field by field with the JSON the exchange
+/// sent, and the set of rows with the simulator's ledger of what it wrote to the sockets.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class SimulatorToPostgresTests(PostgresFixture postgres, ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Instruments = 1_000;
+    private const int Ticks = 200_000;
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
+    private readonly string spoolDirectory = Path.Combine(Path.GetTempPath(), "laevitas-tests", "e2e-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly MockKafkaCluster kafka = KafkaFixture.StartPrivateCluster();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        kafka.Dispose();
+        if (Directory.Exists(spoolDirectory))
+        {
+            Directory.Delete(spoolDirectory, recursive: true);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task EveryEmittedTickIsStoredOnceWithEveryFieldAsSentAndTheEnrichment()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync("e2e_simulator_to_postgres");
+        // Two subscribers per channel (the silo and the observer) get the same notification: the engine counts one
+        // frame per subscriber, so the limit is twice the ticks wanted. Nothing is emitted until both are subscribed.
+        await using var simulator = await DeribitSimulatorServer.StartAsync(new SimulatorOptions
+        {
+            InstrumentCount = Instruments,
+            TicksPerSecond = 0,
+            MaxTicks = 2L * Ticks,
+            RecordEmitted = true,
+            Seed = 5,
+        });
+        var listings = simulator.Universe.Active.ToDictionary(i => i.InstrumentName, StringComparer.Ordinal);
+        Assert.Equal(Instruments, listings.Count);
+
+        const int partitions = 8;
+        kafka.CreateTopic("e2e", partitions);
+        var settings = Feed.FeedHarness.FastSettings(simulator.Url);
+        settings["Deribit:Currencies"] = "BTC,ETH,USDC";
+        settings["ConnectionStrings:Postgres"] = connectionString;
+        settings["Kafka:BootstrapServers"] = kafka.BootstrapServers;
+        settings["Kafka:Topic"] = "e2e";
+        settings["Kafka:Partitions"] = partitions.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Publisher:SpoolDirectory"] = spoolDirectory;
+        await using var silo = await SiloApiHost.StartAsync(settings);
+
+        await using var observer = await RawDeribitClient.ConnectAsync(simulator.Url);
+        var channels = listings.Keys.Select(name => $"ticker.{name}.100ms").ToArray();
+        foreach (var chunk in channels.Chunk(200))
+        {
+            var subscribed = await observer.CallAsync("public/subscribe", new { channels = chunk });
+            Assert.Equal(chunk.Length, subscribed.GetProperty("result").GetArrayLength());
+        }
+
+        await Eventually.TrueAsync(() => simulator.GetStatistics().Subscriptions >= 2 * Instruments, Patience,
+            "the silo and the observer to subscribe every instrument", () => $"{simulator.GetStatistics().Subscriptions} subscriptions; {Warnings(silo)}");
+
+        simulator.TicksPerSecond = 16_000;
+        var observed = new Dictionary<(string, long), ExpectedPrice>();
+        var repeated = 0;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                while (await observer.NextMessageAsync(TimeSpan.FromMilliseconds(200)) is { } message)
+                {
+                    using var document = JsonDocument.Parse(message);
+                    if (!document.RootElement.TryGetProperty("params", out var parameters) || !parameters.TryGetProperty("data", out var data))
+                    {
+                        continue;
+                    }
+
+                    var name = data.GetProperty("instrument_name").GetString()!;
+                    var row = ExpectedRow.FromNotification(data, listings[name]);
+                    if (!observed.TryAdd((name, row.Timestamp), row))
+                    {
+                        repeated++;
+                    }
+
+                    if (observed.Count >= Ticks)
+                    {
+                        break;
+                    }
+                }
+
+                return observed.Count >= Ticks;
+            },
+            Patience, $"the observer to receive {Ticks:N0} ticks", () => $"{observed.Count:N0} received");
+
+        // What the simulator wrote to the silo's socket and the observer's, one entry per frame: each tick twice.
+        var emitted = simulator.Ledger.Snapshot()
+            .SelectMany(p => p.Value.Select(timestamp => (Instrument: p.Key.Split('.')[1], Timestamp: timestamp)))
+            .GroupBy(k => k)
+            .ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(Ticks, emitted.Count);
+        Assert.All(emitted, e => Assert.Equal(2, e.Value));
+        Assert.Equal(0, repeated);
+
+        await using var database = NpgsqlDataSource.Create(connectionString);
+        long stored = 0;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                await using var count = database.CreateCommand("SELECT count(*) FROM deribit_prices");
+                stored = (long)(await count.ExecuteScalarAsync())!;
+                return stored >= Ticks;
+            },
+            Patience, $"{Ticks:N0} rows in deribit_prices", () => $"{stored:N0} stored; {Warnings(silo)}");
+
+        var rows = new Dictionary<(string, long), ExpectedPrice>();
+        await using (var select = database.CreateCommand($"SELECT {ExpectedPrice.Columns} FROM deribit_prices"))
+        await using (var reader = await select.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                var row = ExpectedPrice.Read(reader);
+                Assert.True(rows.TryAdd((row.InstrumentName, row.Timestamp), row), $"{row.InstrumentName}@{row.Timestamp} stored twice");
+            }
+        }
+
+        output.WriteLine($"{Instruments:N0} instruments, {emitted.Count:N0} ticks emitted, {rows.Count:N0} rows stored");
+        Assert.Equal(emitted.Keys.ToHashSet(), rows.Keys.ToHashSet());
+        Assert.Equal(
+            emitted.Keys.GroupBy(k => k.Instrument).ToDictionary(g => g.Key, g => g.Count()),
+            rows.Keys.GroupBy(k => k.Item1).ToDictionary(g => g.Key, g => g.Count()));
+        Assert.Equal(Instruments, rows.Keys.Select(k => k.Item1).Distinct().Count());
+        var receivedFrom = DateTime.UtcNow - Patience - Patience - TimeSpan.FromMinutes(1);
+        foreach (var (key, expected) in observed)
+        {
+            var row = rows[key];
+            Assert.Equal(expected, row with { ReceivedAt = null });
+            Assert.InRange(row.ReceivedAt!.Value, receivedFrom, DateTime.UtcNow);
+        }
+    }
+
+    private static string Warnings(SiloApiHost silo) =>
+        "silo warnings: " + string.Join(" / ", silo.Logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).TakeLast(5).Select(e => e.Message));
+}
