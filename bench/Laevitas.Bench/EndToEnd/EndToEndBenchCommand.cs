@@ -22,6 +22,9 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
     private static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a drain may go without a new row before the bench stops waiting for it.</summary>
+    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(15);
+
     /// <summary>The silo's GC gen0 budget, 32 MiB, as run.sh and deploy/docker/silo.Dockerfile set it.</summary>
     private const string SiloGen0Budget = "0x2000000";
 
@@ -306,15 +309,27 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
             await database.ResetAsync(cancellationToken);
         }
 
-        /// <summary>Waits until every tick sent has a row (null when that did not happen in time).</summary>
+        /// <summary>
+        /// Waits until every tick sent has a row (null when that did not happen in time). Gives up early once the row
+        /// count has stopped growing for <see cref="StallTimeout"/>: at saturation the dispatcher sheds ticks past its
+        /// bound, and those never land however long one waits.
+        /// </summary>
         private async Task<TimeSpan?> DrainAsync()
         {
             var draining = Stopwatch.StartNew();
-            while (draining.Elapsed < settings.DrainTimeout)
+            var progressed = Stopwatch.StartNew();
+            long last = -1;
+            while (draining.Elapsed < settings.DrainTimeout && progressed.Elapsed < StallTimeout)
             {
                 EnsureSiloRunning();
                 var expected = simulator.TicksSent - sentAtReset;
                 var stored = await database.CountAsync(cancellationToken);
+                if (stored != last)
+                {
+                    last = stored;
+                    progressed.Restart();
+                }
+
                 if (stored >= expected)
                 {
                     if (stored > expected)
@@ -329,7 +344,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
             }
 
             var missing = simulator.TicksSent - sentAtReset - await database.CountAsync(cancellationToken);
-            Log($"  {missing:N0} ticks sent but not stored after {settings.DrainTimeout.TotalSeconds:0} s");
+            Log($"  {missing:N0} ticks sent but not stored after {draining.Elapsed.TotalSeconds:0} s (no new rows for {progressed.Elapsed.TotalSeconds:0} s)");
             return null;
         }
 

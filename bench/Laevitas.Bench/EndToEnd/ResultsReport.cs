@@ -72,7 +72,7 @@ internal static class ResultsReport
 
         md.AppendLine("## Method").AppendLine();
         md.AppendLine("- **Latency** is `pg_xact_commit_timestamp(xmin) − timestamp` per row: the commit time PostgreSQL records for the transaction that inserted the row (`track_commit_timestamp = on`) minus the exchange timestamp the simulator put in the tick (its wall clock when it generated the tick). Both clocks are this machine's, so there is no skew. Error: the exchange timestamp is whole milliseconds (the latency reads up to 1 ms long), and PostgreSQL takes the commit time just before it writes and flushes the commit record, so the row becomes visible a flush later (the latency reads short by the commit flush, about a millisecond on this disk with fsync on). It includes the simulator's send queue, the feed, the grain, the Kafka producer's linger, the broker, the stream provider's poll and batch wait, and the COPY transaction.");
-        md.AppendLine("- **Throughput** counts rows whose transaction committed inside the window, by commit timestamp, so queries after the window do not disturb it. At saturation the simulator is asked for far more than the pipeline takes; the socket's backpressure then slows the simulator to what the silo reads.");
+        md.AppendLine("- **Throughput** counts rows whose transaction committed inside the window, by commit timestamp, so queries after the window do not disturb it. At saturation the simulator is asked for far more than the pipeline takes: the feed reads as fast as it can parse, and ticks past the dispatcher's bound (`Dispatch:MaxPendingTicks`) are dropped, counted and logged, so that level is not drained and is not counted as sustained; the sustained figure is the highest fixed load whose rows all landed.");
         md.AppendLine("- Each level starts on an emptied table (`TRUNCATE` + `CHECKPOINT`) after the previous level's rows have all landed (every tick sent has its row), so levels do not overlap. The baselines run on an emptied table as well.");
         md.AppendLine("- **Memory** is the silo's peak resident set (`VmHWM` in /proc/PID/status, the kernel's high-water mark over the whole run) and the highest `VmRSS` sampled every 0.5 s during each window. **CPU** is utime+stime from /proc (PostgreSQL: postmaster, its live backends and the reaped ones).");
         md.AppendLine("- **Start-up** is from the moment the silo process is started to the commit of the first row, with the simulator already emitting 1,000 ticks/s: .NET and Orleans start, schema migration, instrument discovery, subscription, the first Kafka round trip, the stream's poll and first batch.");
@@ -83,13 +83,17 @@ internal static class ResultsReport
     public static string SummaryTable(EndToEndResults r)
     {
         var md = new StringBuilder();
-        var sustained = r.Saturation?.LandedPerSecond;
+        // Sustained: the highest offered load the pipeline kept up with (landed what was sent within the window, and
+        // its backlog drained after it). Saturation shows what lands when far more is offered than it can take: the
+        // dispatcher then sheds ticks past its bound (counted), and that work is not throughput.
+        var kept = r.FixedLoads.Where(p => p.Drain is not null && p.LandedPerSecond >= 0.95 * p.SentPerSecond).MaxBy(p => p.LandedPerSecond);
+        var sustained = kept?.LandedPerSecond;
         var copy = r.RawCopyRate;
         var kafka = r.KafkaBaseline?.MessagesPerSecond;
         var at10k = r.FixedLoads.FirstOrDefault(p => (int)p.OfferedPerSecond == GoalP99Load);
         md.AppendLine("| figure | measured | goal | |");
         md.AppendLine("|---|---:|---:|:-:|");
-        md.AppendLine(Invariant($"| sustained end-to-end throughput, {r.Settings.Instruments:N0} instruments | {Rate(sustained)} ticks/s | ≥ 50,000 | {Verdict(sustained is { } v1 ? v1 >= GoalThroughput : null)} |"));
+        md.AppendLine(Invariant($"| sustained end-to-end throughput, {r.Settings.Instruments:N0} instruments (highest load kept up with{(kept is null ? "" : $": {kept.OfferedPerSecond:N0} offered")}) | {Rate(sustained)} ticks/s | ≥ 50,000 | {Verdict(sustained is { } v1 ? v1 >= GoalThroughput : null)} |"));
         md.AppendLine(Invariant($"| … as a share of raw COPY ({Rate(copy)} rows/s) | {Share(sustained, copy)} | ≥ 50 % | {Verdict(sustained is { } v2 && copy is { } c2 ? v2 / c2 >= GoalCopyShare : null)} |"));
         md.AppendLine(Invariant($"| … as a share of raw Kafka produce+consume ({Rate(kafka)} msg/s) | {Share(sustained, kafka)} | | |"));
         foreach (var p in r.FixedLoads)
@@ -100,6 +104,7 @@ internal static class ResultsReport
         }
 
         md.AppendLine(Invariant($"| silo peak memory (RSS high-water mark), {r.Settings.Instruments:N0} instruments | {Mib(r.SiloPeakRssBytes)} | ≤ 1 GiB | {Verdict(r.SiloPeakRssBytes > 0 && r.SiloPeakRssBytes <= GoalMemoryBytes)} |"));
+        md.AppendLine(Invariant($"| landed under overload (asked for {r.Settings.MaxRate:N0} ticks/s; ticks past the dispatch bound are shed and counted) | {Rate(r.Saturation?.LandedPerSecond)} rows/s | | |"));
         md.AppendLine(Invariant($"| silo CPU per 1,000 ticks at saturation | {(r.Saturation is { } s ? $"{s.SiloCpuMsPer1000:0.0} ms" : "–")} | | |"));
         md.AppendLine(Invariant($"| silo idle: all channels subscribed, no ticks | {(r.SiloIdleCores is { } idle ? $"{idle:0.00} cores, {Mib(r.SiloIdleRssBytes)}" : "–")} | | |"));
         md.AppendLine(Invariant($"| start-up: silo process start → first row committed | {(r.StartupToFirstRow is { } t ? $"{t.TotalSeconds:0.0} s" : "–")} | | |"));
