@@ -98,9 +98,11 @@ public sealed partial class SpoolBoundTests(ChaosCluster cluster, ITestOutputHel
             {
                 var instruments = (await management.GetDetailedGrainStatistics(null, null)).Where(g => g.GrainId.Type.ToString() == "instrument").ToList();
                 share = instruments.Count(g => g.SiloAddress.Endpoint.Port == silo.SiloPort);
-                return share >= names.Count / 5;
+                // A tenth is plenty: ~200 ticks/s then fill the 500-tick buffer and 256 KiB spool within a few seconds of
+                // the outage. Placement decides the share (390 of 2,200 in one run, so a fifth was not always reached).
+                return share >= names.Count / 10;
             },
-            ChaosSettings.Patience, $"{silo.Name} to host a fifth of the instrument grains", () => $"{share} hosted");
+            ChaosSettings.Patience, $"{silo.Name} to host a tenth of the instrument grains", () => $"{share} hosted");
     }
 
     [GeneratedRegex(@"(?<published>\d+) published, (?<dropped>\d+) dropped")]
