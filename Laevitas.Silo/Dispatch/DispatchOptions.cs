@@ -25,7 +25,7 @@ public sealed class DispatchOptions
     /// Ticks waiting for grains, over all instruments, past which new ticks are dropped (counted, logged): two seconds
     /// at 50,000 ticks/s, enough to ride out a cold start's grain activations. It bounds the silo's memory when the
     /// exchange sends more than the pipeline takes: at 500,000 (~1 KB a tick) an overloaded silo grew to 1.6 GiB RSS
-    /// and landed fewer rows, its time going to collecting that backlog; at 100,000 it peaked at 0.65 GiB
+    /// and landed fewer rows, its time going to collecting that backlog; at 100,000 it peaked at 0.75 GiB
     /// (bench/results.md).
     /// </summary>
     public int MaxPendingTicks { get; set; } = 100_000;
