@@ -46,6 +46,21 @@ public sealed record ExpectedPrice(
         "best_ask_amount, ask_iv, currency, maturity, strike, type, kind, underlying_index, estimated_delivery_price, state, " +
         "delta, gamma, vega, theta, rho, stats_volume, stats_price_change, stats_low, stats_high, received_at";
 
+    /// <summary>Every row of <c>deribit_prices</c> by its key; fails the test on a key stored twice.</summary>
+    public static async Task<Dictionary<(string, long), ExpectedPrice>> ReadAllAsync(Npgsql.NpgsqlDataSource dataSource)
+    {
+        var rows = new Dictionary<(string, long), ExpectedPrice>();
+        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM deribit_prices");
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var row = Read(reader);
+            Assert.True(rows.TryAdd((row.InstrumentName, row.Timestamp), row), $"row {row.InstrumentName}@{row.Timestamp} stored twice");
+        }
+
+        return rows;
+    }
+
     public static ExpectedPrice Read(Npgsql.NpgsqlDataReader r)
     {
         double? D(int i) => r.IsDBNull(i) ? null : r.GetDouble(i);

@@ -166,19 +166,7 @@ public sealed class TickStreamHarness : IAsyncDisposable
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    public async Task<Dictionary<(string, long), ExpectedPrice>> ReadRowsAsync()
-    {
-        var rows = new Dictionary<(string, long), ExpectedPrice>();
-        await using var command = DataSource.CreateCommand($"SELECT {ExpectedPrice.Columns} FROM deribit_prices");
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            var row = ExpectedPrice.Read(reader);
-            Assert.True(rows.TryAdd((row.InstrumentName, row.Timestamp), row), $"row {row.InstrumentName}@{row.Timestamp} stored twice");
-        }
-
-        return rows;
-    }
+    public Task<Dictionary<(string, long), ExpectedPrice>> ReadRowsAsync() => ExpectedPrice.ReadAllAsync(DataSource);
 
     /// <summary>The consumer group's committed offset per partition (-1 when none).</summary>
     public long[] CommittedOffsets()
