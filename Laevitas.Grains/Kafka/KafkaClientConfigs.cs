@@ -16,7 +16,7 @@ public static class KafkaClientConfigs
     public static ProducerConfig Producer(KafkaOptions options, string clientId)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new ProducerConfig
+        var config = new ProducerConfig
         {
             BootstrapServers = options.BootstrapServers,
             ClientId = clientId,
@@ -37,6 +37,7 @@ public static class KafkaClientConfigs
             // Only the topic provisioner creates topics, with the configured partition count.
             AllowAutoCreateTopics = false,
         };
+        return WithOverrides(config, options, options.Producer);
     }
 
     /// <summary>
@@ -48,7 +49,7 @@ public static class KafkaClientConfigs
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(groupId);
-        return new ConsumerConfig
+        var config = new ConsumerConfig
         {
             BootstrapServers = options.BootstrapServers,
             GroupId = groupId,
@@ -71,6 +72,7 @@ public static class KafkaClientConfigs
             QueuedMaxMessagesKbytes = 64 * 1024,
             SocketNagleDisable = true,
         };
+        return WithOverrides(config, options, options.Consumer);
     }
 
     /// <summary>Admin client (topic provisioning, metadata); never creates topics implicitly.</summary>
@@ -85,6 +87,29 @@ public static class KafkaClientConfigs
         // An admin client is a producer underneath: without this a metadata lookup would auto-create the topic
         // with the broker's default partition count.
         config.Set("allow.auto.create.topics", "false");
+        return WithOverrides(config, options, clientOverrides: null);
+    }
+
+    /// <summary>
+    /// Applies <see cref="KafkaOptions.Client"/>, then the client kind's own overrides. The properties the pipeline's
+    /// guarantees rest on are refused by <see cref="KafkaOptionsValidator"/> before any client is built.
+    /// </summary>
+    private static T WithOverrides<T>(T config, KafkaOptions options, IReadOnlyDictionary<string, string>? clientOverrides)
+        where T : ClientConfig
+    {
+        foreach (var (key, value) in options.Client)
+        {
+            config.Set(key, value);
+        }
+
+        if (clientOverrides is not null)
+        {
+            foreach (var (key, value) in clientOverrides)
+            {
+                config.Set(key, value);
+            }
+        }
+
         return config;
     }
 }

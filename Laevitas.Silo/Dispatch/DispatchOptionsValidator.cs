@@ -19,6 +19,11 @@ internal sealed class DispatchOptionsValidator : IValidateOptions<DispatchOption
             failures.Add($"{S}:MaxConcurrentCalls must be between 1 and 10000 (was {o.MaxConcurrentCalls}).");
         }
 
+        if (o.MaxCallsPerSecond is < 0 or > 10_000_000)
+        {
+            failures.Add($"{S}:MaxCallsPerSecond must be between 0 (no bound) and 10000000 (was {o.MaxCallsPerSecond}).");
+        }
+
         if (o.MaxBatchSize is < 1 or > 100_000)
         {
             failures.Add($"{S}:MaxBatchSize must be between 1 and 100000 (was {o.MaxBatchSize}).");

@@ -31,6 +31,7 @@ namespace Laevitas.Silo.Dispatch;
 public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private readonly IGrainFactory grainFactory;
+    private readonly SiloAddress localSilo;
     private readonly DispatchOptions options;
     private readonly TimeProvider timeProvider;
     private readonly ILogger<GrainTickSink> logger;
@@ -50,12 +51,14 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
 
     public GrainTickSink(
         IGrainFactory grainFactory,
+        ILocalSiloDetails localSilo,
         IOptions<DispatchOptions> options,
         IMeterFactory meterFactory,
         TimeProvider timeProvider,
         ILogger<GrainTickSink> logger)
     {
         this.grainFactory = grainFactory;
+        this.localSilo = localSilo.SiloAddress;
         this.options = options.Value;
         callSlots = new SemaphoreSlim(this.options.MaxConcurrentCalls);
         this.timeProvider = timeProvider;
@@ -168,6 +171,7 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
     private async Task PumpAsync(CancellationToken cancellationToken)
     {
         var reader = ready.Reader;
+        var budget = new CallBudget(options.MaxCallsPerSecond, timeProvider);
         try
         {
             while (await reader.WaitToReadAsync(cancellationToken))
@@ -177,7 +181,10 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
                     await Task.Delay(options.BatchWindow, timeProvider, cancellationToken);
                 }
 
-                while (reader.TryRead(out var queue))
+                // Instruments left in line when this round's budget is spent go first in the next round, with
+                // whatever ticks they gathered meanwhile.
+                var allowed = budget.Refill();
+                while (allowed-- > 0 && reader.TryRead(out var queue))
                 {
                     // Bounded calls in flight: a cold start activates every instrument at once, and each activation
                     // reads its state from the database; unbounded, thousands of reads exhaust the connection pool.
@@ -216,7 +223,7 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
     {
         try
         {
-            await queue.Grain.ReceiveTicksAsync(new TickBatch(batch));
+            await queue.Grain.ReceiveTicksAsync(new TickBatch(batch, localSilo));
             Interlocked.Add(ref dispatched, batch.Length);
             Interlocked.Add(ref pending, -batch.Length);
         }

@@ -14,8 +14,9 @@ internal sealed class BenchDatabase : IAsyncDisposable
 {
     private const string DatabaseName = "laevitas_bench";
 
-    // Exchange timestamp (ms) to commit time (ms) of the row's inserting transaction.
-    private const string LatencyExpression = "extract(epoch FROM pg_xact_commit_timestamp(xmin)) * 1000 - \"timestamp\"";
+    // Commit time (Unix ms) of the row's inserting transaction, and when the silo read the tick (Unix ms).
+    private const string CommitMs = "extract(epoch FROM pg_xact_commit_timestamp(xmin)) * 1000";
+    private const string ReceivedMs = "extract(epoch FROM received_at) * 1000";
 
     private readonly PrivatePostgres server;
 
@@ -123,8 +124,11 @@ internal sealed class BenchDatabase : IAsyncDisposable
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             $"""
-            SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY l), percentile_cont(0.99) WITHIN GROUP (ORDER BY l), max(l)
-            FROM (SELECT {LatencyExpression} AS l FROM deribit_prices WHERE "timestamp" >= $1 AND "timestamp" < $2) AS latencies
+            SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY l), percentile_cont(0.99) WITHIN GROUP (ORDER BY l), max(l),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY f), percentile_cont(0.99) WITHIN GROUP (ORDER BY f),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY l - f), percentile_cont(0.99) WITHIN GROUP (ORDER BY l - f)
+            FROM (SELECT {CommitMs} - "timestamp" AS l, {ReceivedMs} - "timestamp" AS f
+                  FROM deribit_prices WHERE "timestamp" >= $1 AND "timestamp" < $2) AS latencies
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = fromMs });
         command.Parameters.Add(new NpgsqlParameter { Value = toMs });
@@ -134,7 +138,9 @@ internal sealed class BenchDatabase : IAsyncDisposable
         var rows = reader.GetInt64(0);
         return rows == 0
             ? LatencyStats.Empty
-            : new LatencyStats(rows, ToDouble(reader.GetValue(1)), ToDouble(reader.GetValue(2)), ToDouble(reader.GetValue(3)));
+            : new LatencyStats(
+                rows, ToDouble(reader.GetValue(1)), ToDouble(reader.GetValue(2)), ToDouble(reader.GetValue(3)),
+                ToDouble(reader.GetValue(4)), ToDouble(reader.GetValue(5)), ToDouble(reader.GetValue(6)), ToDouble(reader.GetValue(7)));
     }
 
     public async ValueTask DisposeAsync()

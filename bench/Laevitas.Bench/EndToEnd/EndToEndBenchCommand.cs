@@ -296,7 +296,8 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
                 (end.BenchCpu - start.BenchCpu).TotalSeconds / seconds,
                 maxRss, drain);
             Log($"  sent {result.SentPerSecond:N0}/s, landed {result.LandedPerSecond:N0} rows/s; latency p50 {latency.P50Ms:N0} ms, p99 {latency.P99Ms:N0} ms, " +
-                $"max {latency.MaxMs:N0} ms ({latency.Rows:N0} rows); CPU cores: silo {result.SiloCores:0.00}, PostgreSQL {result.PostgresCores:0.00}, " +
+                $"max {latency.MaxMs:N0} ms ({latency.Rows:N0} rows; exchange→silo p50 {latency.FeedP50Ms:N0} / p99 {latency.FeedP99Ms:N0} ms, " +
+                $"silo→row p50 {latency.SiloP50Ms:N0} / p99 {latency.SiloP99Ms:N0} ms); CPU cores: silo {result.SiloCores:0.00}, PostgreSQL {result.PostgresCores:0.00}, " +
                 $"bench (simulator+broker) {result.BenchCores:0.00}; silo {result.SiloCpuMsPer1000:0.0} ms CPU per 1,000 ticks; RSS up to {maxRss / 1048576.0:N0} MiB; " +
                 (drain is { } d ? $"drained {d.TotalSeconds:0.0} s after the load stopped" : "NOT drained"));
             return result;
@@ -357,8 +358,12 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
             {
                 EnsureSiloRunning();
                 maxRss = Math.Max(maxRss, silo.Sample()?.RssBytes ?? 0);
+                // Sampling takes time too: what is left may already be negative.
                 var left = duration - watch.Elapsed;
-                await Task.Delay(left < SampleInterval ? left : SampleInterval, cancellationToken);
+                if (left > TimeSpan.Zero)
+                {
+                    await Task.Delay(left < SampleInterval ? left : SampleInterval, cancellationToken);
+                }
             }
 
             return maxRss;
