@@ -11,7 +11,7 @@ public static class KafkaClientConfigs
 {
     /// <summary>
     /// Producer for ticks: idempotent (no duplicates or reordering on retries within a partition), every
-    /// in-sync replica acknowledges, small linger so batches form under load without adding visible latency.
+    /// in-sync replica acknowledges, a linger short beside the stream's batch wait so batches form at any rate.
     /// </summary>
     public static ProducerConfig Producer(KafkaOptions options, string clientId)
     {
@@ -22,14 +22,20 @@ public static class KafkaClientConfigs
             ClientId = clientId,
             EnableIdempotence = true,
             Acks = Acks.All,
-            LingerMs = 5,
+            // A tick waits up to 25 ms for others of its partition: at 10,000 ticks/s over 8 partitions that makes
+            // batches of ~30 instead of ~6. With lz4 (below) the silo spent 54 instead of 88 ms of CPU per 1,000 ticks
+            // at that rate than with 5 ms and zstd (./bench.sh --loads 10000,50000; the profile showed librdkafka's
+            // per-batch work on top). Small beside the stream's batch wait.
+            LingerMs = 25,
             // Bigger batches also make reading cheaper: a fetch returns whole batches.
             BatchNumMessages = 10_000,
             BatchSize = 1_000_000,
-            // Measured with ~300-byte ticker JSON: zstd 4.9x, lz4 2.5x, snappy 2.7x, at the same producer CPU
-            // (~4 us/msg, dominated by the client, not the codec) and +0.3 us/msg to decompress. Half the bytes on
-            // the wire and on disk, and twice the backlog the embedded broker retains (its cap counts compressed bytes).
-            CompressionType = CompressionType.Zstd,
+            // lz4, not zstd: with ~700-byte ticker JSON zstd compresses 4.9x and lz4 2.5x, but zstd builds and clears
+            // a compression context for every batch and the consumer a decompression context for every batch it
+            // reads; with the few-dozen-tick batches of a real feed that showed in the profile (ZSTD_initDCtx,
+            // ZSTD_createCCtx, memset), and in the bench: 68 vs 61 ms of silo CPU per 1,000 ticks at 10,000 ticks/s,
+            // 21,079 vs 32,747 rows/s landed when 50,000 ticks/s were offered (otherwise the same configuration).
+            CompressionType = CompressionType.Lz4,
             // librdkafka's own queue is bounded; the publisher in front of it keeps the longer, accounted backlog.
             QueueBufferingMaxMessages = 200_000,
             QueueBufferingMaxKbytes = 256 * 1024,
@@ -67,9 +73,11 @@ public static class KafkaClientConfigs
             // this is also its worst-case delivery latency. 100 ms costs no throughput compared with 10 or 500.
             FetchWaitMaxMs = 100,
             FetchMinBytes = 1,
-            // Pre-fetch bounds (librdkafka's defaults, stated because they bound memory: 64 MiB of undelivered ticks).
+            // Pre-fetch bounds, per partition read (each queue has its own consumer). librdkafka's default of 64 MiB
+            // made eight partitions' read-ahead alone up to half a GiB of the silo's memory when the writer lagged;
+            // 16 MiB is still several seconds of a partition at 50,000 ticks/s.
             QueuedMinMessages = 100_000,
-            QueuedMaxMessagesKbytes = 64 * 1024,
+            QueuedMaxMessagesKbytes = 16 * 1024,
             SocketNagleDisable = true,
         };
         return WithOverrides(config, options, options.Consumer);
