@@ -75,9 +75,10 @@ public static class KafkaClientConfigs
             FetchMinBytes = 1,
             // Pre-fetch bounds, per partition read (each queue has its own consumer). librdkafka's default of 64 MiB
             // made eight partitions' read-ahead alone up to half a GiB of the silo's memory when the writer lagged;
-            // 16 MiB is still several seconds of a partition at 50,000 ticks/s.
+            // 8 MiB is still about two seconds of a partition at 50,000 ticks/s, and the queue cache behind it holds
+            // ten batches more.
             QueuedMinMessages = 100_000,
-            QueuedMaxMessagesKbytes = 16 * 1024,
+            QueuedMaxMessagesKbytes = 8 * 1024,
             SocketNagleDisable = true,
         };
         return WithOverrides(config, options, options.Consumer);
