@@ -23,20 +23,14 @@ namespace Laevitas.Tests.Grains;
 public sealed class FeedToKafkaTests(PostgresFixture postgres, ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
-    private readonly string spoolDirectory = Path.Combine(Path.GetTempPath(), "laevitas-tests", "e2e-" + Guid.NewGuid().ToString("N"));
-    private readonly MockKafkaCluster kafkaCluster = KafkaFixture.StartPrivateCluster();
+    private readonly PrivateBrokerAndSpool own = new("e2e");
     private string connectionString = "";
 
     public async Task InitializeAsync() => connectionString = await postgres.CreateDatabaseAsync("grains_feed_to_kafka");
 
     public Task DisposeAsync()
     {
-        kafkaCluster.Dispose();
-        if (Directory.Exists(spoolDirectory))
-        {
-            Directory.Delete(spoolDirectory, recursive: true);
-        }
-
+        own.Dispose();
         return Task.CompletedTask;
     }
 
@@ -58,20 +52,19 @@ public sealed class FeedToKafkaTests(PostgresFixture postgres, ITestOutputHelper
 
         Assert.True(run.Publisher.Spooled > 0, $"the outage should have overflowed into the spool: {run.Publisher}");
         Assert.Equal(0, run.Publisher.Dropped);
-        Assert.Empty(Directory.GetFiles(spoolDirectory, "*.spool"));
+        Assert.Empty(Directory.GetFiles(own.SpoolDirectory, "*.spool"));
     }
 
     [Fact]
     public async Task ListingsAndDelistingsReachTheGrainsAndTheRegistry()
     {
-        var topic = await KafkaFixture.CreateTopicAsync(kafkaCluster, nameof(ListingsAndDelistingsReachTheGrainsAndTheRegistry), 2);
-        var kafka = KafkaFixture.Options(kafkaCluster.BootstrapServers, topic, 2);
+        var kafka = await own.TopicAsync(nameof(ListingsAndDelistingsReachTheGrainsAndTheRegistry), 2);
         await using var simulator = await DeribitSimulatorServer.StartAsync(new SimulatorOptions { InstrumentCount = 20, TicksPerSecond = 200 });
         var settings = FeedHarness.FastSettings(simulator.Url);
         settings["Deribit:Currencies"] = "BTC,ETH,USDC";
         settings["Deribit:DiscoveryRefreshSeconds"] = "1";
         await using var cluster = await GrainTestCluster.StartAsync(
-            connectionString, kafka, spoolDirectory, "listing-" + Guid.NewGuid().ToString("N")[..8], settings,
+            connectionString, kafka, own.SpoolDirectory, "listing-" + Guid.NewGuid().ToString("N")[..8], settings,
             silo =>
             {
                 silo.AddLaevitasInstrumentPipeline();
@@ -103,8 +96,7 @@ public sealed class FeedToKafkaTests(PostgresFixture postgres, ITestOutputHelper
     private async Task<RunResult> RunAsync(string name, int instruments, double ticksPerSecond, long ticks, TimeSpan? outage)
     {
         const int partitions = 4;
-        var topic = await KafkaFixture.CreateTopicAsync(kafkaCluster, name, partitions);
-        var kafka = KafkaFixture.Options(kafkaCluster.BootstrapServers, topic, partitions);
+        var kafka = await own.TopicAsync(name, partitions);
         var simulatorOptions = new SimulatorOptions { InstrumentCount = instruments, TicksPerSecond = 0, MaxTicks = ticks, RecordEmitted = true };
         await using var simulator = await DeribitSimulatorServer.StartAsync(simulatorOptions);
 
@@ -113,7 +105,7 @@ public sealed class FeedToKafkaTests(PostgresFixture postgres, ITestOutputHelper
         // A small first level, so that an outage overflows into the spool within seconds.
         settings["Publisher:BufferMaxMessages"] = "5000";
         await using var cluster = await GrainTestCluster.StartAsync(
-            connectionString, kafka, spoolDirectory, "e2e-" + Guid.NewGuid().ToString("N")[..8], settings,
+            connectionString, kafka, own.SpoolDirectory, "e2e-" + Guid.NewGuid().ToString("N")[..8], settings,
             silo =>
             {
                 silo.AddLaevitasInstrumentPipeline();
@@ -130,10 +122,10 @@ public sealed class FeedToKafkaTests(PostgresFixture postgres, ITestOutputHelper
         if (outage is { } down)
         {
             await Eventually.TrueAsync(() => simulator.TicksSent >= ticks / 5, Timeout, "ticks flowing before the outage");
-            kafkaCluster.SetAllBrokersDown();
+            own.Kafka.SetAllBrokersDown();
             await Task.Delay(down);
             output.WriteLine($"after {down.TotalSeconds:0} s down: {publisher.GetStatus()}");
-            kafkaCluster.SetAllBrokersUp();
+            own.Kafka.SetAllBrokersUp();
         }
 
         await simulator.EmissionCompleted.WaitAsync(Timeout);

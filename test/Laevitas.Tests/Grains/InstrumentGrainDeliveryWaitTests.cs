@@ -1,7 +1,6 @@
 using System.Text;
 using Laevitas.Grains.Abstractions.Instruments;
 using Laevitas.Grains.Abstractions.Ticks;
-using Laevitas.Silo.Embedded;
 using Laevitas.Tests.Infrastructure;
 using Orleans.TestingHost;
 
@@ -20,20 +19,14 @@ public sealed class InstrumentGrainDeliveryWaitTests(PostgresFixture postgres) :
     private static readonly TimeSpan DeliveryWait = TimeSpan.FromSeconds(10);
     private const string Instrument = "BTC-PERPETUAL";
 
-    private readonly string spoolDirectory = Path.Combine(Path.GetTempPath(), "laevitas-tests", "wait-" + Guid.NewGuid().ToString("N"));
-    private readonly MockKafkaCluster kafkaCluster = KafkaFixture.StartPrivateCluster();
+    private readonly PrivateBrokerAndSpool own = new("wait");
     private string connectionString = "";
 
     public async Task InitializeAsync() => connectionString = await postgres.CreateDatabaseAsync("grains_delivery_wait");
 
     public Task DisposeAsync()
     {
-        kafkaCluster.Dispose();
-        if (Directory.Exists(spoolDirectory))
-        {
-            Directory.Delete(spoolDirectory, recursive: true);
-        }
-
+        own.Dispose();
         return Task.CompletedTask;
     }
 
@@ -45,11 +38,11 @@ public sealed class InstrumentGrainDeliveryWaitTests(PostgresFixture postgres) :
         var grain = cluster.Client.GetGrain<IInstrumentGrain>(Instrument);
         await grain.GetSnapshotAsync(); // activated, so the wait below is not the activation
 
-        kafkaCluster.SetAllBrokersDown();
+        own.Kafka.SetAllBrokersDown();
         var call = grain.ReceiveTicksAsync(TestTicks.Batch(Instrument, 1_700_000_000_000, 3));
 
         Assert.NotSame(call, await Task.WhenAny(call, Task.Delay(TimeSpan.FromSeconds(2))));
-        kafkaCluster.SetAllBrokersUp();
+        own.Kafka.SetAllBrokersUp();
         // 2 + 7 s: answered before DeliveryWait ran out, so by the acknowledgement.
         await call.WaitAsync(TimeSpan.FromSeconds(7));
         var onTopic = await TopicReader.ReadAsync(kafka, expected: 3, TimeSpan.FromSeconds(30));
@@ -65,12 +58,12 @@ public sealed class InstrumentGrainDeliveryWaitTests(PostgresFixture postgres) :
         await grain.GetSnapshotAsync();
         var local = new TickBatch(TestTicks.Batch(Instrument, 1_700_000_000_000, 3).Ticks, cluster.Silos[0].SiloAddress);
 
-        kafkaCluster.SetAllBrokersDown();
+        own.Kafka.SetAllBrokersDown();
         await grain.ReceiveTicksAsync(local).WaitAsync(TimeSpan.FromSeconds(5));
 
         var snapshot = await grain.GetSnapshotAsync();
         Assert.Equal(3, snapshot.TicksSeen);
-        kafkaCluster.SetAllBrokersUp();
+        own.Kafka.SetAllBrokersUp();
         var onTopic = await TopicReader.ReadAsync(kafka, expected: 3, TimeSpan.FromSeconds(30));
         Assert.Equal(
             local.Ticks.Select(t => Encoding.UTF8.GetString(t.Payload)),
@@ -79,10 +72,9 @@ public sealed class InstrumentGrainDeliveryWaitTests(PostgresFixture postgres) :
 
     private async Task<(InProcessTestCluster Cluster, Laevitas.Grains.Kafka.KafkaOptions Kafka)> StartAsync(string name)
     {
-        var topic = await KafkaFixture.CreateTopicAsync(kafkaCluster, name, 1);
-        var kafka = KafkaFixture.Options(kafkaCluster.BootstrapServers, topic, 1);
+        var kafka = await own.TopicAsync(name, 1);
         var cluster = await GrainTestCluster.StartAsync(
-            connectionString, kafka, spoolDirectory, "wait-" + Guid.NewGuid().ToString("N")[..8],
+            connectionString, kafka, own.SpoolDirectory, "wait-" + Guid.NewGuid().ToString("N")[..8],
             new Dictionary<string, string?> { ["Instruments:DeliveryWait"] = DeliveryWait.ToString() });
         return (cluster, kafka);
     }
