@@ -54,6 +54,7 @@ internal static class StatsCommand
             .AddColumn("").AddColumn(new TableColumn("Rate /s").RightAligned()).AddColumn(new TableColumn("Total").RightAligned()).AddColumn("State");
         pipeline.AddRow("Ticks in (feed)", Fmt.Rate(p.TicksInPerSecond), Fmt.Count(p.TicksReceived),
             $"{Fmt.Flag(p.FeedConnected, "connected", "disconnected")}, {Fmt.Count(p.InstrumentsFollowed)} instruments, {Fmt.Count(p.Reconnects)} reconnects, {Fmt.Count(p.ParseErrors)} parse errors");
+        pipeline.AddRow("Waiting for grains (dispatch)", "", Fmt.Count(p.DispatchPending), $"{Fmt.Count(p.DispatchDropped)} shed past the backlog bound");
         pipeline.AddRow("Published (Kafka)", Fmt.Rate(p.PublishedPerSecond), Fmt.Count(p.Published),
             $"{Fmt.Count(p.PublishBuffered)} buffered, {Fmt.Count(p.PublishSpoolPending)} spooled, {Fmt.Count(p.PublishDropped)} dropped");
         pipeline.AddRow("Rows written (PostgreSQL)", Fmt.Rate(p.RowsWrittenPerSecond), Fmt.Count(p.RowsWritten),

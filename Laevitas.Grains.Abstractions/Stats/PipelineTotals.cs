@@ -10,6 +10,8 @@ public sealed record PipelineTotals
     public long? TicksReceived { get; init; }
     public long? ParseErrors { get; init; }
     public long? Reconnects { get; init; }
+    public long? DispatchPending { get; init; }
+    public long? DispatchDropped { get; init; }
     public double? PublishedPerSecond { get; init; }
     public long? Published { get; init; }
     public long? PublishBuffered { get; init; }
@@ -46,6 +48,8 @@ public sealed record PipelineTotals
             TicksReceived = SumLong(silos, s => s.TicksReceived),
             ParseErrors = SumLong(silos, s => s.ParseErrors),
             Reconnects = SumLong(silos, s => s.Reconnects),
+            DispatchPending = SumLong(silos, s => s.DispatchPending),
+            DispatchDropped = SumLong(silos, s => s.DispatchDropped),
             PublishedPerSecond = SumDouble(silos, s => s.PublishedPerSecond),
             Published = SumLong(silos, s => s.Published),
             PublishBuffered = SumLong(silos, s => s.PublishBuffered),

@@ -44,4 +44,11 @@ public sealed record SiloPipelineStats
 
     /// <summary><c>feed</c>, <c>publisher</c> or <c>writer</c>.</summary>
     [Id(23)] public string? LastErrorSource { get; init; }
+
+    // Dispatch (feed → instrument grains), on the silo running the feed
+    /// <summary>Ticks read off the socket and not yet taken by their instrument grain.</summary>
+    [Id(24)] public long? DispatchPending { get; init; }
+
+    /// <summary>Ticks shed because <c>Dispatch:MaxPendingTicks</c> were already waiting (counted and logged).</summary>
+    [Id(25)] public long? DispatchDropped { get; init; }
 }

@@ -81,7 +81,7 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
         // Bounded, and the publisher answers at once while the broker is slow or away: the ticks then wait in its
         // buffer and spool. A dispatcher on this silo gets its answer at once: killing the silo kills the dispatcher
         // and its queue too, so waiting would protect nothing, and it would hold one of the dispatcher's few call
-        // slots for a whole broker round trip (bench/results.md: p99 1.5 s at 10,000 ticks/s when it did).
+        // slots for a whole broker round trip (./bench.sh: p99 1.2-1.5 s at 10,000 ticks/s when it did, 0.3 s since).
         if (!durable.IsCompleted && options.DeliveryWait > TimeSpan.Zero && !localSilo.Equals(batch.Sender))
         {
             try

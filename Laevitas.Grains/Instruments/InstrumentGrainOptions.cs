@@ -15,9 +15,9 @@ public sealed class InstrumentGrainOptions
     /// <summary>
     /// How long a batch of ticks may wait for the broker's acknowledgement before the grain answers the feed's
     /// dispatcher anyway (normally milliseconds), when that dispatcher runs on another silo; one on the grain's own
-    /// silo is answered at once, since it would not survive the silo either. Answering only after the acknowledgement is what lets a silo be
-    /// killed without losing the ticks its grains had taken; zero answers at once (ticks still in the producer's
-    /// memory are then lost with the process).
+    /// silo is answered at once, since it would not survive the silo either. Answering only after the
+    /// acknowledgement is what lets a silo be killed without losing the ticks its grains had taken; zero answers at
+    /// once (ticks still in the producer's memory are then lost with the process).
     /// </summary>
     public TimeSpan DeliveryWait { get; set; } = TimeSpan.FromSeconds(2);
 }

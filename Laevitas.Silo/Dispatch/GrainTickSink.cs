@@ -20,7 +20,7 @@ namespace Laevitas.Silo.Dispatch;
 /// when the instrument was idle, hands the queue to a pump. The pump waits <see cref="DispatchOptions.BatchWindow"/>
 /// so ticks gather, then makes one awaited call per instrument with everything gathered, at most
 /// <see cref="DispatchOptions.MaxConcurrentCalls"/> at a time and <see cref="DispatchOptions.MaxCallsPerSecond"/>
-/// per second (a call's CPU cost hardly depends on its size, so the rate bound is what keeps the CPU for the ticks). While a call is in flight, new ticks of the
+/// per second (a call's CPU cost hardly depends on its size). While a call is in flight, new ticks of the
 /// instrument gather for its next call, which joins the pump's line when the first returns. So at most one call
 /// per instrument is in flight (per-instrument order holds even though Orleans does not order messages), and
 /// under load the number of calls per second is bounded by the number of instruments, not of ticks: batches grow

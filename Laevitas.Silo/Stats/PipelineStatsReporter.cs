@@ -2,6 +2,7 @@ using Laevitas.Grains.Abstractions.Stats;
 using Laevitas.Grains.Publishing;
 using Laevitas.Grains.Streaming;
 using Laevitas.Grains.Writing;
+using Laevitas.Silo.Dispatch;
 using Laevitas.Silo.Feed;
 using System.Globalization;
 using Microsoft.Extensions.Options;
@@ -23,6 +24,7 @@ internal sealed partial class PipelineStatsReporter(
 {
     private readonly CancellationTokenSource stopping = new();
     private readonly FeedStatus? feed = services.GetService<FeedStatus>();
+    private readonly GrainTickSink? dispatch = services.GetService<GrainTickSink>();
     private readonly KafkaTickPublisher? publisher = services.GetService<KafkaTickPublisher>();
     private readonly TickWriterStatus? writer = services.GetService<TickWriterStatus>();
     private readonly KafkaStreamStatus? stream = services.GetService<KafkaStreamStatus>();
@@ -41,6 +43,7 @@ internal sealed partial class PipelineStatsReporter(
     {
         var now = time.GetUtcNow();
         var feedStatus = feed?.Snapshot();
+        var dispatchStatus = dispatch?.GetStatus();
         var publisherStatus = publisher?.GetStatus();
         var writerStatus = writer?.Snapshot();
         var current = new Sample(now, feedStatus?.TicksReceived, publisherStatus?.Published, writerStatus?.RowsWritten);
@@ -64,6 +67,8 @@ internal sealed partial class PipelineStatsReporter(
             TicksInPerSecond = Rate(current.Ticks, previous?.Ticks, interval),
             ParseErrors = feedStatus?.ParseErrors,
             Reconnects = feedStatus?.Reconnects,
+            DispatchPending = dispatchStatus?.Pending,
+            DispatchDropped = dispatchStatus?.Dropped,
             Published = publisherStatus?.Published,
             PublishedPerSecond = Rate(current.Published, previous?.Published, interval),
             PublishBuffered = publisherStatus?.Buffered,
@@ -145,12 +150,13 @@ internal sealed partial class PipelineStatsReporter(
             logger,
             stats.InstrumentsFollowed ?? 0,
             stats.TicksInPerSecond ?? 0,
+            stats.DispatchPending ?? 0,
             stats.PublishedPerSecond ?? 0,
             stats.KafkaLag?.ToString(CultureInfo.InvariantCulture) ?? "-",
             stats.RowsWrittenPerSecond ?? 0,
             stats.RowsWritten ?? 0,
             stats.PublishSpoolPending ?? 0,
-            stats.PublishDropped ?? 0,
+            (stats.DispatchDropped ?? 0) + (stats.PublishDropped ?? 0),
             stats.LastError is null ? "none" : $"{stats.LastErrorSource}: {stats.LastError} at {stats.LastErrorAt:HH:mm:ss}");
     }
 
@@ -168,10 +174,10 @@ internal sealed partial class PipelineStatsReporter(
     private sealed record Sample(DateTimeOffset At, long? Ticks, long? Published, long? RowsWritten);
 
     [LoggerMessage(Level = LogLevel.Information, Message =
-        "Status: {Instruments} instruments | {TicksIn:0} ticks/s in | {Published:0} published/s | Kafka lag {Lag} | " +
-        "{RowsPerSecond:0} rows/s written ({RowsTotal} total) | spool {Spooled} | dropped {Dropped} | last error: {LastError}")]
+        "Status: {Instruments} instruments | {TicksIn:0} ticks/s in | {Waiting} waiting for grains | {Published:0} published/s | " +
+        "Kafka lag {Lag} | {RowsPerSecond:0} rows/s written ({RowsTotal} total) | spool {Spooled} | dropped {Dropped} | last error: {LastError}")]
     private static partial void LogStatusLine(
-        ILogger logger, int instruments, double ticksIn, double published, string lag, double rowsPerSecond, long rowsTotal,
+        ILogger logger, int instruments, double ticksIn, long waiting, double published, string lag, double rowsPerSecond, long rowsTotal,
         long spooled, long dropped, string lastError);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report pipeline stats to the cluster; retrying every interval")]

@@ -117,6 +117,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
         var topic = $"deribit-bench-{DateTime.UtcNow:yyyyMMddHHmmss}";
         cluster?.CreateTopic(topic, settings.Partitions);
         var work = Directory.CreateTempSubdirectory("laevitas-bench-");
+        var siloUrl = $"http://127.0.0.1:{FreePort()}";
         var environment = new Dictionary<string, string>
         {
             ["Deribit__Url"] = simulator.Url,
@@ -129,7 +130,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
             ["Publisher__SpoolDirectory"] = Path.Combine(work.FullName, "spool"),
             ["Orleans__SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["Orleans__GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}",
+            ["ASPNETCORE_URLS"] = siloUrl,
             // As run.sh and the container image start the silo (see there); --silo-env DOTNET_GCgen0size=0 measures
             // the runtime's default.
             ["DOTNET_GCgen0size"] = SiloGen0Budget,
@@ -145,7 +146,8 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
         Log($"Silo process {silo.Id}");
         try
         {
-            var run = new PipelineRun(settings, database, simulator, silo, cancellationToken);
+            using var probe = new SiloStatsProbe(siloUrl);
+            var run = new PipelineRun(settings, database, simulator, silo, probe, cancellationToken);
             if (!await run.StartUpAsync(results))
             {
                 return 1;
@@ -215,7 +217,8 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
 
     /// <summary>The silo-side part of a run: waits, phases, measurements; one instance per silo process.</summary>
     private sealed class PipelineRun(
-        EndToEndSettings settings, BenchDatabase database, DeribitSimulatorServer simulator, SiloProcess silo, CancellationToken cancellationToken)
+        EndToEndSettings settings, BenchDatabase database, DeribitSimulatorServer simulator, SiloProcess silo, SiloStatsProbe probe,
+        CancellationToken cancellationToken)
     {
         // Ticks the simulator had sent when the table was last emptied: the rows expected now are the ones sent since.
         private long sentAtReset;
@@ -345,7 +348,8 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
             }
 
             var missing = simulator.TicksSent - sentAtReset - await database.CountAsync(cancellationToken);
-            Log($"  {missing:N0} ticks sent but not stored after {draining.Elapsed.TotalSeconds:0} s (no new rows for {progressed.Elapsed.TotalSeconds:0} s)");
+            Log($"  {missing:N0} ticks sent but not stored after {draining.Elapsed.TotalSeconds:0} s (no new rows for {progressed.Elapsed.TotalSeconds:0} s); " +
+                $"simulator sent {simulator.TicksSent:N0} in all; {await probe.DescribeAsync(cancellationToken)}");
             return null;
         }
 

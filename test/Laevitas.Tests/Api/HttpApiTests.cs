@@ -129,6 +129,9 @@ public sealed class HttpApiTests(ApiEnvironment environment)
         Assert.Equal("Active", silos.Status);
         Assert.True(stats.Pipeline.FeedConnected);
         Assert.True(stats.Pipeline.DatabaseAvailable);
+        // The silo runs the feed, so it reports its dispatch; nothing was shed at this rate.
+        Assert.Equal(0, stats.Pipeline.DispatchDropped);
+        Assert.InRange(stats.Pipeline.DispatchPending!.Value, 0, stats.Pipeline.TicksReceived!.Value);
         Assert.InRange(stats.Pipeline.KafkaLag!.Value, 0, stats.Pipeline.Published!.Value);
         Assert.InRange(stats.Pipeline.RowsWritten!.Value, 1, stats.Pipeline.Published!.Value);
         Assert.Equal(silo.Feed.InstrumentsFollowed, stats.Pipeline.InstrumentsFollowed);
