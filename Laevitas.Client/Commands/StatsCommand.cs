@@ -59,7 +59,7 @@ internal static class StatsCommand
             $"{Fmt.Count(p.PublishBuffered)} buffered, {Fmt.Count(p.PublishSpoolPending)} spooled, {Fmt.Count(p.PublishDropped)} dropped");
         pipeline.AddRow("Rows written (PostgreSQL)", Fmt.Rate(p.RowsWrittenPerSecond), Fmt.Count(p.RowsWritten),
             $"database {Fmt.Flag(p.DatabaseAvailable, "up", "down")}, {Fmt.Count(p.WriteFailures)} failed writes");
-        pipeline.AddRow("Kafka lag", "", Fmt.Count(p.KafkaLag), "ticks not yet stored");
+        pipeline.AddRow("Kafka lag", "", Fmt.Count(p.KafkaLag), $"ticks not yet stored; {Fmt.Count(p.KafkaExpired)} deleted by the broker before they were stored");
         pipeline.Caption($"{p.ReportingSilos} silo(s) reporting; {stats.ActiveGrains:#,0} active grains");
         console.Write(pipeline);
 

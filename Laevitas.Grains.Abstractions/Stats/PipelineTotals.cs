@@ -22,6 +22,7 @@ public sealed record PipelineTotals
     public long? WriteFailures { get; init; }
     public bool? DatabaseAvailable { get; init; }
     public long? KafkaLag { get; init; }
+    public long? KafkaExpired { get; init; }
     public string? LastError { get; init; }
     public DateTimeOffset? LastErrorAt { get; init; }
     public string? LastErrorSource { get; init; }
@@ -60,6 +61,7 @@ public sealed record PipelineTotals
             WriteFailures = SumLong(silos, s => s.WriteFailures),
             DatabaseAvailable = All(silos, s => s.DatabaseAvailable),
             KafkaLag = SumLong(silos, s => s.KafkaLag),
+            KafkaExpired = SumLong(silos, s => s.KafkaExpired),
             LastError = latestError?.LastError,
             LastErrorAt = latestError?.LastErrorAt,
             LastErrorSource = latestError?.LastErrorSource,

@@ -51,4 +51,7 @@ public sealed record SiloPipelineStats
 
     /// <summary>Ticks shed because <c>Dispatch:MaxPendingTicks</c> were already waiting (counted and logged).</summary>
     [Id(25)] public long? DispatchDropped { get; init; }
+
+    /// <summary>Ticks the broker deleted (retention) before this silo's writers read them.</summary>
+    [Id(26)] public long? KafkaExpired { get; init; }
 }

@@ -7,6 +7,7 @@ internal sealed class KafkaPartitionProgress(int partition)
     private long highWatermark = -1;
     private long ticksRead;
     private long batchesRead;
+    private long ticksExpired;
     private volatile bool assigned;
     private volatile bool commitsHalted;
 
@@ -19,6 +20,9 @@ internal sealed class KafkaPartitionProgress(int partition)
         Interlocked.Add(ref ticksRead, ticks);
         Interlocked.Increment(ref batchesRead);
     }
+
+    /// <summary>Offsets the broker no longer held when the receiver got to them (retention): ticks that are gone.</summary>
+    public void Expired(long count) => Interlocked.Add(ref ticksExpired, count);
 
     public void Committed(long offset) => Volatile.Write(ref committedOffset, offset);
 
@@ -39,6 +43,7 @@ internal sealed class KafkaPartitionProgress(int partition)
             lag,
             Interlocked.Read(ref ticksRead),
             Interlocked.Read(ref batchesRead),
-            commitsHalted);
+            commitsHalted,
+            Interlocked.Read(ref ticksExpired));
     }
 }

@@ -2,7 +2,8 @@ namespace Laevitas.Grains.Streaming;
 
 /// <summary>
 /// What this silo's receiver of one partition knows. <see cref="CommittedOffset"/> is the offset stored for commit
-/// (everything below it is in PostgreSQL); <see cref="Lag"/> is the high watermark minus that offset.
+/// (everything below it is in PostgreSQL); <see cref="Lag"/> is the high watermark minus that offset;
+/// <see cref="TicksExpired"/> counts offsets the broker had already deleted (retention) when the receiver reached them.
 /// </summary>
 public sealed record KafkaPartitionStatus(
     int Partition,
@@ -12,4 +13,5 @@ public sealed record KafkaPartitionStatus(
     long? Lag,
     long TicksRead,
     long BatchesRead,
-    bool CommitsHalted);
+    bool CommitsHalted,
+    long TicksExpired);

@@ -302,6 +302,16 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
             return;
         }
 
+        if (record.Offset.Value > expected)
+        {
+            // The producer is idempotent and not transactional, so a partition's offsets have no holes: the broker
+            // deleted these (retention) before they were read, and librdkafka moved on to the oldest it still has.
+            // They are lost; say so loudly rather than let them vanish.
+            var expired = record.Offset.Value - expected.Value;
+            progress.Expired(expired);
+            LogExpired(kafka.Topic, partition, expected.Value, record.Offset.Value, expired);
+        }
+
         if (pending.Count == 0)
         {
             pendingSince = Stopwatch.GetTimestamp();
@@ -339,6 +349,10 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reading Kafka {Topic}[{Partition}] for queue {Queue} from the committed offset of group {Group}")]
     private partial void LogAssigned(string topic, int partition, string group, string queue);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Kafka {Topic}[{Partition}]: offsets {From}..{To} were deleted by the broker (retention) before they were stored: " +
+                                                    "{Count} ticks lost; the writer is further behind than the topic's retention")]
+    private partial void LogExpired(string topic, int partition, long from, long to, long count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Released Kafka {Topic}[{Partition}]; offsets stored for commit up to {Offset}")]
     private partial void LogReleased(string topic, int partition, long? offset);

@@ -20,6 +20,23 @@ public sealed class KafkaStreamStatus
             ObserveLag,
             unit: "{message}",
             description: "Ticks in Kafka not yet stored in PostgreSQL (high watermark minus committed offset), per partition read by this silo.");
+        meter.CreateObservableCounter(
+            "laevitas.stream.expired",
+            TotalExpired,
+            unit: "{message}",
+            description: "Ticks the broker deleted (retention) before this silo's writer read them: lost.");
+    }
+
+    /// <summary>Ticks the broker had deleted before they were read, over every partition this silo read.</summary>
+    public long TotalExpired()
+    {
+        long total = 0;
+        foreach (var progress in partitions.Values)
+        {
+            total += progress.Snapshot().TicksExpired;
+        }
+
+        return total;
     }
 
     /// <summary>Partitions this silo reads now or read before, in partition order.</summary>

@@ -79,6 +79,7 @@ internal sealed partial class PipelineStatsReporter(
             WriteFailures = writerStatus?.WriteFailures,
             DatabaseAvailable = writerStatus?.DatabaseAvailable,
             KafkaLag = stream?.TotalLag(),
+            KafkaExpired = stream?.TotalExpired(),
             LastError = lastError.Error,
             LastErrorAt = lastError.At,
             LastErrorSource = lastError.Source,
@@ -156,7 +157,7 @@ internal sealed partial class PipelineStatsReporter(
             stats.RowsWrittenPerSecond ?? 0,
             stats.RowsWritten ?? 0,
             stats.PublishSpoolPending ?? 0,
-            (stats.DispatchDropped ?? 0) + (stats.PublishDropped ?? 0),
+            (stats.DispatchDropped ?? 0) + (stats.PublishDropped ?? 0) + (stats.KafkaExpired ?? 0),
             stats.LastError is null ? "none" : $"{stats.LastErrorSource}: {stats.LastError} at {stats.LastErrorAt:HH:mm:ss}");
     }
 

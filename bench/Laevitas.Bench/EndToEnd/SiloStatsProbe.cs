@@ -20,7 +20,8 @@ internal sealed class SiloStatsProbe(string baseUrl) : IDisposable
             return $"silo counters: {Count(p, "ticksReceived")} ticks read, {Count(p, "dispatchPending")} waiting for grains, " +
                    $"{Count(p, "dispatchDropped")} shed by the dispatcher, {Count(p, "published")} published, {Count(p, "publishBuffered")} in the producer, " +
                    $"{Count(p, "publishSpoolPending")} spooled, {Count(p, "publishDropped")} dropped past the spool, " +
-                   $"Kafka lag {Count(p, "kafkaLag")}, {Count(p, "rowsWritten")} rows written since start";
+                   $"Kafka lag {Count(p, "kafkaLag")}, {Count(p, "kafkaExpired")} deleted by the broker before they were read, " +
+                   $"{Count(p, "rowsWritten")} rows written since start";
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException)
         {

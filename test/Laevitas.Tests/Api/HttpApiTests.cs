@@ -131,6 +131,7 @@ public sealed class HttpApiTests(ApiEnvironment environment)
         Assert.True(stats.Pipeline.DatabaseAvailable);
         // The silo runs the feed, so it reports its dispatch; nothing was shed at this rate.
         Assert.Equal(0, stats.Pipeline.DispatchDropped);
+        Assert.Equal(0, stats.Pipeline.KafkaExpired);
         Assert.InRange(stats.Pipeline.DispatchPending!.Value, 0, stats.Pipeline.TicksReceived!.Value);
         Assert.InRange(stats.Pipeline.KafkaLag!.Value, 0, stats.Pipeline.Published!.Value);
         Assert.InRange(stats.Pipeline.RowsWritten!.Value, 1, stats.Pipeline.Published!.Value);
