@@ -24,6 +24,8 @@ internal sealed class KafkaPartitionProgress(int partition)
     /// <summary>Offsets the broker no longer held when the receiver got to them (retention): ticks that are gone.</summary>
     public void Expired(long count) => Interlocked.Add(ref ticksExpired, count);
 
+    public long TicksExpired => Interlocked.Read(ref ticksExpired);
+
     public void Committed(long offset) => Volatile.Write(ref committedOffset, offset);
 
     public void HighWatermark(long offset) => Volatile.Write(ref highWatermark, offset);
@@ -44,6 +46,6 @@ internal sealed class KafkaPartitionProgress(int partition)
             Interlocked.Read(ref ticksRead),
             Interlocked.Read(ref batchesRead),
             commitsHalted,
-            Interlocked.Read(ref ticksExpired));
+            TicksExpired);
     }
 }

@@ -33,7 +33,7 @@ public sealed class KafkaStreamStatus
         long total = 0;
         foreach (var progress in partitions.Values)
         {
-            total += progress.Snapshot().TicksExpired;
+            total += progress.TicksExpired;
         }
 
         return total;
