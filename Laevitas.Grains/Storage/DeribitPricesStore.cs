@@ -5,11 +5,17 @@ using NpgsqlTypes;
 namespace Laevitas.Grains.Storage;
 
 /// <summary>
-/// Writes batches of <see cref="DeribitPriceRow"/> to <c>deribit_prices</c>: binary COPY into a session temp table,
-/// then one <c>INSERT ... SELECT ... ON CONFLICT DO NOTHING</c>, in one transaction. Idempotent: a row already stored
-/// (a Kafka replay) is skipped by the primary key. Holds one connection for its owner's lifetime so the temp table is
-/// created once per connection, not per batch (pooled connections are reset, which drops temp tables).
+/// Writes batches of <see cref="DeribitPriceRow"/> to <c>deribit_prices</c>, one transaction per batch, idempotently:
+/// a row already stored (a Kafka replay) is skipped by the primary key. A batch is first binary-COPied straight into
+/// the table; if any of its rows is already there (unique violation, which rolls the whole batch back), it is stored
+/// again through a session temp table and one <c>INSERT ... SELECT ... ON CONFLICT DO NOTHING</c>, and so are the
+/// next batches for a while (a replay conflicts batch after batch). Holds one connection for its owner's lifetime so
+/// the temp table is created once per connection, not per batch (pooled connections are reset, which drops temp
+/// tables).
 /// </summary>
+/// <remarks>Why not always the staging path: it makes PostgreSQL write every row twice (temp table, then table) and
+/// cost 14 instead of 8.5 µs of server CPU per row (bench baselines: 63,636 vs 92,102 rows/s on one connection), and
+/// on a small machine the server shares its cores with the silo. Conflicts are rare outside a replay.</remarks>
 /// <remarks>Not thread-safe: one store per writer grain activation, used by one call at a time.</remarks>
 public sealed class DeribitPricesStore(NpgsqlDataSource dataSource, DeribitPricePartitions partitions) : IAsyncDisposable
 {
@@ -28,8 +34,19 @@ public sealed class DeribitPricesStore(NpgsqlDataSource dataSource, DeribitPrice
         $"INSERT INTO deribit_prices ({Columns}, \"createdAt\") SELECT {Columns}, now() FROM deribit_prices_staging " +
         "ON CONFLICT (instrument_name, \"timestamp\") DO NOTHING";
 
+    // After a conflict, this many batches go straight to the staging path: a replay after a crash or a queue moving
+    // between silos re-reads up to a commit interval of ticks, batch after batch, and each would fail a direct COPY.
+    private const int StagedBatchesAfterConflict = 50;
+
     private NpgsqlConnection? connection;
     private readonly List<long> days = [];
+    private int stagedBatchesLeft;
+
+    /// <summary>Batches stored by a direct COPY; the rest went through the staging table.</summary>
+    public long DirectBatches { get; private set; }
+
+    /// <summary>Batches whose direct COPY hit a row already stored and were stored through the staging table.</summary>
+    public long ConflictedBatches { get; private set; }
 
     /// <summary>
     /// Stores <paramref name="rows"/> atomically; returns how many were new (the rest were already stored). Returns
@@ -47,17 +64,22 @@ public sealed class DeribitPricesStore(NpgsqlDataSource dataSource, DeribitPrice
         try
         {
             await partitions.EnsureAsync(conn, days, cancellationToken).ConfigureAwait(false);
-
-            await using var transaction = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await CopyAsync(conn, rows, cancellationToken).ConfigureAwait(false);
-            int inserted;
-            await using (var insert = new NpgsqlCommand(Insert, conn, transaction))
+            if (stagedBatchesLeft > 0)
             {
-                inserted = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                stagedBatchesLeft--;
+            }
+            else if (await TryCopyDirectAsync(conn, rows, cancellationToken).ConfigureAwait(false))
+            {
+                DirectBatches++;
+                return rows.Length;
+            }
+            else
+            {
+                ConflictedBatches++;
+                stagedBatchesLeft = StagedBatchesAfterConflict;
             }
 
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return inserted;
+            return await CopyStagedAsync(conn, rows, cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.CheckViolation)
         {
@@ -171,11 +193,46 @@ public sealed class DeribitPricesStore(NpgsqlDataSource dataSource, DeribitPrice
         }
     }
 
+    /// <summary>
+    /// COPY straight into <c>deribit_prices</c> and commit; false (and nothing stored) if a row was already there.
+    /// </summary>
+    private static async Task<bool> TryCopyDirectAsync(NpgsqlConnection conn, ReadOnlyMemory<DeribitPriceRow> rows, CancellationToken cancellationToken)
+    {
+        await using var transaction = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await CopyAsync(conn, "deribit_prices", rows, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // The server aborted the COPY and the transaction; disposing it rolls back. The connection is usable.
+            return false;
+        }
+
+        // createdAt is not copied: its default, now(), is the transaction's time, as on the staging path.
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static async Task<int> CopyStagedAsync(NpgsqlConnection conn, ReadOnlyMemory<DeribitPriceRow> rows, CancellationToken cancellationToken)
+    {
+        await using var transaction = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await CopyAsync(conn, "deribit_prices_staging", rows, cancellationToken).ConfigureAwait(false);
+        int inserted;
+        await using (var insert = new NpgsqlCommand(Insert, conn, transaction))
+        {
+            inserted = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return inserted;
+    }
+
     // The synchronous importer API costs a fraction of the async one per field (36 fields a row), and its only
     // blocking is a socket write when its buffer fills; running it on the thread pool keeps that off the grain's
     // scheduler. The grain awaits it, so the connection is still used by one caller at a time.
-    private static Task CopyAsync(NpgsqlConnection conn, ReadOnlyMemory<DeribitPriceRow> rows, CancellationToken cancellationToken) =>
-        Task.Run(() => Copy(conn, "deribit_prices_staging", rows.Span), cancellationToken);
+    private static Task CopyAsync(NpgsqlConnection conn, string table, ReadOnlyMemory<DeribitPriceRow> rows, CancellationToken cancellationToken) =>
+        Task.Run(() => Copy(conn, table, rows.Span), cancellationToken);
 
     /// <summary>
     /// Binary COPY of <paramref name="rows"/> into <paramref name="table"/> (a table with the columns of

@@ -85,6 +85,41 @@ public sealed class DeribitPricesStoreTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task ABatchWithRowsAlreadyStoredStoresItsNewRowsAndTheNextBatchesGoThroughStaging()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync("prices_conflict"));
+        await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).ApplyAsync();
+        await using var store = new DeribitPricesStore(dataSource, new DeribitPricePartitions());
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        var first = Enumerable.Range(0, 100).Select(i => Row("BTC-PERPETUAL", now + i)).ToArray();
+        Assert.Equal(100, await store.InsertAsync(first));
+        Assert.Equal((1L, 0L), (store.DirectBatches, store.ConflictedBatches));
+
+        // The last row of this batch is already stored: the direct COPY fails on it, after 50 new rows were sent.
+        var overlapping = Enumerable.Range(0, 50).Select(i => Row("ETH-PERPETUAL", now + i)).Append(first[^1]).ToArray();
+        Assert.Equal(50, await store.InsertAsync(overlapping));
+        Assert.Equal((1L, 1L), (store.DirectBatches, store.ConflictedBatches));
+
+        // A replay right after: staged without trying the direct COPY again; a batch of new rows too, for a while.
+        Assert.Equal(0, await store.InsertAsync(first));
+        Assert.Equal(10, await store.InsertAsync(Enumerable.Range(0, 10).Select(i => Row("SOL-PERPETUAL", now + i)).ToArray()));
+        Assert.Equal((1L, 1L), (store.DirectBatches, store.ConflictedBatches));
+
+        // Two rows with one key in one batch (a tick published twice): one is stored.
+        var twice = new[] { Row("XRP-PERPETUAL", now), Row("XRP-PERPETUAL", now) };
+        await using var fresh = new DeribitPricesStore(dataSource, new DeribitPricePartitions());
+        Assert.Equal(1, await fresh.InsertAsync(twice));
+        Assert.Equal((0L, 1L), (fresh.DirectBatches, fresh.ConflictedBatches));
+
+        await using var count = dataSource.CreateCommand("SELECT count(*), count(*) FILTER (WHERE \"createdAt\" > now() - interval '1 hour') FROM deribit_prices");
+        await using var reader = await count.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(161L, reader.GetInt64(0));
+        Assert.Equal(161L, reader.GetInt64(1));
+    }
+
+    [Fact]
     public async Task RowsPostgresRejectsAreIsolatedAndTheRestIsStored()
     {
         await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync("prices_reject"));
