@@ -40,11 +40,12 @@ COPY --link --from=build /app .
 # A container joins a cluster: membership in Postgres by default. The private PostgreSQL and the embedded Kafka
 # broker are for local runs only (the image has no PostgreSQL binaries), so give it ConnectionStrings__Postgres and
 # Kafka__BootstrapServers (see deploy/k8s/configmap.yaml and docs/kubernetes.md).
-# DOTNET_GCgen0size: a 32 MiB gen0 budget; with the default few MiB the silo spent up to half its time in GC under
-# load (bench/results.md). Only the environment can set it.
+# DOTNET_GCgen0size: a 16 MiB gen0 budget per GC heap (server GC, one heap per CPU of the pod's limit; see
+# Laevitas.Silo.csproj); with the default few MiB the silo spent up to half its time in GC under load
+# (bench/results.md). Only the environment can set it.
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     Orleans__ClusteringMode=AdoNet \
-    DOTNET_GCgen0size=0x2000000
+    DOTNET_GCgen0size=0x1000000
 
 # 11111 silo-to-silo, 30000 client gateway, 8080 HTTP: API, /health/live, /health/ready, /metrics, dashboard.
 EXPOSE 11111 30000 8080

@@ -25,8 +25,8 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
     /// <summary>How long a drain may go without a new row before the bench stops waiting for it.</summary>
     private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(15);
 
-    /// <summary>The silo's GC gen0 budget, 32 MiB, as run.sh and deploy/docker/silo.Dockerfile set it.</summary>
-    private const string SiloGen0Budget = "0x2000000";
+    /// <summary>The silo's GC gen0 budget per heap, 16 MiB, as run.sh and deploy/docker/silo.Dockerfile set it.</summary>
+    private const string SiloGen0Budget = "0x1000000";
 
     public string Name => "all";
 

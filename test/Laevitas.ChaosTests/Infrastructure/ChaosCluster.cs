@@ -173,6 +173,8 @@ public sealed partial class ChaosCluster : IAsyncLifetime
 
     private Dictionary<string, string> BaseEnvironment() => new(StringComparer.Ordinal)
     {
+        // Three silos, the broker and the test share two cores here: the workstation GC keeps each silo to one GC
+        // heap and thread (the silo's own default, server GC with a heap per core, is for a machine of its own).
         ["DOTNET_gcServer"] = "0",
         ["DOTNET_TieredPGO"] = "0",
         // Each silo has two pools (Orleans' ADO.NET providers and the writer's data source), 100 connections each by
