@@ -185,8 +185,11 @@ public sealed class HttpApiTests(ApiEnvironment environment)
             Assert.True(SampleValue(text, series) is not null, $"/metrics has no sample of {series}");
         }
 
+        // No upper bound from this host's FeedStatus: the OpenTelemetry MeterProvider subscribes to meters by name,
+        // not by IMeterFactory, so the "Laevitas" instruments of the other hosts that tests run in this process at the
+        // same time feed the same series (one host per process in production). DeribitFeedHeartbeatTests checks, on
+        // one host's meter, that the counter reads that feed's status.
         Assert.Contains("# TYPE laevitas_feed_ticks_total counter", text, StringComparison.Ordinal);
-        Assert.InRange(SampleValue(text, "laevitas_feed_ticks_total")!.Value, 1, silo.Feed.TicksReceived);
     }
 
     /// <summary>The value of the first sample of <paramref name="series"/> (any labels) in Prometheus text, or null.</summary>
