@@ -1,6 +1,5 @@
 using Laevitas.Grains.Writing;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Laevitas.Grains.Storage;
 
@@ -24,6 +23,8 @@ public sealed class DeribitPricesStore(NpgsqlDataSource dataSource, DeribitPrice
         "mark_iv, last_price, interest_rate, index_price, bid_iv, best_bid_price, best_bid_amount, best_ask_price, " +
         "best_ask_amount, ask_iv, currency, maturity, strike, type, kind, underlying_index, estimated_delivery_price, state, " +
         "delta, gamma, vega, theta, rho, stats_volume, stats_price_change, stats_low, stats_high, received_at";
+
+    private const short ColumnCount = 36;
 
     // ON COMMIT DELETE ROWS empties it at every commit (a cheap truncate of a temp table); createdAt is not copied and
     // is set by the INSERT below, i.e. transaction time.
@@ -228,101 +229,98 @@ public sealed class DeribitPricesStore(NpgsqlDataSource dataSource, DeribitPrice
         return inserted;
     }
 
-    // The synchronous importer API costs a fraction of the async one per field (36 fields a row), and its only
-    // blocking is a socket write when its buffer fills; running it on the thread pool keeps that off the grain's
-    // scheduler. The grain awaits it, so the connection is still used by one caller at a time.
-    private static Task CopyAsync(NpgsqlConnection conn, string table, ReadOnlyMemory<DeribitPriceRow> rows, CancellationToken cancellationToken) =>
-        Task.Run(() => Copy(conn, table, rows.Span), cancellationToken);
+    // Encoding and sending are synchronous (socket writes of 64 KiB that block only when the socket buffer is
+    // full); on the thread pool they stay off the grain's scheduler. The wait for the server's verdict, which comes
+    // once it has inserted the last row, is awaited. The grain awaits the whole, so the connection is still used by
+    // one caller at a time.
+    private static async Task CopyAsync(NpgsqlConnection conn, string table, ReadOnlyMemory<DeribitPriceRow> rows, CancellationToken cancellationToken)
+    {
+        var copy = await Task.Run(() => Send(conn, table, rows.Span), cancellationToken).ConfigureAwait(false);
+        await copy.DisposeAsync().ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Binary COPY of <paramref name="rows"/> into <paramref name="table"/> (a table with the columns of
-    /// <c>deribit_prices</c>), in the caller's transaction if any. The store copies into its staging table; the
-    /// benchmark copies straight into <c>deribit_prices</c> with this same code to measure the raw COPY rate.
+    /// <c>deribit_prices</c>), in the caller's transaction if any. The store copies into the table or its staging
+    /// table; the benchmark copies straight into <c>deribit_prices</c> with this same code to measure the raw COPY
+    /// rate. Errors PostgreSQL finds in the data (a duplicate key, a value it cannot store) are thrown once the
+    /// whole batch is sent; nothing of the batch is stored then.
     /// </summary>
-    public static void Copy(NpgsqlConnection conn, string table, ReadOnlySpan<DeribitPriceRow> rows)
+    public static void Copy(NpgsqlConnection conn, string table, ReadOnlySpan<DeribitPriceRow> rows) =>
+        // Disposing sends CopyDone and reads the outcome: a server-side error in the data surfaces here.
+        Send(conn, table, rows).Dispose();
+
+    /// <summary>Starts the COPY and sends every row and the trailer; the caller ends it by disposing the stream.</summary>
+    private static NpgsqlRawCopyStream Send(NpgsqlConnection conn, string table, ReadOnlySpan<DeribitPriceRow> rows)
     {
         ArgumentNullException.ThrowIfNull(conn);
-        using var importer = conn.BeginBinaryImport($"COPY {table} ({Columns}) FROM STDIN (FORMAT BINARY)");
-        foreach (ref readonly var row in rows)
+        var copy = conn.BeginRawBinaryCopy($"COPY {table} ({Columns}) FROM STDIN (FORMAT BINARY)");
+        try
         {
-            importer.StartRow();
-            importer.Write(row.InstrumentName, NpgsqlDbType.Text);
-            Write(importer, row.UnderlyingPrice);
-            importer.Write(row.Timestamp, NpgsqlDbType.Bigint);
-            Write(importer, row.SettlementPrice);
-            Write(importer, row.OpenInterest);
-            Write(importer, row.MinPrice);
-            Write(importer, row.MaxPrice);
-            Write(importer, row.MarkPrice);
-            Write(importer, row.MarkIv);
-            Write(importer, row.LastPrice);
-            Write(importer, row.InterestRate);
-            Write(importer, row.IndexPrice);
-            Write(importer, row.BidIv);
-            Write(importer, row.BestBidPrice);
-            Write(importer, row.BestBidAmount);
-            Write(importer, row.BestAskPrice);
-            Write(importer, row.BestAskAmount);
-            Write(importer, row.AskIv);
-            Write(importer, row.Currency);
-            if (row.Maturity is { } maturity)
+            using var writer = new BinaryCopyWriter(copy);
+            foreach (ref readonly var row in rows)
             {
-                importer.Write(maturity, NpgsqlDbType.Date);
-            }
-            else
-            {
-                importer.WriteNull();
+                WriteRow(writer, in row);
             }
 
-            Write(importer, row.Strike);
-            Write(importer, row.Type);
-            Write(importer, row.Kind);
-            Write(importer, row.UnderlyingIndex);
-            Write(importer, row.EstimatedDeliveryPrice);
-            Write(importer, row.State);
-            Write(importer, row.Delta);
-            Write(importer, row.Gamma);
-            Write(importer, row.Vega);
-            Write(importer, row.Theta);
-            Write(importer, row.Rho);
-            Write(importer, row.StatsVolume);
-            Write(importer, row.StatsPriceChange);
-            Write(importer, row.StatsLow);
-            Write(importer, row.StatsHigh);
-            if (row.ReceivedAt is { } receivedAt)
-            {
-                importer.Write(receivedAt, NpgsqlDbType.TimestampTz);
-            }
-            else
-            {
-                importer.WriteNull();
-            }
+            writer.Complete();
+            return copy;
         }
-
-        importer.Complete();
-    }
-
-    private static void Write(NpgsqlBinaryImporter importer, double? value)
-    {
-        if (value is { } v)
+        catch (Exception ex) when (ex is not NpgsqlException and not IOException)
         {
-            importer.Write(v, NpgsqlDbType.Double);
-        }
-        else
-        {
-            importer.WriteNull();
+            // Failed on this side before the end (not a broken connection, which Npgsql has already closed): tell
+            // the server to drop what it got, so the connection stays usable, and report the original error.
+            try
+            {
+                copy.Cancel();
+            }
+            catch (Exception cancel) when (cancel is NpgsqlException or IOException or ObjectDisposedException)
+            {
+            }
+
+            throw;
         }
     }
 
-    private static void Write(NpgsqlBinaryImporter importer, string? value)
+    // The fields in the order of Columns, with its types: 36 of them.
+    private static void WriteRow(BinaryCopyWriter writer, in DeribitPriceRow row)
     {
-        if (value is not null)
-        {
-            importer.Write(value, NpgsqlDbType.Text);
-        }
-        else
-        {
-            importer.WriteNull();
-        }
+        writer.StartRow(ColumnCount);
+        writer.Write(row.InstrumentName);
+        writer.Write(row.UnderlyingPrice);
+        writer.Write(row.Timestamp);
+        writer.Write(row.SettlementPrice);
+        writer.Write(row.OpenInterest);
+        writer.Write(row.MinPrice);
+        writer.Write(row.MaxPrice);
+        writer.Write(row.MarkPrice);
+        writer.Write(row.MarkIv);
+        writer.Write(row.LastPrice);
+        writer.Write(row.InterestRate);
+        writer.Write(row.IndexPrice);
+        writer.Write(row.BidIv);
+        writer.Write(row.BestBidPrice);
+        writer.Write(row.BestBidAmount);
+        writer.Write(row.BestAskPrice);
+        writer.Write(row.BestAskAmount);
+        writer.Write(row.AskIv);
+        writer.Write(row.Currency);
+        writer.Write(row.Maturity);
+        writer.Write(row.Strike);
+        writer.Write(row.Type);
+        writer.Write(row.Kind);
+        writer.Write(row.UnderlyingIndex);
+        writer.Write(row.EstimatedDeliveryPrice);
+        writer.Write(row.State);
+        writer.Write(row.Delta);
+        writer.Write(row.Gamma);
+        writer.Write(row.Vega);
+        writer.Write(row.Theta);
+        writer.Write(row.Rho);
+        writer.Write(row.StatsVolume);
+        writer.Write(row.StatsPriceChange);
+        writer.Write(row.StatsLow);
+        writer.Write(row.StatsHigh);
+        writer.Write(row.ReceivedAt);
     }
 }

@@ -137,6 +137,63 @@ public sealed class DeribitPricesStoreTests(PostgresFixture postgres)
         Assert.Equal([(3, "22021"), (17, "23514")], rejected.OrderBy(r => r.Item1).ToArray());
     }
 
+    [Fact]
+    public async Task EveryColumnRoundTripsThroughTheBinaryCopy()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync("prices_roundtrip"));
+        await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).ApplyAsync();
+        await using var store = new DeribitPricesStore(dataSource, new DeribitPricePartitions());
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        // Every double column a different value, so a column written in the wrong place shows.
+        object boxed = Row("BTC-27DEC26-100000-C", now);
+        var next = 0.5;
+        foreach (var field in typeof(DeribitPriceRow).GetFields().Where(f => f.FieldType == typeof(double?)))
+        {
+            field.SetValue(boxed, next += 1.25);
+        }
+
+        var full = (DeribitPriceRow)boxed;
+        full.Delta = double.NaN;
+        full.Theta = double.NegativeInfinity;
+        full.Rho = -1.5e-300;
+        full.Currency = "BTC";
+        full.Maturity = new DateOnly(2026, 12, 27);
+        full.Type = "C";
+        full.Kind = "option";
+        full.UnderlyingIndex = "SYN.BTC-27DEC26";
+        full.State = "open ✓ \ud800"; // a lone surrogate is not UTF-8: stored as U+FFFD
+        full.ReceivedAt = new DateTime(2026, 12, 3, 10, 0, 0, DateTimeKind.Utc).AddTicks(1_234_567); // 123,456.7 µs
+        var nulls = new DeribitPriceRow { InstrumentName = "ETH-PERPETUAL", Timestamp = now };
+        var longText = Row("SOL-PERPETUAL", now);
+        longText.State = new string('x', 100_000) + "é"; // longer than the writer's buffer
+
+        Assert.Equal(3, await store.InsertAsync(new[] { full, nulls, longText }));
+
+        full.State = "open ✓ \ufffd";
+        full.ReceivedAt = full.ReceivedAt.Value.AddTicks(-(full.ReceivedAt.Value.Ticks % TimeSpan.TicksPerMicrosecond));
+        foreach (var expected in new[] { full, nulls, longText })
+        {
+            await using var select = dataSource.CreateCommand("SELECT * FROM deribit_prices WHERE instrument_name = $1");
+            select.Parameters.Add(new NpgsqlParameter { Value = expected.InstrumentName });
+            await using var reader = await select.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync());
+            foreach (var field in typeof(DeribitPriceRow).GetFields())
+            {
+                var ordinal = reader.GetOrdinal(SnakeCase(field.Name));
+                var type = Nullable.GetUnderlyingType(field.FieldType) ?? field.FieldType;
+                object? stored = reader.IsDBNull(ordinal) ? null
+                    : type == typeof(DateOnly) ? reader.GetFieldValue<DateOnly>(ordinal)
+                    : type == typeof(DateTime) ? reader.GetFieldValue<DateTime>(ordinal)
+                    : reader.GetValue(ordinal);
+                Assert.True(Equals(field.GetValue(expected), stored), $"{expected.InstrumentName} {field.Name}: wrote {field.GetValue(expected)}, read {stored}");
+            }
+        }
+    }
+
+    private static string SnakeCase(string name) =>
+        string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
+
     private static DeribitPriceRow Row(string name, long timestamp) => new()
     {
         InstrumentName = name,
