@@ -41,6 +41,17 @@ public sealed class DispatchOptions
     /// </summary>
     public int MaxPendingTicks { get; set; } = 100_000;
 
+    /// <summary>
+    /// When <see cref="MaxPendingTicks"/> ticks are waiting, the feed stops reading its connections until there is
+    /// room again, so the exchange holds the next ticks in its socket buffers instead of the dispatcher dropping
+    /// them — but only while the ticks it reads are at most this far behind the exchange (exchange timestamp to the
+    /// silo's clock). A burst the pipeline can work off is then captured whole; under longer overload the feed
+    /// reads on and the dispatcher drops what does not fit, so the capture stays current (and an exchange that
+    /// closes slow readers is not given a reason to). Zero: never hold the feed back. Under overload on two cores
+    /// it also keeps CPU for the pipeline: reading and parsing ticks only to drop them took it from the grains.
+    /// </summary>
+    public TimeSpan MaxBackPressureLag { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Wait before a failed call is retried with the same ticks.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 

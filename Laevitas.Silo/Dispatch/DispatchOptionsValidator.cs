@@ -34,6 +34,12 @@ internal sealed class DispatchOptionsValidator : IValidateOptions<DispatchOption
             failures.Add($"{S}:MaxPendingTicks ({o.MaxPendingTicks}) must be at least {S}:MaxBatchSize ({o.MaxBatchSize}).");
         }
 
+        // Below Deribit's shortest heartbeat (10 s): a held-back connection does not read the exchange's test_request.
+        if (o.MaxBackPressureLag < TimeSpan.Zero || o.MaxBackPressureLag > TimeSpan.FromSeconds(5))
+        {
+            failures.Add($"{S}:MaxBackPressureLag must be between 00:00:00 and 00:00:05 (was {o.MaxBackPressureLag}).");
+        }
+
         if (o.RetryDelay <= TimeSpan.Zero || o.RetryDelay > TimeSpan.FromMinutes(1))
         {
             failures.Add($"{S}:RetryDelay must be above zero and at most 00:01:00 (was {o.RetryDelay}).");

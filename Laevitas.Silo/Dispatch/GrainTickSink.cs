@@ -28,6 +28,9 @@ namespace Laevitas.Silo.Dispatch;
 /// <para>A failed call is retried with the same ticks, in front of newer ones, after
 /// <see cref="DispatchOptions.RetryDelay"/>. If a call timed out after the grain had taken the ticks, the retry
 /// publishes them twice; the writer stores a tick once.</para>
+/// <para>At most <see cref="DispatchOptions.MaxPendingTicks"/> ticks wait; past that <see cref="WaitForRoomAsync"/>
+/// holds the feed's connections back for up to <see cref="DispatchOptions.MaxBackPressureLag"/> behind the exchange,
+/// and what arrives while still full is dropped (counted, logged).</para>
 /// </remarks>
 public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
@@ -43,6 +46,7 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
     private readonly LogThrottle failureLog;
     private readonly CancellationTokenSource stopping = new();
     private readonly SemaphoreSlim callSlots;
+    private readonly BackPressureGate backPressure;
     private Task? pump;
     private long pending;
     private long dispatched;
@@ -62,6 +66,7 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
         this.localSilo = localSilo.SiloAddress;
         this.options = options.Value;
         callSlots = new SemaphoreSlim(this.options.MaxConcurrentCalls);
+        backPressure = new BackPressureGate(() => Interlocked.Read(ref pending), this.options, timeProvider);
         this.timeProvider = timeProvider;
         this.logger = logger;
         dropLog = new LogThrottle(TimeSpan.FromSeconds(10), timeProvider);
@@ -70,6 +75,9 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
         meter.CreateObservableCounter("laevitas.dispatch.ticks", () => Interlocked.Read(ref dispatched), "{tick}", "Ticks handed to instrument grains");
         meter.CreateObservableCounter("laevitas.dispatch.dropped", () => Interlocked.Read(ref dropped), "{tick}", "Ticks dropped because too many were waiting for grains");
         meter.CreateObservableCounter("laevitas.dispatch.failed_calls", () => Interlocked.Read(ref failedCalls), "{call}", "Grain calls that failed and were retried");
+        meter.CreateObservableCounter(
+            "laevitas.dispatch.held_back", () => backPressure.HeldBack.TotalSeconds, "s",
+            "Time the feed's connections were not read because the backlog was full (summed over connections)");
         meter.CreateObservableGauge("laevitas.dispatch.pending", () => Interlocked.Read(ref pending), "{tick}", "Ticks waiting for or in a grain call");
     }
 
@@ -104,6 +112,8 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
             ready.Writer.TryWrite(queue);
         }
     }
+
+    public ValueTask WaitForRoomAsync(TimeSpan lag, CancellationToken cancellationToken) => backPressure.WaitForRoomAsync(lag, cancellationToken);
 
     public void OnInstrumentsListed(IReadOnlyList<InstrumentInfo> instruments)
     {

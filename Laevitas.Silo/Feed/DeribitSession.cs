@@ -33,6 +33,10 @@ internal sealed class DeribitSession : IAsyncDisposable
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextId;
     private long _lastMessageTimestamp;
+
+    // How far the last tick read was behind the exchange (its timestamp to our clock), ms; -1 after the frame that
+    // was not a tick. Only the receive loop touches it.
+    private long _lastTickLagMs = -1;
     private int _endReason;
     private string _endDetail = "";
     private Task _receiveLoop = Task.CompletedTask;
@@ -316,6 +320,12 @@ internal sealed class DeribitSession : IAsyncDisposable
                 {
                     await AnswerTestRequestAsync().ConfigureAwait(false);
                 }
+                else if (_lastTickLagMs >= 0)
+                {
+                    // A full backlog holds this connection back (the exchange keeps the next ticks) for a while.
+                    await _context.Sink.WaitForRoomAsync(TimeSpan.FromMilliseconds(_lastTickLagMs), _stop.Token).ConfigureAwait(false);
+                    _lastTickLagMs = -1;
+                }
 
                 count = 0;
                 oversized = false;
@@ -380,6 +390,7 @@ internal sealed class DeribitSession : IAsyncDisposable
     private void Deliver(RawTick tick)
     {
         _context.Status.TickReceived(tick.ReceivedAtMs);
+        _lastTickLagMs = Math.Max(0, tick.ReceivedAtMs - tick.Timestamp);
         try
         {
             _context.Sink.OnTick(tick);

@@ -12,6 +12,14 @@ public interface ITickSink
     /// <summary>Called on a connection's receive loop for every ticker notification; must not block.</summary>
     void OnTick(RawTick tick);
 
+    /// <summary>
+    /// Called on a connection's receive loop after a tick, before the next frame is read. A sink whose backlog is
+    /// full completes it once there is room again, so the connection is not read meanwhile and the exchange holds
+    /// the next ticks (TCP back-pressure) instead of the sink dropping them; it completes at once when there is
+    /// room, or when the feed is already <paramref name="lag"/> behind the exchange by as much as the sink allows.
+    /// </summary>
+    ValueTask WaitForRoomAsync(TimeSpan lag, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     /// <summary>Discovery found these instruments (first listing, or new since the last refresh).</summary>
     void OnInstrumentsListed(IReadOnlyList<InstrumentInfo> instruments);
 

@@ -22,6 +22,9 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
     private static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(5);
 
+    // The simulator's rate while the silo starts, whatever the load levels: start-up is measured against it.
+    private const int StartUpRate = 1_000;
+
     /// <summary>How long a drain may go without a new row before the bench stops waiting for it.</summary>
     private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(15);
 
@@ -111,7 +114,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
     private static async Task<int> RunPipelineAsync(
         EndToEndSettings settings, BenchDatabase database, MockKafkaCluster? cluster, string servers, EndToEndResults results, CancellationToken cancellationToken)
     {
-        var simulatorOptions = new SimulatorOptions { InstrumentCount = settings.Instruments, TicksPerSecond = settings.Loads[0] };
+        var simulatorOptions = new SimulatorOptions { InstrumentCount = settings.Instruments, TicksPerSecond = StartUpRate };
         await using var simulator = await DeribitSimulatorServer.StartAsync(simulatorOptions, cancellationToken);
         // A topic of its own per run: with a real broker, an old run's ticks must not be replayed into this one.
         var topic = $"deribit-bench-{DateTime.UtcNow:yyyyMMddHHmmss}";

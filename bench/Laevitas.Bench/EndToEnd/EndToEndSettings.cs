@@ -22,13 +22,13 @@ internal sealed record EndToEndSettings(
     IReadOnlyDictionary<string, string> SiloEnvironment)
 {
     public const string Usage =
-        "all [--instruments 5000] [--loads 1000,10000,50000] [--max-rate 1000000] [--warmup 5] [--window 20] [--saturation-warmup 10] " +
+        "all [--instruments 5000] [--loads 1000,10000,50000,60000] [--max-rate 1000000] [--warmup 5] [--window 20] [--saturation-warmup 10] " +
         "[--baseline-seconds 15] [--drain-timeout 120] [--kafka host:port] [--partitions 8] [--fsync on|off] [--copy-connections 2] " +
         "[--batch-rows 5000] [--out bench] [--skip-baselines] [--silo-env NAME=VALUE,NAME=VALUE]";
 
     public static EndToEndSettings Read(BenchArguments arguments)
     {
-        var loads = (arguments.String("loads") ?? "1000,10000,50000")
+        var loads = (arguments.String("loads") ?? "1000,10000,50000,60000")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(t => int.TryParse(t.Replace("_", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0
                 ? v
