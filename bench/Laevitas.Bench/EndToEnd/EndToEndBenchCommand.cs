@@ -167,6 +167,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
             results.SiloPeakRssBytes = silo.Sample()?.PeakRssBytes ?? 0;
             results.TicksSent = run.SentTotal;
             results.RowsStored = await run.StoredTotalAsync();
+            results.SiloCountersAtEnd = await probe.DescribeAsync(cancellationToken);
             var stopped = await silo.StopAsync(TimeSpan.FromSeconds(30));
             Log($"Silo stopped in {stopped.TotalSeconds:0.0} s; peak RSS {results.SiloPeakRssBytes / 1048576.0:N0} MiB");
             return 0;

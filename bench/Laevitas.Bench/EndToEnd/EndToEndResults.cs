@@ -42,6 +42,9 @@ internal sealed class EndToEndResults
 
     public long RowsStored { get; set; }
 
+    /// <summary>The silo's own counters at the end of the run (where ticks sent but not stored went).</summary>
+    public string? SiloCountersAtEnd { get; set; }
+
     public TimeSpan TotalTime { get; set; }
 
     /// <summary>The best raw COPY rate measured (the physical baseline).</summary>
