@@ -34,8 +34,8 @@ internal sealed class DeribitSession : IAsyncDisposable
     private long _nextId;
     private long _lastMessageTimestamp;
 
-    // How far the last tick read was behind the exchange (its timestamp to our clock), ms; -1 after the frame that
-    // was not a tick. Only the receive loop touches it.
+    // How far the tick just read was behind the exchange (its timestamp to our clock), ms; -1 once the loop has
+    // offered the sink to hold it back after that tick. Only the receive loop touches it.
     private long _lastTickLagMs = -1;
     private int _endReason;
     private string _endDetail = "";
