@@ -86,9 +86,9 @@ internal static class ResultsReport
         // Sustained: the highest offered load the pipeline kept up with (landed what was sent within the window, to
         // 2 %, and every tick of the level stored once the load stopped). The goal is judged on that offered load: a
         // pipeline that stores all of 50,000 ticks/s sustains 50,000 ticks/s, although the rows committed inside a
-        // 20 s window can come out a few dozen per second under what was sent (the window's edges, the simulator's
-        // pacing). Saturation shows what lands when far more is offered than it can take: the dispatcher then sheds
-        // ticks past its bound (counted), and that work is not throughput.
+        // 20 s window can come out a percent or so either side of what was sent (the backlog at the window's edges,
+        // the simulator's pacing). Saturation shows what lands when far more is offered than it can take (see the
+        // Method text); it is never counted as sustained.
         var kept = r.FixedLoads.Where(p => p.Drain is not null && p.LandedPerSecond >= 0.98 * p.SentPerSecond).MaxBy(p => p.OfferedPerSecond);
         var sustained = kept?.LandedPerSecond;
         var copy = r.RawCopyRate;
