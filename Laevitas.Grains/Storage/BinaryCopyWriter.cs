@@ -21,7 +21,7 @@ public sealed class BinaryCopyWriter : IDisposable
 {
     private const int BufferSize = 64 * 1024;
 
-    // Field lengths and values of the fixed-size types, in bytes.
+    // Every field starts with its length in bytes, a 32-bit integer (-1: NULL).
     private const int LengthPrefix = 4;
 
     private static readonly byte[] Header = [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0, 0, 0, 0, 0, 0, 0, 0, 0];
@@ -47,20 +47,12 @@ public sealed class BinaryCopyWriter : IDisposable
     }
 
     /// <summary>Starts a row of <paramref name="fieldCount"/> fields.</summary>
-    public void StartRow(short fieldCount)
-    {
-        BinaryPrimitives.WriteInt16BigEndian(Reserve(2), fieldCount);
-    }
+    public void StartRow(short fieldCount) => BinaryPrimitives.WriteInt16BigEndian(Reserve(2), fieldCount);
 
     public void WriteNull() => BinaryPrimitives.WriteInt32BigEndian(Reserve(LengthPrefix), -1);
 
     /// <summary>A <c>bigint</c>.</summary>
-    public void Write(long value)
-    {
-        var span = Reserve(LengthPrefix + 8);
-        BinaryPrimitives.WriteInt32BigEndian(span, 8);
-        BinaryPrimitives.WriteInt64BigEndian(span[LengthPrefix..], value);
-    }
+    public void Write(long value) => BinaryPrimitives.WriteInt64BigEndian(ReserveField(8), value);
 
     /// <summary>A <c>double precision</c>, or NULL.</summary>
     public void Write(double? value)
@@ -71,9 +63,7 @@ public sealed class BinaryCopyWriter : IDisposable
             return;
         }
 
-        var span = Reserve(LengthPrefix + 8);
-        BinaryPrimitives.WriteInt32BigEndian(span, 8);
-        BinaryPrimitives.WriteDoubleBigEndian(span[LengthPrefix..], v);
+        BinaryPrimitives.WriteDoubleBigEndian(ReserveField(8), v);
     }
 
     /// <summary>A <c>text</c>, or NULL.</summary>
@@ -112,9 +102,7 @@ public sealed class BinaryCopyWriter : IDisposable
             return;
         }
 
-        var span = Reserve(LengthPrefix + 4);
-        BinaryPrimitives.WriteInt32BigEndian(span, 4);
-        BinaryPrimitives.WriteInt32BigEndian(span[LengthPrefix..], v.DayNumber - PostgresEpochDay);
+        BinaryPrimitives.WriteInt32BigEndian(ReserveField(4), v.DayNumber - PostgresEpochDay);
     }
 
     /// <summary>A <c>timestamptz</c>, or NULL; a value whose kind is not UTC is taken as UTC (microsecond precision).</summary>
@@ -126,9 +114,7 @@ public sealed class BinaryCopyWriter : IDisposable
             return;
         }
 
-        var span = Reserve(LengthPrefix + 8);
-        BinaryPrimitives.WriteInt32BigEndian(span, 8);
-        BinaryPrimitives.WriteInt64BigEndian(span[LengthPrefix..], (v.Ticks - PostgresEpochTicks) / TimeSpan.TicksPerMicrosecond);
+        BinaryPrimitives.WriteInt64BigEndian(ReserveField(8), (v.Ticks - PostgresEpochTicks) / TimeSpan.TicksPerMicrosecond);
     }
 
     /// <summary>Writes the trailer and sends everything still buffered. The COPY ends when the stream is disposed.</summary>
@@ -146,6 +132,14 @@ public sealed class BinaryCopyWriter : IDisposable
         {
             ArrayPool<byte>.Shared.Return(local);
         }
+    }
+
+    /// <summary>Writes the length prefix of a fixed-size value and returns the <paramref name="length"/> bytes for it.</summary>
+    private Span<byte> ReserveField(int length)
+    {
+        var span = Reserve(LengthPrefix + length);
+        BinaryPrimitives.WriteInt32BigEndian(span, length);
+        return span[LengthPrefix..];
     }
 
     private Span<byte> Reserve(int count)
