@@ -115,9 +115,12 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         config.EnableAutoOffsetStore = false;
         config.EnableAutoCommit = true;
         config.AutoCommitIntervalMs = (int)Math.Max(100, options.CommitInterval.TotalMilliseconds);
+        // Only the headers (received_at_ms) and the timestamp are read; not marshalling the topic name saves a string
+        // per record (the partition is known).
+        config.ConsumeResultFields = "headers,timestamp";
 
         var built = new ConsumerBuilder<string?, byte[]?>(config)
-            .SetKeyDeserializer(Deserializers.Utf8!)
+            .SetKeyDeserializer(InstrumentNameKeyDeserializer.Instance)
             .SetValueDeserializer(Deserializers.ByteArray!)
             .SetErrorHandler((_, error) => LogClientError(partition, error.Code, error.Reason, error.IsFatal))
             .SetLogHandler((_, message) => LogClient(partition, message.Level.ToString(), message.Facility, message.Message))

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Laevitas.Grains.Abstractions.Instruments;
+using Laevitas.Grains.Text;
 
 namespace Laevitas.Grains.Writing;
 
@@ -21,11 +21,9 @@ public static class TickPayloadParser
     private const long MaxAheadOfReceiptMs = 86_400_000;
 
     private const int MaxIndexNameLength = 64;
-    private const int MaxCachedIndexNames = 4_096;
 
-    private static readonly ConcurrentDictionary<string, string> IndexNames = new(StringComparer.Ordinal);
-    private static readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> IndexNameLookup =
-        IndexNames.GetAlternateLookup<ReadOnlySpan<char>>();
+    // A few hundred distinct values (index names, future names): shared instead of allocated per tick.
+    private static readonly BoundedStringCache IndexNames = new(4_096);
 
     private enum Field
     {
@@ -293,7 +291,6 @@ public static class TickPayloadParser
             return false;
         }
 
-        // A few hundred distinct values (index names, future names): cache them instead of allocating per tick.
         Span<char> buffer = stackalloc char[MaxIndexNameLength * 6];
         var chars = buffer[..reader.CopyString(buffer)];
         if (chars.Length > MaxIndexNameLength || chars.Contains('\0'))
@@ -302,18 +299,7 @@ public static class TickPayloadParser
             return false;
         }
 
-        if (IndexNameLookup.TryGetValue(chars, out var cached))
-        {
-            index = cached;
-            return true;
-        }
-
-        index = chars.ToString();
-        if (IndexNames.Count < MaxCachedIndexNames)
-        {
-            IndexNames.TryAdd(index, index);
-        }
-
+        index = IndexNames.Get(chars);
         return true;
     }
 
@@ -357,7 +343,7 @@ public static class TickPayloadParser
             case JsonTokenType.Null:
                 value = null;
                 break;
-            case JsonTokenType.Number when reader.TryGetDouble(out var number) && double.IsFinite(number):
+            case JsonTokenType.Number when TryGetDouble(ref reader, out var number) && double.IsFinite(number):
                 value = number;
                 break;
             default:
@@ -399,6 +385,10 @@ public static class TickPayloadParser
         error = null;
         return true;
     }
+
+    // A number token is never escaped and, read from one span, never split: ValueSpan is its text.
+    private static bool TryGetDouble(ref Utf8JsonReader reader, out double value) =>
+        DecimalDouble.TryParse(reader.ValueSpan, out value) || reader.TryGetDouble(out value);
 
     /// <summary>Which field the current property name is; <paramref name="nested"/> is the enclosing object, if any.</summary>
     private static Field Identify(ref Utf8JsonReader reader, Field? nested)
