@@ -11,9 +11,9 @@ using ErrorCode = Confluent.Kafka.ErrorCode;
 namespace Laevitas.Grains.Publishing;
 
 /// <summary>
-/// Publishes ticks to <see cref="KafkaOptions.Topic"/> (key = instrument name, value = payload unchanged,
-/// timestamp = exchange time, header <see cref="TickHeaders.ReceivedAtMs"/>) with one idempotent, batching,
-/// compressing producer per silo.
+/// Publishes ticks to <see cref="KafkaOptions.Topic"/> in the <see cref="TickRecord"/> format (key = instrument name,
+/// value = payload unchanged, timestamp = when the silo read the tick) with one idempotent, batching, compressing
+/// producer per silo.
 /// </summary>
 /// <remarks>
 /// <para>Buffer levels. (1) The producer's own queue, bounded by <see cref="PublisherOptions.BufferMaxMessages"/>
@@ -323,8 +323,7 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             // delivery report, which is how ticks taken back from the producer at shutdown are recovered.
             Key = tick,
             Value = tick.Payload,
-            Timestamp = tick.Timestamp > 0 ? new Timestamp(tick.Timestamp, TimestampType.CreateTime) : Timestamp.Default,
-            Headers = [new Header(TickHeaders.ReceivedAtMs, TickHeaders.EncodeReceivedAt(tick.ReceivedAtMs))],
+            Timestamp = TickRecord.TimestampFor(tick.ReceivedAtMs),
         };
 
         Interlocked.Increment(ref inFlight);

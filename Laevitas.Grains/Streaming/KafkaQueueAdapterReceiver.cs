@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Diagnostics;
 using Confluent.Kafka;
 using Laevitas.Grains.Kafka;
@@ -39,9 +38,6 @@ namespace Laevitas.Grains.Streaming;
 /// </remarks>
 internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
 {
-    /// <summary>Header the publisher puts on every record: when the silo read the tick, Unix ms in ASCII digits.</summary>
-    internal const string ReceivedAtHeader = "received_at_ms";
-
     // When Orleans runs without a cache it asks for "unlimited"; a few batches per call is plenty then.
     private const int BatchesPerCallWhenUnlimited = 4;
 
@@ -68,6 +64,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
     // Offset up to which every batch was delivered (stored for commit); null until the first batch is cut.
     private long? deliveredUpTo;
     private bool commitsHalted;
+    private bool brokerTimeReported;
     private bool shutDown;
     private long consumeErrors;
 
@@ -115,8 +112,8 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         config.EnableAutoOffsetStore = false;
         config.EnableAutoCommit = true;
         config.AutoCommitIntervalMs = (int)Math.Max(100, options.CommitInterval.TotalMilliseconds);
-        // Only the headers (received_at_ms) and the timestamp are read; not marshalling the topic name saves a string
-        // per record (the partition is known).
+        // Only the timestamp (the receive time) and the headers (records of the earlier format) are read; not
+        // marshalling the topic name saves a string per record (the partition is known).
         config.ConsumeResultFields = "headers,timestamp";
 
         var built = new ConsumerBuilder<string?, byte[]?>(config)
@@ -323,7 +320,13 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
             deliveredUpTo ??= position;
         }
 
-        var receivedAt = TryGetReceivedAt(message.Headers, out var ms) ? ms : message.Timestamp.UnixTimestampMs;
+        if (!brokerTimeReported && TickRecord.IsBrokerTime(message.Timestamp))
+        {
+            brokerTimeReported = true;
+            LogBrokerTime(kafka.Topic, partition);
+        }
+
+        var receivedAt = TickRecord.ReceivedAtMs(message.Timestamp, message.Headers);
         var payload = message.Value;
         pending.Add(new KafkaTick(record.Offset.Value, message.Key, receivedAt, payload));
         pendingBytes += payload?.Length ?? 0;
@@ -341,21 +344,17 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         return new KafkaBatchContainer(streamId, batch);
     }
 
-    private static bool TryGetReceivedAt(Headers? headers, out long receivedAtMs)
-    {
-        receivedAtMs = 0;
-        return headers is not null
-               && headers.TryGetLastBytes(ReceivedAtHeader, out var bytes)
-               && Utf8Parser.TryParse(bytes, out receivedAtMs, out var consumed)
-               && consumed == bytes.Length;
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Reading Kafka {Topic}[{Partition}] for queue {Queue} from the committed offset of group {Group}")]
     private partial void LogAssigned(string topic, int partition, string group, string queue);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Kafka {Topic}[{Partition}]: offsets {From}..{To} were deleted by the broker (retention) before they were stored: " +
                                                     "{Count} ticks lost; the writer is further behind than the topic's retention")]
     private partial void LogExpired(string topic, int partition, long from, long to, long count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka {Topic}[{Partition}] has broker-assigned record timestamps (message.timestamp.type=LogAppendTime): " +
+                                                      "received_at is stored as the broker's append time, later than the silo's receive time by the publishing delay; " +
+                                                      "configure the topic with CreateTime")]
+    private partial void LogBrokerTime(string topic, int partition);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Released Kafka {Topic}[{Partition}]; offsets stored for commit up to {Offset}")]
     private partial void LogReleased(string topic, int partition, long? offset);

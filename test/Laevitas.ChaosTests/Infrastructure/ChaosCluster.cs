@@ -568,11 +568,18 @@ public sealed partial class ChaosCluster : IAsyncLifetime
             .ToArray();
     }
 
+    /// <summary>The exchange timestamp of a tick record: the <c>timestamp</c> field of its JSON value.</summary>
+    private static long ExchangeTimestamp(byte[] value)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(value);
+        return json.RootElement.GetProperty("timestamp").GetInt64();
+    }
+
     /// <summary>Messages on the topic for ticks of the window, how many repeat a tick already seen, and the ticks seen.</summary>
     private (long Messages, long Repeats, HashSet<TickKey> Seen) ReadKafka(ChaosCase chaosCase, long from, long to)
     {
         var end = HighWatermarks();
-        using var consumer = new ConsumerBuilder<string, Ignore>(KafkaClientConfigs.Consumer(KafkaOptions(), "chaos-reader", "chaos-reader")).Build();
+        using var consumer = new ConsumerBuilder<string, byte[]>(KafkaClientConfigs.Consumer(KafkaOptions(), "chaos-reader", "chaos-reader")).Build();
         consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset(Topic, p, chaosCase.StartOffsets[p])));
         var seen = new HashSet<TickKey>();
         long messages = 0, repeats = 0;
@@ -594,7 +601,8 @@ public sealed partial class ChaosCluster : IAsyncLifetime
             }
 
             var partition = record.Partition.Value;
-            var timestamp = record.Message.Timestamp.UnixTimestampMs;
+            // The record timestamp is the silo's receive time; the tick's identity is its exchange timestamp.
+            var timestamp = ExchangeTimestamp(record.Message.Value);
             if (timestamp > from && timestamp <= to)
             {
                 messages++;

@@ -153,7 +153,7 @@ public sealed class FeedToKafkaTests(PostgresFixture postgres, ITestOutputHelper
     private static void AssertMatchesLedger(DeribitSimulatorServer simulator, List<ConsumeResult<string, byte[]>> received)
     {
         Assert.Equal(simulator.TicksSent, received.Count);
-        var onTopic = received.GroupBy(r => r.Message.Key).ToDictionary(g => g.Key, g => g.Select(r => r.Message.Timestamp.UnixTimestampMs).ToArray());
+        var onTopic = received.GroupBy(r => r.Message.Key).ToDictionary(g => g.Key, g => g.Select(r => TopicReader.ExchangeTimestamp(r.Message.Value)).ToArray());
         foreach (var (channel, sent) in simulator.Ledger.Snapshot())
         {
             if (sent.Count == 0)

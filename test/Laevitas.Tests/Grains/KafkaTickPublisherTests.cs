@@ -50,9 +50,10 @@ public sealed class KafkaTickPublisherTests : IDisposable
         AssertExactlyOnceInOrder(sent, received);
         var first = received.First(r => r.Message.Key == sent[0].InstrumentName);
         Assert.Equal(sent[0].Payload, first.Message.Value);
-        Assert.Equal(sent[0].Timestamp, first.Message.Timestamp.UnixTimestampMs);
-        Assert.True(TickHeaders.TryGetReceivedAt(first.Message.Headers, out var receivedAt));
-        Assert.Equal(sent[0].ReceivedAtMs, receivedAt);
+        Assert.Equal(sent[0].ReceivedAtMs, first.Message.Timestamp.UnixTimestampMs);
+        Assert.Equal(TimestampType.CreateTime, first.Message.Timestamp.Type);
+        Assert.Empty(first.Message.Headers);
+        Assert.Equal(sent[0].ReceivedAtMs, TickRecord.ReceivedAtMs(first.Message.Timestamp, first.Message.Headers));
         Assert.Equal(0, publisher.GetStatus().Spooled);
     }
 
@@ -269,7 +270,7 @@ public sealed class KafkaTickPublisherTests : IDisposable
     {
         Assert.Equal(sent.Count, received.Count);
         var expected = sent.GroupBy(t => t.InstrumentName).ToDictionary(g => g.Key, g => g.Select(t => t.Timestamp).ToList());
-        var actual = received.GroupBy(r => r.Message.Key).ToDictionary(g => g.Key, g => g.Select(r => r.Message.Timestamp.UnixTimestampMs).ToList());
+        var actual = received.GroupBy(r => r.Message.Key).ToDictionary(g => g.Key, g => g.Select(r => TopicReader.ExchangeTimestamp(r.Message.Value)).ToList());
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
         foreach (var (instrument, timestamps) in expected)
         {

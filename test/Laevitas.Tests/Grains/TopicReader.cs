@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Confluent.Kafka;
 using Laevitas.Grains.Kafka;
 
@@ -33,4 +34,11 @@ internal static class TopicReader
             consumer.Close();
             return received;
         });
+
+    /// <summary>The exchange timestamp of a tick record: the <c>timestamp</c> field of its JSON value.</summary>
+    public static long ExchangeTimestamp(byte[] value)
+    {
+        using var json = JsonDocument.Parse(value);
+        return json.RootElement.GetProperty("timestamp").GetInt64();
+    }
 }

@@ -100,7 +100,7 @@ public sealed class TickStreamHarness : IAsyncDisposable
         }
     }
 
-    /// <summary>Produces the ticks (key = instrument, header received_at_ms) and returns where each landed.</summary>
+    /// <summary>Produces the ticks in the publisher's record format (<see cref="TickRecord"/>) and returns where each landed.</summary>
     public async Task<List<TopicPartitionOffset>> ProduceAsync(IEnumerable<GeneratedTick> ticks, CancellationToken cancellationToken = default)
     {
         producer ??= new ProducerBuilder<string, byte[]>(KafkaClientConfigs.Producer(kafka, "tick-stream-test")).Build();
@@ -156,8 +156,7 @@ public sealed class TickStreamHarness : IAsyncDisposable
     {
         Key = key,
         Value = payload,
-        Timestamp = new Timestamp(receivedAtMs, TimestampType.CreateTime),
-        Headers = [new Header("received_at_ms", System.Text.Encoding.ASCII.GetBytes(receivedAtMs.ToString(System.Globalization.CultureInfo.InvariantCulture)))],
+        Timestamp = TickRecord.TimestampFor(receivedAtMs),
     };
 
     public async Task<long> CountRowsAsync()
