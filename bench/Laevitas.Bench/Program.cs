@@ -2,9 +2,10 @@ using Laevitas.Bench;
 using Laevitas.Bench.Dispatch;
 using Laevitas.Bench.EndToEnd;
 using Laevitas.Bench.Kafka;
+using Laevitas.Bench.Parse;
 using Laevitas.Bench.Pipeline;
 
-IBenchCommand[] commands = [new KafkaBenchCommand(), new PipelineBenchCommand(), new DispatchBenchCommand(), new EndToEndBenchCommand()];
+IBenchCommand[] commands = [new KafkaBenchCommand(), new PipelineBenchCommand(), new DispatchBenchCommand(), new ParseBenchCommand(), new EndToEndBenchCommand()];
 
 var command = args.Length > 0 ? Array.Find(commands, c => c.Name == args[0]) : null;
 if (command is null)
