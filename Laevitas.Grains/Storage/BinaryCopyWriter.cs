@@ -54,6 +54,30 @@ public sealed class BinaryCopyWriter : IDisposable
     /// <summary>A <c>bigint</c>.</summary>
     public void Write(long value) => BinaryPrimitives.WriteInt64BigEndian(ReserveField(8), value);
 
+    /// <summary>A <c>bigint</c>, or NULL.</summary>
+    public void Write(long? value)
+    {
+        if (value is not { } v)
+        {
+            WriteNull();
+            return;
+        }
+
+        Write(v);
+    }
+
+    /// <summary>An <c>integer</c>, or NULL.</summary>
+    public void Write(int? value)
+    {
+        if (value is not { } v)
+        {
+            WriteNull();
+            return;
+        }
+
+        BinaryPrimitives.WriteInt32BigEndian(ReserveField(4), v);
+    }
+
     /// <summary>A <c>double precision</c>, or NULL.</summary>
     public void Write(double? value)
     {
