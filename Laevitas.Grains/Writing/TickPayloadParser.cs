@@ -2,6 +2,7 @@ using System.Text.Json;
 using Laevitas.Grains.Abstractions.History;
 using Laevitas.Grains.Abstractions.Instruments;
 using Laevitas.Grains.Text;
+using Laevitas.Streaming.Kafka.Providers;
 
 using Field = Laevitas.Grains.Abstractions.History.TickerField;
 
