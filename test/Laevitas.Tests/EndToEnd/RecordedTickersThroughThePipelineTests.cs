@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Laevitas.DeribitSimulator;
-using Laevitas.Silo.Embedded;
+using Laevitas.LocalInfrastructure.Kafka;
 using Laevitas.Grains.Abstractions.Api;
 using Laevitas.Grains.Abstractions.History;
 using Laevitas.Grains.Abstractions.Instruments;
