@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Laevitas.DeribitSimulator;
+using Laevitas.Feed;
 using Laevitas.LocalInfrastructure.Kafka;
 using Laevitas.Grains.Abstractions.Api;
 using Laevitas.Grains.Abstractions.History;
@@ -18,8 +19,8 @@ namespace Laevitas.Tests.EndToEnd;
 /// <summary>
 /// Real recorded Deribit tickers (Fixtures/deribit: perpetual, inverse and linear options, a settled option with
 /// delivery_price, option and future combos) go through the whole pipeline of a silo wired as Program.cs wires it —
-/// handed to their instrument grains exactly as the feed hands a notification's <c>data</c> → Kafka → tick stream →
-/// writer → <c>deribit_prices</c> — and are read back through the HTTP history API. Every field of every message must
+/// the feed's frame decoder → instrument grain → Kafka → tick stream → writer → <c>deribit_prices</c> — and are read
+/// back through the HTTP history API. Every field of every message must
 /// be rebuilt from the stored row alone, and the currency columns must tell inverse from linear.
 /// </summary>
 [Collection(PostgresCollection.Name)]
@@ -82,14 +83,31 @@ public sealed class RecordedTickersThroughThePipelineTests(PostgresFixture postg
         settings["Deribit:Instruments"] = string.Join(',', followed);
         await using var silo = await SiloApiHost.StartAsync(settings);
 
-        // Per instrument in exchange-time order (a grain keeps only ticks newer than the newest it took), as the feed
-        // does: the notification's data bytes as received.
+        // Each recorded frame goes through the feed's decoder (what a connection's receive loop runs on every
+        // message: frame parse, channel lookup, name check, data copied out), then to its instrument grain in
+        // exchange-time order per instrument (a grain keeps only ticks newer than the newest it took). Only the
+        // WebSocket itself is left out.
         var receivedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        foreach (var group in recordings.GroupBy(NameOf))
+        var directory = new ChannelDirectory();
+        foreach (var recording in recordings)
         {
-            var ticks = group.Select(r => new RawTick(group.Key, TimestampOf(r), receivedAt, Encoding.UTF8.GetBytes(r.Data)))
-                .OrderBy(t => t.Timestamp).ToArray();
-            await silo.Grains.GetGrain<IInstrumentGrain>(group.Key).ReceiveTicksAsync(new TickBatch(ticks));
+            directory.Add(recording.Channel, NameOf(recording));
+        }
+
+        var decoder = new TickDecoder(directory);
+        var decoded = new List<RawTick>();
+        foreach (var recording in recordings)
+        {
+            var frame = decoder.Decode(Encoding.UTF8.GetBytes(recording.Frame), receivedAt, out var tick);
+            Assert.True(frame.Kind == FrameKind.Tick && tick is not null, $"{recording}: {frame.Kind} {frame.Problem}");
+            Assert.Equal((NameOf(recording), TimestampOf(recording)), (tick.InstrumentName, tick.Timestamp));
+            Assert.Equal(recording.Data, Encoding.UTF8.GetString(tick.Payload));
+            decoded.Add(tick);
+        }
+
+        foreach (var group in decoded.GroupBy(t => t.InstrumentName))
+        {
+            await silo.Grains.GetGrain<IInstrumentGrain>(group.Key).ReceiveTicksAsync(new TickBatch(group.OrderBy(t => t.Timestamp).ToArray()));
         }
 
         var rows = new Dictionary<RecordedNotification, PriceRow>();

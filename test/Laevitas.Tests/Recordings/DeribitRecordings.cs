@@ -29,7 +29,7 @@ public static class DeribitRecordings
                 using var document = JsonDocument.Parse(text);
                 var parameters = document.RootElement.GetProperty("params");
                 notifications.Add(new RecordedNotification(
-                    Path.GetFileName(file), line, parameters.GetProperty("channel").GetString()!, parameters.GetProperty("data").GetRawText()));
+                    Path.GetFileName(file), line, text, parameters.GetProperty("channel").GetString()!, parameters.GetProperty("data").GetRawText()));
             }
         }
 
