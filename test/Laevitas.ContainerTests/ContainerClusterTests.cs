@@ -225,7 +225,7 @@ public sealed class ContainerClusterTests(ITestOutputHelper output) : IAsyncLife
 
         foreach (var (key, value) in Overrides(container))
         {
-            Assert.True(environment.ContainsKey(key) || key == "ConnectionStrings__Postgres", $"override {key} is not a key of the manifests");
+            Assert.True(environment.ContainsKey(key) || key is "ConnectionStrings__Postgres" or "ASPNETCORE_HTTP_PORTS", $"override {key} is not a key of the manifests");
             environment[key] = value;
         }
 
@@ -242,7 +242,8 @@ public sealed class ContainerClusterTests(ITestOutputHelper output) : IAsyncLife
         ["Kafka__BootstrapServers"] = _broker!.BootstrapServers,
         ["Kafka__ReplicationFactor"] = "1",
         ["Deribit__Url"] = _simulator!.Url,
-        // Host network: ports of its own per pod.
+        // Host network: ports of its own per pod (the HTTP port is the image's ENV, 8080 in a pod).
+        ["ASPNETCORE_HTTP_PORTS"] = container.HttpPort.ToString(CultureInfo.InvariantCulture),
         ["Orleans__SiloPort"] = container.SiloPort.ToString(CultureInfo.InvariantCulture),
         ["Orleans__GatewayPort"] = container.GatewayPort.ToString(CultureInfo.InvariantCulture),
     };
@@ -269,13 +270,13 @@ public sealed class ContainerClusterTests(ITestOutputHelper output) : IAsyncLife
         podman.Add(ClientImage);
         podman.AddRange(arguments);
         podman.Add("--timeout");
-        podman.Add("20");
+        podman.Add("60");
         if (arguments is ["--help"])
         {
             podman.RemoveRange(podman.Count - 2, 2);
         }
 
-        return await Podman.RunAsync(podman, TimeSpan.FromSeconds(90));
+        return await Podman.RunAsync(podman, TimeSpan.FromSeconds(150));
     }
 
     private async Task AssertClientSeesActiveSilosAsync(int expected)
@@ -290,7 +291,7 @@ public sealed class ContainerClusterTests(ITestOutputHelper output) : IAsyncLife
                 active = json.RootElement.GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "Active");
                 return active == expected;
             },
-            TimeSpan.FromSeconds(120), $"laevitas stats to show {expected} active silos", () => $"{active} active");
+            TimeSpan.FromSeconds(240), $"laevitas stats to show {expected} active silos", () => $"{active} active");
     }
 
     private static async Task AssertRunsUnprivilegedAsync(SiloContainer container)

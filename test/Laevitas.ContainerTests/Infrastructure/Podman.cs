@@ -19,8 +19,8 @@ internal static class Podman
     public static IReadOnlyList<string> MachineArguments { get; } =
     [
         "--runtime", "runc", "--network", "host",
-        "--ulimit", $"nofile={Limit("-n", int.MaxValue)}:{Limit("-n", int.MaxValue)}",
-        "--ulimit", $"nproc={Limit("-u", 32_768)}:{Limit("-u", 32_768)}",
+        "--ulimit", $"nofile={Limit("Max open files", 1_048_576)}:{Limit("Max open files", 1_048_576)}",
+        "--ulimit", $"nproc={Limit("Max processes", 32_768)}:{Limit("Max processes", 32_768)}",
         "--label", $"{OwnerLabel}={Environment.ProcessId}",
     ];
 
@@ -75,16 +75,13 @@ internal static class Podman
         }
     }
 
-    private static string Limit(string which, int cap)
+    /// <summary>The process's soft limit (from /proc/self/limits; dash's ulimit has no -u), capped.</summary>
+    private static string Limit(string name, int cap)
     {
-        var start = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"ulimit {which}");
-        using var process = Process.Start(start)!;
-        var text = process.StandardOutput.ReadToEnd().Trim();
-        process.WaitForExit();
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value < cap
+        var line = File.ReadLines("/proc/self/limits").Single(l => l.StartsWith(name, StringComparison.Ordinal));
+        var soft = line[name.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+        return long.TryParse(soft, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value < cap
             ? value.ToString(CultureInfo.InvariantCulture)
-            : cap == int.MaxValue ? "1048576" : cap.ToString(CultureInfo.InvariantCulture);
+            : cap.ToString(CultureInfo.InvariantCulture);
     }
 }
