@@ -13,7 +13,7 @@
 FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:10.0 AS projects
 WORKDIR /src
 COPY . .
-RUN find . -type f ! -name '*.csproj' ! -name 'Directory.*.props' ! -iname 'NuGet.config' -delete \
+RUN find . -type f ! -name '*.csproj' ! -name 'Directory.*.props' ! -name global.json ! -iname 'NuGet.config' -delete \
  && find . -depth -type d -empty -delete
 
 # ---- build: full SDK, compiles for the target architecture without emulation -------------------------------------

@@ -4,7 +4,7 @@ using System.Net;
 using System.Text.Json;
 using Laevitas.ContainerTests.Infrastructure;
 using Laevitas.DeribitSimulator;
-using Laevitas.Silo.Embedded;
+using Laevitas.LocalInfrastructure.Postgres;
 using Laevitas.Tests.Infrastructure;
 using Npgsql;
 using Xunit.Abstractions;
