@@ -224,13 +224,32 @@ fi
 
 # BuildKit sets TARGETARCH itself; podman 4.3 (buildah 1.28) does not, so it is passed as the platform it builds for.
 arch="$(podman info --format '{{.Host.Arch}}')"
+build_started_unix="$(date +%s)"
+build_log="$(mktemp)"
 for name in silo client; do
   started="$(seconds)"
   podman build "${podman_run_args[@]}" --pull=never --layers \
     --build-arg "TARGETARCH=$arch" \
-    -f "$repo/deploy/docker/$name.Dockerfile" -t "localhost/laevitas-$name:$tag" "$repo" >&2
+    -f "$repo/deploy/docker/$name.Dockerfile" -t "localhost/laevitas-$name:$tag" "$repo" 2>&1 | tee -a "$build_log" >&2
   echo "build-local: laevitas-$name:$tag built in $(elapsed "$started") s" >&2
 done
+
+# Each build whose sources changed leaves its intermediate layers (the build stage alone is 1.6 GB) as untagged
+# images: the cache of the next build. Keep only this build's (created now, or reused: "Using cache <id>") and
+# remove older ones, so repeated runs do not fill the disk.
+kept=0
+removed=0
+while read -r id; do
+  [[ -n "$id" ]] || continue
+  created="$(podman image inspect --format '{{.Created.Unix}}' "$id" 2>/dev/null || echo 0)"
+  if [[ "$created" -ge "$build_started_unix" ]] || grep -q "Using cache $id" "$build_log"; then
+    kept=$((kept + 1))
+  elif podman rmi "$id" >/dev/null 2>&1; then
+    removed=$((removed + 1))
+  fi
+done < <(podman images --quiet --no-trunc --filter dangling=true | sed 's/^sha256://' | sort -u)
+rm -f "$build_log"
+echo "build-local: build cache: kept $kept layer images of this build, removed $removed older ones" >&2
 
 for name in silo client; do
   size="$(podman image inspect --format '{{.Size}}' "localhost/laevitas-$name:$tag")"
