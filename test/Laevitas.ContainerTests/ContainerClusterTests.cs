@@ -5,7 +5,7 @@ using System.Text.Json;
 using Laevitas.ContainerTests.Infrastructure;
 using Laevitas.DeribitSimulator;
 using Laevitas.LocalInfrastructure.Postgres;
-using Laevitas.Tests.Infrastructure;
+using Laevitas.Testing;
 using Npgsql;
 using Xunit.Abstractions;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
-using Laevitas.Tests.Infrastructure;
+using Laevitas.Testing;
 
 namespace Laevitas.ContainerTests.Infrastructure;
 
