@@ -2,8 +2,17 @@
 # Installs what Laevitas needs on a fresh Debian/Ubuntu machine, and only what is missing:
 # the PostgreSQL server binaries (package `postgresql`) for the private database the silo and the
 # tests start. The .NET SDK is expected to be present. Uses sudo only when not already root.
-# Shared by ./run.sh and ./test.sh.
+# Shared by ./run.sh and ./test.sh. `--containers` (./test.sh only) adds what the container test and the image build
+# need: podman, buildah, runc, debootstrap (deploy/docker/build-local.sh), and npm for the manifest schema check.
 set -euo pipefail
+
+containers=false
+for argument in "$@"; do
+  case "$argument" in
+    --containers) containers=true ;;
+    *) echo "prerequisites: unknown argument $argument" >&2; exit 2 ;;
+  esac
+done
 
 has_server_programs() {
   [[ -x "$1/initdb" && -x "$1/pg_ctl" && -x "$1/postgres" ]]
@@ -70,4 +79,18 @@ fi
 # Chrome/Chromium binary instead.
 if [[ -z "${LAEVITAS_CHROMIUM:-}" ]] && ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
   apt_install chromium
+fi
+
+# Containers (tests only): Debian's podman with runc (crun refuses this kind's hybrid cgroup layout), buildah, and
+# debootstrap for the local stand-ins of the .NET base images. The container test needs root (or sudo) for podman
+# and debootstrap; without them it fails, saying so.
+if $containers; then
+  missing=()
+  for tool in podman buildah runc debootstrap; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+  done
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    apt_install "${missing[@]}"
+  fi
 fi

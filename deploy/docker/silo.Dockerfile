@@ -3,32 +3,27 @@
 # Build from the repository root:
 #   docker build -f deploy/docker/silo.Dockerfile -t laevitas-silo .
 # Multi-arch: docker buildx build --platform linux/amd64,linux/arm64 -f deploy/docker/silo.Dockerfile .
+# Without Docker or a reachable mcr.microsoft.com: deploy/docker/build-local.sh (podman, local base images).
+# Plain Dockerfile syntax that BuildKit and buildah/podman (Debian 12's 1.28) both build: no COPY --link/--parents.
+
+# ---- projects: the project and build-settings files alone, wherever they are ----------------------------------------
+# Restore needs only these. Taking every *.csproj and Directory.*.props of the context (not a list of projects) keeps
+# the image right when projects are added or split; the stage reruns on any change, but its output is the same until
+# a project file changes, so the restore layer below stays cached (both builders key COPY by content).
+FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:10.0 AS projects
+WORKDIR /src
+COPY . .
+RUN find . -type f ! -name '*.csproj' ! -name 'Directory.*.props' ! -name global.json ! -iname 'NuGet.config' -delete \
+ && find . -depth -type d -empty -delete
 
 # ---- build: full SDK, compiles for the target architecture without emulation -------------------------------------
 FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 ARG TARGETARCH
 WORKDIR /src
-
-# Restore from the project files alone, so this layer (the NuGet packages) is reused until a project file changes.
-COPY --link Directory.Build.props Directory.Packages.props ./
-COPY --link Laevitas.Grains.Abstractions/Laevitas.Grains.Abstractions.csproj Laevitas.Grains.Abstractions/
-COPY --link Laevitas.Diagnostics/Laevitas.Diagnostics.csproj Laevitas.Diagnostics/
-COPY --link Laevitas.Feed/Laevitas.Feed.csproj Laevitas.Feed/
-COPY --link Laevitas.Streaming.Kafka/Laevitas.Streaming.Kafka.csproj Laevitas.Streaming.Kafka/
-COPY --link Laevitas.Grains/Laevitas.Grains.csproj Laevitas.Grains/
-COPY --link Laevitas.LocalInfrastructure/Laevitas.LocalInfrastructure.csproj Laevitas.LocalInfrastructure/
-COPY --link Laevitas.DeribitSimulator/Laevitas.DeribitSimulator.csproj Laevitas.DeribitSimulator/
-COPY --link Laevitas.Silo/Laevitas.Silo.csproj Laevitas.Silo/
+COPY --from=projects /src/ ./
 RUN dotnet restore Laevitas.Silo/Laevitas.Silo.csproj -a $TARGETARCH
 
-COPY --link Laevitas.Grains.Abstractions/ Laevitas.Grains.Abstractions/
-COPY --link Laevitas.Diagnostics/ Laevitas.Diagnostics/
-COPY --link Laevitas.Feed/ Laevitas.Feed/
-COPY --link Laevitas.Streaming.Kafka/ Laevitas.Streaming.Kafka/
-COPY --link Laevitas.Grains/ Laevitas.Grains/
-COPY --link Laevitas.LocalInfrastructure/ Laevitas.LocalInfrastructure/
-COPY --link Laevitas.DeribitSimulator/ Laevitas.DeribitSimulator/
-COPY --link Laevitas.Silo/ Laevitas.Silo/
+COPY . .
 # Framework-dependent, architecture-specific: only this architecture's native libraries (librdkafka) are copied.
 RUN dotnet publish Laevitas.Silo/Laevitas.Silo.csproj -c Release -a $TARGETARCH --no-restore -o /app -p:UseAppHost=false \
  && rm -f /app/alpine-librdkafka.so /app/librdkafka.so
@@ -43,7 +38,7 @@ RUN dotnet publish Laevitas.Silo/Laevitas.Silo.csproj -c Release -a $TARGETARCH 
 # ICU is needed. SASL GSSAPI (Kerberos) is not in that build; SASL PLAIN/SCRAM/OAUTHBEARER over TLS are.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime
 WORKDIR /app
-COPY --link --from=build /app .
+COPY --from=build /app .
 
 # A container joins a cluster: membership in Postgres by default. The private PostgreSQL and the embedded Kafka
 # broker are for local runs only (the image has no PostgreSQL binaries), so give it ConnectionStrings__Postgres and
