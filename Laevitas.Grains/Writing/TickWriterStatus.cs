@@ -20,6 +20,7 @@ public sealed partial class TickWriterStatus
     private readonly Counter<long> batchesCounter;
     private readonly Counter<long> errorsCounter;
     private readonly Counter<long> skippedCounter;
+    private readonly Counter<long> deadLetteredCounter;
     private readonly Histogram<double> batchDuration;
     private readonly Histogram<int> batchSize;
     private readonly Lock gate = new();
@@ -29,6 +30,7 @@ public sealed partial class TickWriterStatus
     private long batches;
     private long batchTicks;
     private long ticksSkipped;
+    private long deadLettered;
     private long writeFailures;
     private int lastBatchTicks;
     private int largestBatchTicks;
@@ -57,6 +59,8 @@ public sealed partial class TickWriterStatus
         batchesCounter = meter.CreateCounter<long>("laevitas.writer.batches", "{batch}", "Tick batches stored.");
         errorsCounter = meter.CreateCounter<long>("laevitas.writer.errors", "{error}", "Failed attempts to store a batch (each is retried).");
         skippedCounter = meter.CreateCounter<long>("laevitas.writer.skipped", "{tick}", "Unusable ticks skipped (malformed JSON, wrong types, rejected rows).");
+        deadLetteredCounter = meter.CreateCounter<long>("laevitas.writer.dead_lettered", "{record}",
+            "Records of the tick topic that can never be stored, set aside to the dead-letter topic (tag cause).");
         batchDuration = meter.CreateHistogram<double>("laevitas.writer.batch.duration", "ms", "Time to store one batch, from delivery to commit, retries included.");
         batchSize = meter.CreateHistogram<int>("laevitas.writer.batch.size", "{tick}", "Ticks per delivered batch.");
         skippedWindowStart = this.time.GetTimestamp();
@@ -165,6 +169,13 @@ public sealed partial class TickWriterStatus
         }
     }
 
+    /// <summary>A record was set aside to the dead-letter topic (the broker acknowledged it).</summary>
+    public void DeadLettered(in DeadLetter letter)
+    {
+        Interlocked.Increment(ref deadLettered);
+        deadLetteredCounter.Add(1, new TagList { { "partition", letter.Partition }, { "cause", letter.Cause.ToString() } });
+    }
+
     public TickWriterStatusSnapshot Snapshot()
     {
         var count = Interlocked.Read(ref batches);
@@ -187,7 +198,8 @@ public sealed partial class TickWriterStatus
             errorAt,
             Volatile.Read(ref lastBatchTicks),
             Volatile.Read(ref largestBatchTicks),
-            count == 0 ? 0 : (double)Interlocked.Read(ref batchTicks) / count);
+            count == 0 ? 0 : (double)Interlocked.Read(ref batchTicks) / count,
+            Interlocked.Read(ref deadLettered));
     }
 
     private void Recovered()
