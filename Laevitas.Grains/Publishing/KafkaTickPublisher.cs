@@ -58,6 +58,7 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
     private long spooled;
     private long dropped;
     private long deliveryErrors;
+    private long rejected;
     private string? lastError;
     private long lastErrorAtMs;
 
@@ -158,6 +159,13 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
 
     private void Publish(RawTick tick, DeliveryTracker? tracker)
     {
+        if (tick.Payload.Length > options.MaxTickBytes)
+        {
+            // Never into the spool either: it could never leave it, and every later tick would wait behind it.
+            RejectOversized(tick, tracker);
+            return;
+        }
+
         if (!spoolingFlag && TryProduce(tick, tracker))
         {
             return;
@@ -208,6 +216,7 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             Spooled = Interlocked.Read(ref spooled),
             Dropped = Interlocked.Read(ref dropped),
             DeliveryErrors = Interlocked.Read(ref deliveryErrors),
+            Rejected = Interlocked.Read(ref rejected),
             Spooling = spoolingFlag,
             LastError = Volatile.Read(ref lastError),
             LastErrorAt = errorAt == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(errorAt),
@@ -309,8 +318,20 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         return Math.Max(left, remaining - ordered.Count);
     }
 
+    /// <summary>
+    /// Hands <paramref name="tick"/> to the producer. True when it is accounted for: queued, or rejected for good
+    /// (counted); false when it must wait (queue full, no usable producer): the caller spools it or retries.
+    /// </summary>
     private bool TryProduce(RawTick tick, DeliveryTracker? tracker = null)
     {
+        if (tick.Payload.Length > options.MaxTickBytes)
+        {
+            // A spool record left by a run with a larger bound: it could never be sent, and waiting would hold up
+            // every tick behind it, forever.
+            RejectOversized(tick, tracker);
+            return true;
+        }
+
         var currentProducer = producer;
         if (currentProducer is null || fatalError)
         {
@@ -337,6 +358,13 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             Interlocked.Decrement(ref inFlight);
             return false;
         }
+        catch (ProduceException<RawTick, byte[]> ex) when (IsPermanent(ex.Error.Code))
+        {
+            // Refused for what the message is, not for the producer's state: it would be refused again forever.
+            Interlocked.Decrement(ref inFlight);
+            Reject(tick, tracker, ex.Error.Code, ex.Error.Reason);
+            return true;
+        }
         catch (KafkaException ex)
         {
             // Anything else (fatal producer state, client closing): keep the tick — the spool takes it.
@@ -348,6 +376,26 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         {
             Interlocked.Decrement(ref inFlight);
             return false;
+        }
+    }
+
+    // Errors librdkafka returns at produce time for the message itself; retrying the same message cannot succeed.
+    private static bool IsPermanent(ErrorCode code) =>
+        code is ErrorCode.MsgSizeTooLarge or ErrorCode.InvalidMsg or ErrorCode.InvalidMsgSize or ErrorCode.RecordListTooLarge or ErrorCode.Local_InvalidArg;
+
+    private void RejectOversized(RawTick tick, DeliveryTracker? tracker) =>
+        Reject(tick, tracker, ErrorCode.MsgSizeTooLarge,
+            $"payload of {tick.Payload.Length} bytes is above {PublisherOptions.SectionName}:MaxTickBytes ({options.MaxTickBytes})");
+
+    private void Reject(RawTick tick, DeliveryTracker? tracker, ErrorCode code, string reason)
+    {
+        Interlocked.Increment(ref rejected);
+        Interlocked.Increment(ref dropped);
+        RecordError(new Error(code, reason));
+        tracker?.Settled();
+        if (errorLog.ShouldLog(out var suppressed))
+        {
+            LogRejected(logger, tick.InstrumentName, tick.Timestamp, code, reason, suppressed + 1, Interlocked.Read(ref rejected));
         }
     }
 
@@ -521,6 +569,7 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         meter.CreateObservableCounter(PublisherMetrics.Spooled, () => Interlocked.Read(ref spooled), "{tick}", "Ticks written to the disk spool");
         meter.CreateObservableCounter(PublisherMetrics.Dropped, () => Interlocked.Read(ref dropped), "{tick}", "Ticks given up on (spool full, rejected, lost at shutdown)");
         meter.CreateObservableCounter(PublisherMetrics.DeliveryErrors, () => Interlocked.Read(ref deliveryErrors), "{tick}", "Permanent delivery failures");
+        meter.CreateObservableCounter(PublisherMetrics.Rejected, () => Interlocked.Read(ref rejected), "{tick}", "Ticks that can never be published (too large, refused by the producer); also counted as dropped");
         meter.CreateObservableGauge(PublisherMetrics.Buffered, () => Math.Max(0, Interlocked.Read(ref inFlight)), "{tick}", "Ticks in the producer's queue, not yet acknowledged");
         meter.CreateObservableGauge(PublisherMetrics.SpoolPending, () => spool?.PendingRecords ?? 0, "{tick}", "Ticks waiting in the disk spool");
         meter.CreateObservableGauge(PublisherMetrics.SpoolBytes, () => spool?.PendingBytes ?? 0, "By", "Bytes waiting in the disk spool");
@@ -540,6 +589,9 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Kafka rejected tick of {Instrument}: {Code} {Reason}; {Count} failures since the last report")]
     private static partial void LogDeliveryFailed(ILogger logger, string? instrument, ErrorCode code, string reason, long count);
+
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Error, Message = "Tick {Instrument} @ {Timestamp} can never be published ({Code}: {Reason}) and is dropped; {Count} since the last report, {Total} in all")]
+    private static partial void LogRejected(ILogger logger, string instrument, long timestamp, ErrorCode code, string reason, long count, long total);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka client error {Code}: {Reason} (fatal: {Fatal}); {Count} errors since the last report")]
     private static partial void LogClientError(ILogger logger, ErrorCode code, string reason, bool fatal, long count);

@@ -11,4 +11,5 @@ public static class PublisherMetrics
     public const string SpoolBytes = "laevitas.publish.spool.bytes";
     public const string Dropped = "laevitas.publish.dropped";
     public const string DeliveryErrors = "laevitas.publish.delivery_errors";
+    public const string Rejected = "laevitas.publish.rejected";
 }

@@ -29,6 +29,9 @@ internal sealed partial class TickSpool : IDisposable
 
     // Any record longer than this is corruption, not a tick (Deribit ticker payloads are ~1-2 KB).
     private const int MaxRecordBytes = 16 * 1024 * 1024;
+
+    /// <summary>The largest payload a record can carry and still be read back (with the longest name).</summary>
+    internal const int MaxPayloadBytes = MaxRecordBytes - (HeaderBytes - 4) - ushort.MaxValue;
     internal const int MagicLength = 8;
     private static readonly byte[] Magic = "LVTSPL01"u8.ToArray();
 
@@ -96,6 +99,7 @@ internal sealed partial class TickSpool : IDisposable
     }
 
     /// <summary>Appends a tick behind everything spooled; false when the spool is at its byte bound (nothing written).</summary>
+    /// <exception cref="ArgumentException">The tick could not be read back (name or payload too long): refused, nothing written.</exception>
     public bool TryAppend(RawTick tick)
     {
         var nameBytes = Encoding.UTF8.GetByteCount(tick.InstrumentName);
@@ -105,6 +109,13 @@ internal sealed partial class TickSpool : IDisposable
         }
 
         var recordBytes = HeaderBytes + nameBytes + tick.Payload.Length;
+        if (recordBytes - 4 > MaxRecordBytes)
+        {
+            // Reading treats such a length as corruption and gives up on the rest of the segment: writing it would
+            // lose every tick behind it.
+            throw new ArgumentException($"A tick of {tick.Payload.Length} bytes is too large to spool (at most {MaxPayloadBytes}).", nameof(tick));
+        }
+
         lock (sync)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
