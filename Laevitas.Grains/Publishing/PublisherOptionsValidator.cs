@@ -1,5 +1,5 @@
 using System.Globalization;
-using Laevitas.Grains.Kafka;
+using Laevitas.Streaming.Kafka;
 using Microsoft.Extensions.Options;
 
 namespace Laevitas.Grains.Publishing;

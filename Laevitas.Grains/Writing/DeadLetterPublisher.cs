@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
-using Laevitas.Grains.Kafka;
+using Laevitas.Streaming.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ErrorCode = Confluent.Kafka.ErrorCode;

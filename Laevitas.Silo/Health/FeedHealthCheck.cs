@@ -1,4 +1,4 @@
-using Laevitas.Silo.Feed;
+using Laevitas.Feed;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Laevitas.Silo.Health;

@@ -4,7 +4,10 @@ using System.Net;
 using System.Net.Sockets;
 using Confluent.Kafka;
 using Laevitas.DeribitSimulator;
-using Laevitas.Silo.Embedded;
+using Laevitas.LocalInfrastructure.Hosting;
+using Laevitas.LocalInfrastructure.Kafka;
+using Laevitas.LocalInfrastructure.Postgres;
+using Laevitas.LocalInfrastructure.Processes;
 
 namespace Laevitas.Bench.EndToEnd;
 
@@ -120,7 +123,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
         var topic = $"deribit-bench-{DateTime.UtcNow:yyyyMMddHHmmss}";
         cluster?.CreateTopic(topic, settings.Partitions);
         // The silo provisions the dead-letter topic next to the tick topic; the mock cannot create topics on request.
-        cluster?.CreateTopic(new Laevitas.Grains.Kafka.KafkaOptions { Topic = topic }.DeadLetterTopicName, settings.Partitions);
+        cluster?.CreateTopic(new Laevitas.Streaming.Kafka.KafkaOptions { Topic = topic }.DeadLetterTopicName, settings.Partitions);
         var work = Directory.CreateTempSubdirectory("laevitas-bench-");
         var siloUrl = $"http://127.0.0.1:{FreePort()}";
         var environment = new Dictionary<string, string>

@@ -1,6 +1,9 @@
 using System.Text.Json;
 using Laevitas.DeribitSimulator;
-using Laevitas.Silo.Embedded;
+using Laevitas.LocalInfrastructure.Hosting;
+using Laevitas.LocalInfrastructure.Kafka;
+using Laevitas.LocalInfrastructure.Postgres;
+using Laevitas.LocalInfrastructure.Processes;
 using Laevitas.Tests.Api;
 using Laevitas.Tests.Infrastructure;
 using Laevitas.Tests.Simulator;
@@ -59,7 +62,7 @@ public sealed class SimulatorToPostgresTests(PostgresFixture postgres, ITestOutp
         const int partitions = 8;
         kafka.CreateTopic("e2e", partitions);
         // The silo provisions the dead-letter topic next to the tick topic; the mock cannot create topics on request.
-        kafka.CreateTopic(new Laevitas.Grains.Kafka.KafkaOptions { Topic = "e2e" }.DeadLetterTopicName, partitions);
+        kafka.CreateTopic(new Laevitas.Streaming.Kafka.KafkaOptions { Topic = "e2e" }.DeadLetterTopicName, partitions);
         var settings = Feed.FeedHarness.FastSettings(simulator.Url);
         settings["Deribit:Currencies"] = "BTC,ETH,USDC";
         settings["ConnectionStrings:Postgres"] = connectionString;

@@ -1,4 +1,4 @@
-using Laevitas.Silo.Feed;
+using Laevitas.Feed;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -46,7 +46,7 @@ public class DeribitOptionsTests
     public void BadSettingsFailAtStartWithAClearMessage(string key, string value, string expected)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
-        using var provider = new ServiceCollection().AddLogging().AddDeribitFeed(configuration).BuildServiceProvider();
+        using var provider = new ServiceCollection().AddLogging().AddDeribitFeedServices(configuration, _ => new CollectingTickSink()).BuildServiceProvider();
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<DeribitOptions>>().Value);
 
@@ -57,7 +57,7 @@ public class DeribitOptionsTests
     public void DefaultsAreValid()
     {
         var configuration = new ConfigurationBuilder().Build();
-        using var provider = new ServiceCollection().AddLogging().AddDeribitFeed(configuration).BuildServiceProvider();
+        using var provider = new ServiceCollection().AddLogging().AddDeribitFeedServices(configuration, _ => new CollectingTickSink()).BuildServiceProvider();
 
         var options = provider.GetRequiredService<IOptions<DeribitOptions>>().Value;
 
@@ -74,7 +74,7 @@ public class DeribitOptionsTests
         try
         {
             var configuration = new ConfigurationBuilder().AddJsonFile(path).Build();
-            using var provider = new ServiceCollection().AddLogging().AddDeribitFeed(configuration).BuildServiceProvider();
+            using var provider = new ServiceCollection().AddLogging().AddDeribitFeedServices(configuration, _ => new CollectingTickSink()).BuildServiceProvider();
 
             var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<DeribitOptions>>().Value);
 

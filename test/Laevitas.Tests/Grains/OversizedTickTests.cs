@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Laevitas.Grains.Abstractions.Ticks;
-using Laevitas.Grains.Kafka;
+using Laevitas.Streaming.Kafka;
 using Laevitas.Grains.Publishing;
 using Laevitas.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,7 @@
 using System.Text;
 using Confluent.Kafka;
-using Laevitas.Grains.Streaming;
+using Laevitas.Streaming.Kafka.Providers;
+using Laevitas.Streaming.Kafka.Hosting;
 using Laevitas.Grains.Writing;
 using Laevitas.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
