@@ -20,6 +20,7 @@ public static class LaevitasCli
         root.Add(WatchCommand.Create(context, global));
         root.Add(StatsCommand.Create(context, global));
         root.Add(HistoryCommand.Create(context, global));
+        root.Add(TradesCommand.Create(context, global));
         return root;
     }
 

@@ -9,4 +9,8 @@ public interface IPriceHistoryGrain : IGrainWithIntegerKey
 {
     /// <exception cref="HistoryStorageUnavailableException">PostgreSQL could not be reached or failed the query.</exception>
     Task<PriceHistory> GetHistoryAsync(PriceHistoryQuery query);
+
+    /// <summary>The stored trades of the query's instrument and range (<c>deribit_trades</c>), oldest first.</summary>
+    /// <exception cref="HistoryStorageUnavailableException">The database could not answer.</exception>
+    Task<Trades.TradeHistory> GetTradesAsync(PriceHistoryQuery query);
 }

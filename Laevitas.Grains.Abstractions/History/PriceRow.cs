@@ -44,4 +44,20 @@ public sealed record PriceRow
     [Id(34)] public double? StatsPriceChange { get; init; }
     [Id(35)] public double? StatsLow { get; init; }
     [Id(36)] public double? StatsHigh { get; init; }
+    [Id(37)] public double? DeliveryPrice { get; init; }
+    [Id(38)] public double? Funding8h { get; init; }
+    [Id(39)] public double? CurrentFunding { get; init; }
+    [Id(40)] public double? InterestValue { get; init; }
+    [Id(41)] public double? StatsVolumeUsd { get; init; }
+    [Id(42)] public double? StatsVolumeNotional { get; init; }
+    [Id(43)] public string? ComboState { get; init; }
+    [Id(44)] public double? ImpliedBid { get; init; }
+    [Id(45)] public double? ImpliedAsk { get; init; }
+    /// <summary>Unit of the prices (<c>BTC</c> for inverse options, <c>USD</c> for inverse futures, <c>USDC</c> for linear).</summary>
+    [Id(46)] public string? QuoteCurrency { get; init; }
+    [Id(47)] public string? SettlementCurrency { get; init; }
+    /// <summary>The ticker fields with no column, as JSON object text; null when there were none.</summary>
+    [Id(48)] public string? Extra { get; init; }
+    /// <summary>Which <see cref="TickerField"/>s the message carried (bit per field); null on rows older than the column.</summary>
+    [Id(49)] public long? FieldsPresent { get; init; }
 }

@@ -19,7 +19,9 @@ public sealed class PriceHistoryReader(NpgsqlDataSource dataSource)
                underlying_index, underlying_price, index_price, estimated_delivery_price, settlement_price,
                mark_price, mark_iv, last_price, min_price, max_price, open_interest, interest_rate,
                best_bid_price, best_bid_amount, bid_iv, best_ask_price, best_ask_amount, ask_iv,
-               delta, gamma, vega, theta, rho, stats_volume, stats_price_change, stats_low, stats_high
+               delta, gamma, vega, theta, rho, stats_volume, stats_price_change, stats_low, stats_high,
+               delivery_price, funding_8h, current_funding, interest_value, stats_volume_usd, stats_volume_notional,
+               combo_state, implied_bid, implied_ask, quote_currency, settlement_currency, extra::text, fields_present
         FROM deribit_prices
         WHERE instrument_name = $1 AND "timestamp" >= $2 AND "timestamp" < $3
         ORDER BY "timestamp"
@@ -108,6 +110,19 @@ public sealed class PriceHistoryReader(NpgsqlDataSource dataSource)
         StatsPriceChange = Number(r, 34),
         StatsLow = Number(r, 35),
         StatsHigh = Number(r, 36),
+        DeliveryPrice = Number(r, 37),
+        Funding8h = Number(r, 38),
+        CurrentFunding = Number(r, 39),
+        InterestValue = Number(r, 40),
+        StatsVolumeUsd = Number(r, 41),
+        StatsVolumeNotional = Number(r, 42),
+        ComboState = Text(r, 43),
+        ImpliedBid = Number(r, 44),
+        ImpliedAsk = Number(r, 45),
+        QuoteCurrency = Text(r, 46),
+        SettlementCurrency = Text(r, 47),
+        Extra = Text(r, 48),
+        FieldsPresent = r.IsDBNull(49) ? null : r.GetInt64(49),
     };
 
     private static string? Text(NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);

@@ -54,6 +54,30 @@ public sealed class BinaryCopyWriter : IDisposable
     /// <summary>A <c>bigint</c>.</summary>
     public void Write(long value) => BinaryPrimitives.WriteInt64BigEndian(ReserveField(8), value);
 
+    /// <summary>A <c>bigint</c>, or NULL.</summary>
+    public void Write(long? value)
+    {
+        if (value is not { } v)
+        {
+            WriteNull();
+            return;
+        }
+
+        Write(v);
+    }
+
+    /// <summary>An <c>integer</c>, or NULL.</summary>
+    public void Write(int? value)
+    {
+        if (value is not { } v)
+        {
+            WriteNull();
+            return;
+        }
+
+        BinaryPrimitives.WriteInt32BigEndian(ReserveField(4), v);
+    }
+
     /// <summary>A <c>double precision</c>, or NULL.</summary>
     public void Write(double? value)
     {
@@ -91,6 +115,30 @@ public sealed class BinaryCopyWriter : IDisposable
         BinaryPrimitives.WriteInt32BigEndian(Reserve(LengthPrefix), bytes.Length);
         Flush();
         destination.Write(bytes);
+    }
+
+    /// <summary>A <c>jsonb</c> from UTF-8 JSON text, or NULL.</summary>
+    public void WriteJsonb(byte[]? utf8Json)
+    {
+        if (utf8Json is null)
+        {
+            WriteNull();
+            return;
+        }
+
+        // jsonb's binary form is a version byte (1) followed by the JSON text; the server parses it.
+        if (utf8Json.Length + 1 <= BufferSize - LengthPrefix)
+        {
+            var span = ReserveField(utf8Json.Length + 1);
+            span[0] = 1;
+            utf8Json.CopyTo(span[1..]);
+            return;
+        }
+
+        BinaryPrimitives.WriteInt32BigEndian(Reserve(LengthPrefix), utf8Json.Length + 1);
+        Reserve(1)[0] = 1;
+        Flush();
+        destination.Write(utf8Json);
     }
 
     /// <summary>A <c>date</c>, or NULL.</summary>

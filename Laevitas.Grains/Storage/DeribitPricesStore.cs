@@ -22,9 +22,11 @@ public sealed class DeribitPricesStore(NpgsqlDataSource dataSource, DeribitPrice
         "instrument_name, underlying_price, \"timestamp\", settlement_price, open_interest, min_price, max_price, mark_price, " +
         "mark_iv, last_price, interest_rate, index_price, bid_iv, best_bid_price, best_bid_amount, best_ask_price, " +
         "best_ask_amount, ask_iv, currency, maturity, strike, type, kind, underlying_index, estimated_delivery_price, state, " +
-        "delta, gamma, vega, theta, rho, stats_volume, stats_price_change, stats_low, stats_high, received_at";
+        "delta, gamma, vega, theta, rho, stats_volume, stats_price_change, stats_low, stats_high, received_at, " +
+        "delivery_price, funding_8h, current_funding, interest_value, stats_volume_usd, stats_volume_notional, combo_state, " +
+        "implied_bid, implied_ask, quote_currency, settlement_currency, extra, fields_present";
 
-    private const short ColumnCount = 36;
+    private const short ColumnCount = 49;
 
     // ON COMMIT DELETE ROWS empties it at every commit (a cheap truncate of a temp table); createdAt is not copied and
     // is set by the INSERT below, i.e. transaction time.
@@ -282,7 +284,7 @@ public sealed class DeribitPricesStore(NpgsqlDataSource dataSource, DeribitPrice
         }
     }
 
-    // The fields in the order of Columns, with its types: 36 of them.
+    // The fields in the order of Columns, with its types: 49 of them.
     private static void WriteRow(BinaryCopyWriter writer, in DeribitPriceRow row)
     {
         writer.StartRow(ColumnCount);
@@ -322,5 +324,18 @@ public sealed class DeribitPricesStore(NpgsqlDataSource dataSource, DeribitPrice
         writer.Write(row.StatsLow);
         writer.Write(row.StatsHigh);
         writer.Write(row.ReceivedAt);
+        writer.Write(row.DeliveryPrice);
+        writer.Write(row.Funding8h);
+        writer.Write(row.CurrentFunding);
+        writer.Write(row.InterestValue);
+        writer.Write(row.StatsVolumeUsd);
+        writer.Write(row.StatsVolumeNotional);
+        writer.Write(row.ComboState);
+        writer.Write(row.ImpliedBid);
+        writer.Write(row.ImpliedAsk);
+        writer.Write(row.QuoteCurrency);
+        writer.Write(row.SettlementCurrency);
+        writer.WriteJsonb(row.Extra);
+        writer.Write(row.FieldsPresent);
     }
 }

@@ -2,8 +2,9 @@ namespace Laevitas.Grains.Writing;
 
 /// <summary>
 /// One row of <c>deribit_prices</c> as the writer builds it: the ticker's fields (null when the tick did not carry
-/// them) plus what is derived from the instrument name and the silo's receive time. <c>createdAt</c> is set by
-/// the database at insert.
+/// them or sent null; <see cref="FieldsPresent"/> tells which), the ones with no column in <see cref="Extra"/>, plus
+/// what is derived from the instrument name and the silo's receive time. <c>createdAt</c> is set by the database at
+/// insert.
 /// </summary>
 public struct DeribitPriceRow
 {
@@ -43,4 +44,25 @@ public struct DeribitPriceRow
     public double? StatsLow;
     public double? StatsHigh;
     public DateTime? ReceivedAt;
+    public double? DeliveryPrice;
+    public double? Funding8h;
+    public double? CurrentFunding;
+    public double? InterestValue;
+    public double? StatsVolumeUsd;
+    public double? StatsVolumeNotional;
+    public string? ComboState;
+    public double? ImpliedBid;
+    public double? ImpliedAsk;
+
+    /// <summary>Derived from the name: the unit prices are quoted in (<c>BTC</c>, <c>USD</c>, <c>USDC</c>).</summary>
+    public string? QuoteCurrency;
+
+    /// <summary>Derived from the name: the currency the instrument settles in.</summary>
+    public string? SettlementCurrency;
+
+    /// <summary>The fields with no column, as a UTF-8 JSON object; null when there were none.</summary>
+    public byte[]? Extra;
+
+    /// <summary>Which <see cref="Abstractions.History.TickerField"/>s the message carried, one bit each.</summary>
+    public long FieldsPresent;
 }

@@ -1,7 +1,10 @@
 using System.Text.Json;
+using Laevitas.Grains.Abstractions.History;
 using Laevitas.Grains.Abstractions.Instruments;
 using Laevitas.Grains.Text;
 using Laevitas.Streaming.Kafka.Providers;
+
+using Field = Laevitas.Grains.Abstractions.History.TickerField;
 
 namespace Laevitas.Grains.Writing;
 
@@ -26,42 +29,9 @@ public static class TickPayloadParser
     // A few hundred distinct values (index names, future names): shared instead of allocated per tick.
     private static readonly BoundedStringCache IndexNames = new(4_096);
 
-    private enum Field
-    {
-        Unknown,
-        InstrumentName,
-        Timestamp,
-        State,
-        UnderlyingIndex,
-        UnderlyingPrice,
-        IndexPrice,
-        EstimatedDeliveryPrice,
-        SettlementPrice,
-        OpenInterest,
-        MinPrice,
-        MaxPrice,
-        MarkPrice,
-        MarkIv,
-        LastPrice,
-        InterestRate,
-        BidIv,
-        AskIv,
-        BestBidPrice,
-        BestBidAmount,
-        BestAskPrice,
-        BestAskAmount,
-        Greeks,
-        Stats,
-        Delta,
-        Gamma,
-        Vega,
-        Theta,
-        Rho,
-        Volume,
-        PriceChange,
-        Low,
-        High,
-    }
+    // Not a field with a column: its value goes to the row's extra JSON.
+    private const Field UnknownField = (Field)(-1);
+
 
     /// <summary>
     /// Fills <paramref name="row"/> from <paramref name="json"/>. Returns false with a short reason when the tick is
@@ -72,6 +42,8 @@ public static class TickPayloadParser
         row = default;
         ParsedInstrumentName? instrument = null;
         var hasTimestamp = false;
+        var extras = TickExtrasBuilder.Current;
+        extras.Reset();
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
@@ -84,6 +56,8 @@ public static class TickPayloadParser
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var field = Identify(ref reader, nested: null);
+                // Only a field without a column needs its name as a string (rare: a field Deribit added later).
+                var unknownName = field == UnknownField ? reader.GetString() : null;
                 reader.Read();
                 switch (field)
                 {
@@ -93,6 +67,7 @@ public static class TickPayloadParser
                             return false;
                         }
 
+                        MarkPresent(ref row, field);
                         break;
                     case Field.Timestamp:
                         if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var timestamp)
@@ -104,6 +79,7 @@ public static class TickPayloadParser
 
                         row.Timestamp = timestamp;
                         hasTimestamp = true;
+                        MarkPresent(ref row, field);
                         break;
                     case Field.State:
                         if (!TryReadState(ref reader, out row.State, out error))
@@ -111,6 +87,15 @@ public static class TickPayloadParser
                             return false;
                         }
 
+                        MarkPresent(ref row, field);
+                        break;
+                    case Field.ComboState:
+                        if (!TryReadComboState(ref reader, out row.ComboState, out error))
+                        {
+                            return false;
+                        }
+
+                        MarkPresent(ref row, field);
                         break;
                     case Field.UnderlyingIndex:
                         if (!TryReadIndexName(ref reader, out row.UnderlyingIndex, out error))
@@ -118,22 +103,30 @@ public static class TickPayloadParser
                             return false;
                         }
 
+                        MarkPresent(ref row, field);
+                        break;
+                    case Field.Greeks or Field.Stats when reader.TokenType == JsonTokenType.Null:
+                        // Kept as sent: the presence bit of greeks/stats means "an object", so rebuilding tells
+                        // "greeks": null from "greeks": {}.
+                        extras.Add(field == Field.Greeks ? "greeks" : "stats", "null"u8);
                         break;
                     case Field.Greeks:
                     case Field.Stats:
-                        if (!TryReadNested(ref reader, field, ref row, out error))
+                        if (!TryReadNested(ref reader, json, field, ref row, extras, out error))
                         {
                             return false;
                         }
 
+                        MarkPresent(ref row, field);
                         break;
                     case Field.EstimatedDeliveryPrice when reader.TokenType == JsonTokenType.String:
                         // Around delivery the exchange sends the string "expired" here (the instrument's last ticker):
-                        // no price to store, but the tick itself is good.
+                        // no price for the column, but the tick is good and the text is kept with the other extras.
                         row.EstimatedDeliveryPrice = null;
+                        extras.Add("estimated_delivery_price", RawValue(ref reader, json));
                         break;
-                    case Field.Unknown:
-                        reader.Skip();
+                    case UnknownField:
+                        extras.Add(unknownName!, RawValue(ref reader, json));
                         break;
                     default:
                         if (!TryReadNumber(ref reader, field, ref row, out error))
@@ -144,6 +137,8 @@ public static class TickPayloadParser
                         break;
                 }
             }
+
+            row.Extra = extras.ToArray();
         }
         catch (JsonException)
         {
@@ -185,6 +180,27 @@ public static class TickPayloadParser
     {
         row.InstrumentName = instrument.Raw;
         row.Currency = instrument.Currency;
+        // The unit prices are quoted in and the currency the instrument settles in, so inverse and linear instruments
+        // of one base currency (BTC-27DEC24-100000-C in BTC, BTC_USDC-27DEC24-100000-C in USDC) are told apart:
+        // linear instruments and spot pairs are quoted and settled in the currency after the underscore; inverse
+        // options (and option combos) are quoted and settled in the base currency; inverse futures, perpetuals and
+        // future combos are quoted in USD and settled in the base currency.
+        if (instrument.QuoteCurrency is { } quote)
+        {
+            row.QuoteCurrency = quote;
+            row.SettlementCurrency = quote;
+        }
+        else if (instrument.Kind is InstrumentKind.Option or InstrumentKind.OptionCombo)
+        {
+            row.QuoteCurrency = instrument.Currency;
+            row.SettlementCurrency = instrument.Currency;
+        }
+        else if (instrument.Kind is InstrumentKind.Future or InstrumentKind.Perpetual or InstrumentKind.FutureCombo)
+        {
+            row.QuoteCurrency = "USD";
+            row.SettlementCurrency = instrument.Currency;
+        }
+
         row.Maturity = instrument.Expiry;
         row.Strike = instrument.Strike is { } strike ? (double)strike : null;
         row.Type = instrument.OptionType switch
@@ -277,6 +293,41 @@ public static class TickPayloadParser
         }
     }
 
+    private static bool TryReadComboState(ref Utf8JsonReader reader, out string? comboState, out string? error)
+    {
+        comboState = null;
+        error = null;
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Null:
+                return true;
+            case JsonTokenType.String:
+                // The values seen on the exchange are shared; anything else is kept as sent.
+                if (reader.ValueTextEquals("active"u8))
+                {
+                    comboState = "active";
+                }
+                else if (reader.ValueTextEquals("inactive"u8))
+                {
+                    comboState = "inactive";
+                }
+                else
+                {
+                    comboState = reader.GetString();
+                    if (comboState is null || comboState.Length > MaxIndexNameLength || comboState.Contains('\0'))
+                    {
+                        error = "combo_state is too long or contains NUL";
+                        return false;
+                    }
+                }
+
+                return true;
+            default:
+                error = "combo_state is not a string";
+                return false;
+        }
+    }
+
     private static bool TryReadIndexName(ref Utf8JsonReader reader, out string? index, out string? error)
     {
         index = null;
@@ -304,7 +355,7 @@ public static class TickPayloadParser
         return true;
     }
 
-    private static bool TryReadNested(ref Utf8JsonReader reader, Field parent, ref DeribitPriceRow row, out string? error)
+    private static bool TryReadNested(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Field parent, ref DeribitPriceRow row, TickExtrasBuilder extras, out string? error)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -321,10 +372,11 @@ public static class TickPayloadParser
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var field = Identify(ref reader, parent);
+            var unknownName = field == UnknownField ? reader.GetString() : null;
             reader.Read();
-            if (field == Field.Unknown)
+            if (field == UnknownField)
             {
-                reader.Skip();
+                extras.AddNested(parent == Field.Greeks ? "greeks" : "stats", unknownName!, RawValue(ref reader, json));
             }
             else if (!TryReadNumber(ref reader, field, ref row, out error))
             {
@@ -332,6 +384,7 @@ public static class TickPayloadParser
             }
         }
 
+        extras.CloseNested();
         error = null;
         return true;
     }
@@ -377,15 +430,34 @@ public static class TickPayloadParser
             case Field.Vega: row.Vega = value; break;
             case Field.Theta: row.Theta = value; break;
             case Field.Rho: row.Rho = value; break;
-            case Field.Volume: row.StatsVolume = value; break;
-            case Field.PriceChange: row.StatsPriceChange = value; break;
-            case Field.Low: row.StatsLow = value; break;
-            case Field.High: row.StatsHigh = value; break;
+            case Field.StatsVolume: row.StatsVolume = value; break;
+            case Field.StatsPriceChange: row.StatsPriceChange = value; break;
+            case Field.StatsLow: row.StatsLow = value; break;
+            case Field.StatsHigh: row.StatsHigh = value; break;
+            case Field.DeliveryPrice: row.DeliveryPrice = value; break;
+            case Field.Funding8h: row.Funding8h = value; break;
+            case Field.CurrentFunding: row.CurrentFunding = value; break;
+            case Field.InterestValue: row.InterestValue = value; break;
+            case Field.StatsVolumeUsd: row.StatsVolumeUsd = value; break;
+            case Field.StatsVolumeNotional: row.StatsVolumeNotional = value; break;
+            case Field.ImpliedBid: row.ImpliedBid = value; break;
+            case Field.ImpliedAsk: row.ImpliedAsk = value; break;
         }
 
+        MarkPresent(ref row, field);
         error = null;
         return true;
     }
+
+    /// <summary>The current value's JSON text (the whole object or array when it is one), leaving the reader at its end.</summary>
+    private static ReadOnlySpan<byte> RawValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    {
+        var start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        return json[start..(int)reader.BytesConsumed];
+    }
+
+    private static void MarkPresent(ref DeribitPriceRow row, Field field) => row.FieldsPresent |= 1L << (int)field;
 
     // A number token is never escaped and, read from one span, never split: ValueSpan is its text.
     private static bool TryGetDouble(ref Utf8JsonReader reader, out double value) =>
@@ -401,14 +473,14 @@ public static class TickPayloadParser
             // Deribit never escapes names, but a valid escape must not turn a known field into an ignored one.
             if (name.Length > 6 * unescaped.Length)
             {
-                return Field.Unknown;
+                return UnknownField;
             }
 
             Span<byte> scratch = stackalloc byte[6 * 32];
             var length = reader.CopyString(scratch);
             if (length > unescaped.Length)
             {
-                return Field.Unknown;
+                return UnknownField;
             }
 
             scratch[..length].CopyTo(unescaped);
@@ -424,15 +496,17 @@ public static class TickPayloadParser
                 _ when name.SequenceEqual("vega"u8) => Field.Vega,
                 _ when name.SequenceEqual("theta"u8) => Field.Theta,
                 _ when name.SequenceEqual("rho"u8) => Field.Rho,
-                _ => Field.Unknown,
+                _ => UnknownField,
             },
             Field.Stats => name switch
             {
-                _ when name.SequenceEqual("volume"u8) => Field.Volume,
-                _ when name.SequenceEqual("price_change"u8) => Field.PriceChange,
-                _ when name.SequenceEqual("low"u8) => Field.Low,
-                _ when name.SequenceEqual("high"u8) => Field.High,
-                _ => Field.Unknown,
+                _ when name.SequenceEqual("volume"u8) => Field.StatsVolume,
+                _ when name.SequenceEqual("price_change"u8) => Field.StatsPriceChange,
+                _ when name.SequenceEqual("low"u8) => Field.StatsLow,
+                _ when name.SequenceEqual("high"u8) => Field.StatsHigh,
+                _ when name.SequenceEqual("volume_usd"u8) => Field.StatsVolumeUsd,
+                _ when name.SequenceEqual("volume_notional"u8) => Field.StatsVolumeNotional,
+                _ => UnknownField,
             },
             _ => IdentifyTopLevel(name),
         };
@@ -448,22 +522,29 @@ public static class TickPayloadParser
         6 when name.SequenceEqual("greeks"u8) => Field.Greeks,
         7 when name.SequenceEqual("mark_iv"u8) => Field.MarkIv,
         9 when name.SequenceEqual("timestamp"u8) => Field.Timestamp,
+        10 when name.SequenceEqual("funding_8h"u8) => Field.Funding8h,
         9 when name.SequenceEqual("min_price"u8) => Field.MinPrice,
         9 when name.SequenceEqual("max_price"u8) => Field.MaxPrice,
         10 when name.SequenceEqual("mark_price"u8) => Field.MarkPrice,
         10 when name.SequenceEqual("last_price"u8) => Field.LastPrice,
         11 when name.SequenceEqual("index_price"u8) => Field.IndexPrice,
+        11 when name.SequenceEqual("implied_bid"u8) => Field.ImpliedBid,
+        11 when name.SequenceEqual("implied_ask"u8) => Field.ImpliedAsk,
+        11 when name.SequenceEqual("combo_state"u8) => Field.ComboState,
         13 when name.SequenceEqual("open_interest"u8) => Field.OpenInterest,
         13 when name.SequenceEqual("interest_rate"u8) => Field.InterestRate,
+        14 when name.SequenceEqual("delivery_price"u8) => Field.DeliveryPrice,
+        14 when name.SequenceEqual("interest_value"u8) => Field.InterestValue,
         14 when name.SequenceEqual("best_bid_price"u8) => Field.BestBidPrice,
         14 when name.SequenceEqual("best_ask_price"u8) => Field.BestAskPrice,
         15 when name.SequenceEqual("instrument_name"u8) => Field.InstrumentName,
         15 when name.SequenceEqual("best_bid_amount"u8) => Field.BestBidAmount,
         15 when name.SequenceEqual("best_ask_amount"u8) => Field.BestAskAmount,
+        15 when name.SequenceEqual("current_funding"u8) => Field.CurrentFunding,
         16 when name.SequenceEqual("underlying_price"u8) => Field.UnderlyingPrice,
         16 when name.SequenceEqual("underlying_index"u8) => Field.UnderlyingIndex,
         16 when name.SequenceEqual("settlement_price"u8) => Field.SettlementPrice,
         24 when name.SequenceEqual("estimated_delivery_price"u8) => Field.EstimatedDeliveryPrice,
-        _ => Field.Unknown,
+        _ => UnknownField,
     };
 }

@@ -16,7 +16,7 @@ namespace Laevitas.Grains.Writing;
 
 /// <summary>
 /// Stores the ticks of one Kafka partition (key = partition) in <c>deribit_prices</c>. The Kafka stream provider
-/// delivers the partition's records as <see cref="TickBatch"/>es, one call per batch, in offset order; this grain
+/// delivers the partition's records as <see cref="PartitionBatch"/>es, one call per batch, in offset order; this grain
 /// parses and enriches every tick once, writes the batch in one transaction (binary COPY + insert that skips rows
 /// already stored), and returns only after COMMIT. Returning is what lets the provider commit the batch's offsets
 /// (invariant 1), so a batch is never held across calls: the receiver already sized it (ticks, bytes, wait).
@@ -37,7 +37,7 @@ namespace Laevitas.Grains.Writing;
 /// </remarks>
 [ImplicitStreamSubscription(ProviderNames.TickStreamNamespace)]
 [PreferLocalPlacement]
-public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSubscriptionObserver, IAsyncObserver<TickBatch>
+public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSubscriptionObserver, IAsyncObserver<PartitionBatch>
 {
     private readonly TickWriterStatus status;
     private readonly TickWriterOptions options;
@@ -97,11 +97,11 @@ public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSu
     /// <summary>The stream provider found this grain as the implicit subscriber of its partition's stream.</summary>
     public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory)
     {
-        var handle = handleFactory.Create<TickBatch>();
+        var handle = handleFactory.Create<PartitionBatch>();
         await handle.ResumeAsync(this);
     }
 
-    public async Task OnNextAsync(TickBatch batch, StreamSequenceToken? token = null)
+    public async Task OnNextAsync(PartitionBatch batch, StreamSequenceToken? token = null)
     {
         var started = Stopwatch.GetTimestamp();
         var count = Parse(batch);
@@ -135,7 +135,7 @@ public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSu
     public Task<TickWriterPartitionStatus> GetStatusAsync() =>
         Task.FromResult(new TickWriterPartitionStatus(partition, rowsWritten, duplicateRows, batches, ticksSkipped, storedUpTo, lastError));
 
-    private int Parse(TickBatch batch)
+    private int Parse(PartitionBatch batch)
     {
         if (parsedBatch == (batch.Partition, batch.FirstOffset, batch.NextOffset))
         {
@@ -212,7 +212,7 @@ public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSu
         return count;
     }
 
-    private async Task<int> StoreAsync(TickBatch batch, int count)
+    private async Task<int> StoreAsync(PartitionBatch batch, int count)
     {
         var started = Stopwatch.GetTimestamp();
         var delay = options.RetryMinDelay;
@@ -245,7 +245,7 @@ public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSu
         }
     }
 
-    private void SetAside(TickBatch batch, in KafkaTick tick, DeadLetterCause cause, string reason)
+    private void SetAside(PartitionBatch batch, in KafkaTick tick, DeadLetterCause cause, string reason)
     {
         ticksSkipped++;
         lastError = reason;

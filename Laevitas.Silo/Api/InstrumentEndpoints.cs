@@ -1,12 +1,14 @@
 using Laevitas.Grains.Abstractions.Api;
 using Laevitas.Grains.Abstractions.History;
 using Laevitas.Grains.Abstractions.Instruments;
+using Laevitas.Grains.Abstractions.Trades;
 using Laevitas.Grains.History;
+using Laevitas.Grains.Trades;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Laevitas.Silo.Api;
 
-/// <summary><c>/api/instruments</c>: the followed instruments, one instrument's latest ticker, its stored history.</summary>
+/// <summary><c>/api/instruments</c>: the followed instruments, one instrument's latest ticker, its stored history and trades.</summary>
 internal static class InstrumentEndpoints
 {
     public static RouteGroupBuilder MapInstrumentEndpoints(this RouteGroupBuilder api)
@@ -26,6 +28,10 @@ internal static class InstrumentEndpoints
             .WithDescription("from/to: exchange time, ISO-8601 (no offset = UTC) or Unix milliseconds; from inclusive, to exclusive. " +
                              "Defaults: to = now, from = to - 1 h. At most 31 days per request; limit 1..10000 (default 1000). " +
                              "When more rows match, truncated is true and nextFrom is where the next page starts.");
+        instruments.MapGet("/{name}/trades", TradesAsync)
+            .WithName("GetInstrumentTrades")
+            .WithSummary("Stored trades of one instrument, oldest first")
+            .WithDescription("Same parameters and paging as /history; a page never ends inside a millisecond, so paging repeats no trade.");
         return api;
     }
 
@@ -87,6 +93,27 @@ internal static class InstrumentEndpoints
         try
         {
             // Read here rather than through IPriceHistoryGrain: the silo has the data source, a grain hop adds nothing.
+            return TypedResults.Ok(await reader.ReadAsync(query, cancellationToken));
+        }
+        catch (HistoryStorageUnavailableException ex)
+        {
+            return ApiProblems.StorageUnavailable(ex);
+        }
+    }
+
+    private static async Task<Results<Ok<TradeHistory>, ValidationProblem, ProblemHttpResult>> TradesAsync(
+        TradeHistoryReader reader, TimeProvider time, string name, string? from, string? to, string? limit, CancellationToken cancellationToken)
+    {
+        var errors = new RequestErrors();
+        var limitValue = QueryInt.Parse("limit", limit, errors);
+        var query = HistoryRequests.TryBuild(name, from, to, limitValue, time.GetUtcNow(), errors);
+        if (query is null)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        try
+        {
             return TypedResults.Ok(await reader.ReadAsync(query, cancellationToken));
         }
         catch (HistoryStorageUnavailableException ex)

@@ -14,7 +14,7 @@ public static class KafkaStreamHostingExtensions
 {
     /// <summary>
     /// Adds the Kafka persistent stream provider <paramref name="name"/> (use <c>ProviderNames.Streams</c>): one queue per
-    /// partition of <c>Kafka:Topic</c>, delivered as <see cref="TickBatch"/>es on stream namespace
+    /// partition of <c>Kafka:Topic</c>, delivered as <see cref="PartitionBatch"/>es on stream namespace
     /// <c>ProviderNames.TickStreamNamespace</c>, key = partition. Options come from <c>Kafka</c> and <c>Kafka:Stream</c>;
     /// <paramref name="configure"/> may override them.
     /// </summary>
@@ -50,7 +50,7 @@ public static class KafkaStreamHostingExtensions
                 // one minute) the agent would move past it. The batch would then stay uncommitted (the receiver stops
                 // committing at it) but would not be stored until the queue is re-read; waiting keeps it flowing.
                 o.MaxEventDeliveryTime = Timeout.InfiniteTimeSpan;
-                // One TickBatch per call already carries thousands of ticks.
+                // One PartitionBatch per call already carries thousands of ticks.
                 o.BatchContainerBatchSize = 1;
                 o.GetQueueMsgsTimerPeriod = kafkaStream.PollPeriod;
             }));

@@ -5,7 +5,7 @@ using Orleans.Streams;
 namespace Laevitas.Streaming.Kafka.Providers;
 
 /// <summary>
-/// What the pulling agent caches and delivers: one <see cref="TickBatch"/> (many ticks of one partition) per
+/// What the pulling agent caches and delivers: one <see cref="PartitionBatch"/> (many ticks of one partition) per
 /// container. The sequence token is the batch's first offset, so tokens order like the partition.
 /// </summary>
 /// <remarks>
@@ -15,7 +15,7 @@ namespace Laevitas.Streaming.Kafka.Providers;
 [GenerateSerializer, Immutable]
 public sealed class KafkaBatchContainer : IBatchContainer
 {
-    public KafkaBatchContainer(StreamId streamId, TickBatch batch)
+    public KafkaBatchContainer(StreamId streamId, PartitionBatch batch)
     {
         StreamId = streamId;
         Batch = batch;
@@ -24,7 +24,7 @@ public sealed class KafkaBatchContainer : IBatchContainer
 
     [Id(0)] public StreamId StreamId { get; }
 
-    [Id(1)] public TickBatch Batch { get; }
+    [Id(1)] public PartitionBatch Batch { get; }
 
     [Id(2)] public EventSequenceTokenV2 Token { get; }
 

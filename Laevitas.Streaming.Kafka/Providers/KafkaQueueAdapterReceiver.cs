@@ -10,7 +10,7 @@ using ErrorCode = Confluent.Kafka.ErrorCode;
 namespace Laevitas.Streaming.Kafka.Providers;
 
 /// <summary>
-/// Reads one Kafka partition for one Orleans queue and turns it into <see cref="TickBatch"/>es; stores the offset
+/// Reads one Kafka partition for one Orleans queue and turns it into <see cref="PartitionBatch"/>es; stores the offset
 /// for commit only once every batch below it has been delivered to the writer, i.e. stored in PostgreSQL.
 /// </summary>
 /// <remarks>
@@ -337,7 +337,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
     {
         var first = position ?? pending[0].Offset;
         var next = pending[^1].Offset + 1;
-        var batch = new TickBatch(kafka.Topic, partition, first, next, pending.ToArray());
+        var batch = new PartitionBatch(kafka.Topic, partition, first, next, pending.ToArray());
         pending.Clear();
         pendingBytes = 0;
         position = next;

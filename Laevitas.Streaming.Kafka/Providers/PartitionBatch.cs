@@ -10,9 +10,9 @@ namespace Laevitas.Streaming.Kafka.Providers;
 /// range that spans them). That is what lets the receiver commit only a gap-free prefix of delivered batches.
 /// </remarks>
 [GenerateSerializer, Immutable]
-public sealed class TickBatch
+public sealed class PartitionBatch
 {
-    public TickBatch(string topic, int partition, long firstOffset, long nextOffset, KafkaTick[] ticks)
+    public PartitionBatch(string topic, int partition, long firstOffset, long nextOffset, KafkaTick[] ticks)
     {
         Topic = topic;
         Partition = partition;

@@ -1,3 +1,4 @@
+using Laevitas.Testing.Processes;
 using System.Diagnostics;
 using Laevitas.Grains.Storage;
 using Laevitas.Grains.Writing;

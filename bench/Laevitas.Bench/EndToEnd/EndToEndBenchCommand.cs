@@ -1,3 +1,4 @@
+using Laevitas.Testing.Processes;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -125,7 +126,6 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
         // The silo provisions the dead-letter topic next to the tick topic; the mock cannot create topics on request.
         cluster?.CreateTopic(new Laevitas.Streaming.Kafka.KafkaOptions { Topic = topic }.DeadLetterTopicName, settings.Partitions);
         var work = Directory.CreateTempSubdirectory("laevitas-bench-");
-        var siloUrl = $"http://127.0.0.1:{FreePort()}";
         var environment = new Dictionary<string, string>
         {
             ["Deribit__Url"] = simulator.Url,
@@ -135,10 +135,6 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
             ["Kafka__BootstrapServers"] = servers,
             ["Kafka__Topic"] = topic,
             ["Kafka__Partitions"] = settings.Partitions.ToString(CultureInfo.InvariantCulture),
-            ["Publisher__SpoolDirectory"] = Path.Combine(work.FullName, "spool"),
-            ["Orleans__SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Orleans__GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["ASPNETCORE_URLS"] = siloUrl,
             // As run.sh and the container image start the silo (see there); --silo-env DOTNET_GCgen0size=0 measures
             // the runtime's default.
             ["DOTNET_GCgen0size"] = SiloGen0Budget,
@@ -150,11 +146,13 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
 
         var logPath = Path.Combine(work.FullName, "silo.log");
         Log($"Starting the silo ({RepositoryLayout.SiloAssembly}); its log: {logPath}");
-        var silo = SiloProcess.Start(RepositoryLayout.SiloAssembly, environment, logPath);
-        Log($"Silo process {silo.Id}");
+        // Its own free ports, spool directory and log file (work/silo.log); its address is silo.HttpBase.
+        var silo = new SiloProcess("silo", work.FullName, Path.Combine(work.FullName, "spool"), environment, RepositoryLayout.SiloAssembly);
+        silo.Start();
+        Log($"Silo process {silo.ProcessId}");
         try
         {
-            using var probe = new SiloStatsProbe(siloUrl);
+            using var probe = new SiloStatsProbe(silo.HttpBase);
             var run = new PipelineRun(settings, database, simulator, silo, probe, cancellationToken);
             if (!await run.StartUpAsync(results))
             {
@@ -208,13 +206,6 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
         {
             // Only a temporary spool: left for the OS to clean.
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string BenchCommandLine() =>
@@ -384,7 +375,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
 
         private void EnsureSiloRunning()
         {
-            if (silo.HasExited)
+            if (!silo.IsRunning)
             {
                 throw new PipelineFailedException("The silo process exited during the run.");
             }

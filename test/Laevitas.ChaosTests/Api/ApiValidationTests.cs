@@ -1,3 +1,4 @@
+using Laevitas.Testing.Processes;
 using System.Net;
 using System.Text.Json;
 using Laevitas.ChaosTests.Infrastructure;

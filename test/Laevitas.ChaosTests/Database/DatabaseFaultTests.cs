@@ -1,5 +1,5 @@
+using Laevitas.Testing;
 using Laevitas.ChaosTests.Infrastructure;
-using Laevitas.Tests.Infrastructure;
 using Npgsql;
 using Xunit.Abstractions;
 

@@ -1,5 +1,6 @@
+using Laevitas.Testing.Processes;
+using Laevitas.Testing;
 using Laevitas.ChaosTests.Infrastructure;
-using Laevitas.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Laevitas.ChaosTests.Exchange;

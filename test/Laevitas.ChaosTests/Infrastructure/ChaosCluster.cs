@@ -1,3 +1,5 @@
+using Laevitas.Testing.Processes;
+using Laevitas.Testing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -11,7 +13,6 @@ using Laevitas.LocalInfrastructure.Hosting;
 using Laevitas.LocalInfrastructure.Kafka;
 using Laevitas.LocalInfrastructure.Postgres;
 using Laevitas.LocalInfrastructure.Processes;
-using Laevitas.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

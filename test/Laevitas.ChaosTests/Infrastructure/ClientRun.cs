@@ -1,3 +1,4 @@
+using Laevitas.Testing.Processes;
 using System.Diagnostics;
 
 namespace Laevitas.ChaosTests.Infrastructure;

@@ -1,10 +1,11 @@
+using Laevitas.Testing.Processes;
+using Laevitas.Testing;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Laevitas.ChaosTests.Infrastructure;
 using Laevitas.DeribitSimulator.Universe;
-using Laevitas.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Laevitas.ChaosTests.Input;

@@ -1,9 +1,10 @@
+using Laevitas.Testing.Processes;
+using Laevitas.Testing;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Laevitas.ChaosTests.Infrastructure;
 using Laevitas.Grains.Abstractions.Instruments;
 using Orleans.Core.Internal;
-using Laevitas.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Laevitas.ChaosTests.Publisher;

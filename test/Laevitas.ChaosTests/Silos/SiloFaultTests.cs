@@ -1,6 +1,6 @@
+using Laevitas.Testing;
 using Laevitas.ChaosTests.Infrastructure;
 using Laevitas.Grains.Abstractions.Instruments;
-using Laevitas.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Laevitas.ChaosTests.Silos;

@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using Laevitas.Grains.Abstractions.Instruments;
 using Laevitas.Tests.Infrastructure;
 

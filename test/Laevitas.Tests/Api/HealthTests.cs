@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using System.Net;
 using System.Text.Json;
 using Laevitas.Tests.Infrastructure;

@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using Laevitas.Grains.Storage;
 using Laevitas.Silo.Api;
 using Laevitas.Silo.Clustering;

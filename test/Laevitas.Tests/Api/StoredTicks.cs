@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using Laevitas.Tests.Infrastructure;
 using Npgsql;
 

@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using System.Diagnostics;
 using System.Text.Json;
 using Laevitas.Client.Cli;
@@ -97,7 +98,7 @@ public sealed class ClientCommandTests(ApiEnvironment environment)
         var silo = await environment.SiloAsync();
         await ApiWait.InstrumentWithTicksAsync(environment, silo, InstrumentKind.Future);
         ClusterStats? stats = null;
-        await Infrastructure.Eventually.TrueAsync(async () =>
+        await Eventually.TrueAsync(async () =>
             {
                 var run = await CliRun.RunAsync(silo.ClientSettings(), "stats", "--json");
                 Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());

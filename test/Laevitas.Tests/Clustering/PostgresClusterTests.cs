@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using System.Net;
 using System.Net.Sockets;
 using Laevitas.Grains.Abstractions.Clustering;

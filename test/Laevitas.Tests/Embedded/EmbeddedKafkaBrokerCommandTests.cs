@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using Laevitas.Streaming.Kafka;
 using Laevitas.Streaming.Kafka.Hosting;
 using Laevitas.LocalInfrastructure.Hosting;

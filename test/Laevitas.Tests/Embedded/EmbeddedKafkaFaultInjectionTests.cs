@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using System.Diagnostics;
 using Confluent.Kafka;
 using Laevitas.Streaming.Kafka;

@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using System.Diagnostics;
 using System.Globalization;
 using Laevitas.LocalInfrastructure.Hosting;

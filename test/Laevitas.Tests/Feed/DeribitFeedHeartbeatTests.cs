@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using Laevitas.Diagnostics;
 using System.Diagnostics.Metrics;
 using Laevitas.DeribitSimulator;

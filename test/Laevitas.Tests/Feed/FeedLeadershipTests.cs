@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using Laevitas.Silo.FeedPlacement;
 using System.Collections.Immutable;
 using System.Net;

@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using Laevitas.DeribitSimulator;
 using Laevitas.Tests.Infrastructure;
 

@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using Laevitas.Silo.FeedPlacement;
 using Laevitas.Grains.Instruments;
 using Laevitas.Grains.Storage;

@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using Laevitas.Streaming.Kafka.Native;
 using System.Diagnostics;
 using Confluent.Kafka;

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Laevitas.Testing;
 using Laevitas.Grains.Abstractions.Ticks;
 using Laevitas.Streaming.Kafka;
 using Laevitas.Grains.Publishing;

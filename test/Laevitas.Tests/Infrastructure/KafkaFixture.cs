@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using Confluent.Kafka;
 using Laevitas.Streaming.Kafka;
 using Laevitas.Streaming.Kafka.Hosting;

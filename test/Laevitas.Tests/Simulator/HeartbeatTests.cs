@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using System.Net.WebSockets;
 using Laevitas.DeribitSimulator;
 using Laevitas.Tests.Infrastructure;

@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
@@ -65,7 +66,7 @@ public class LimitTests
             // Closing one frees a slot.
             await clients[0].DisposeAsync();
             clients.RemoveAt(0);
-            await Laevitas.Tests.Infrastructure.Eventually.TrueAsync(() => sim.GetStatistics().OpenConnections == 31, SimulatorTestOptions.Timeout, "the closed connection to be released");
+            await Eventually.TrueAsync(() => sim.GetStatistics().OpenConnections == 31, SimulatorTestOptions.Timeout, "the closed connection to be released");
             clients.Add(await RawDeribitClient.ConnectAsync(sim.Url));
         }
         finally

@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using System.Text.Json;
 using Laevitas.DeribitSimulator;
 using Laevitas.DeribitSimulator.Universe;

@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using Laevitas.Grains.Storage;
 using Laevitas.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;

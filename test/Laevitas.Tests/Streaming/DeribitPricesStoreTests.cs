@@ -1,3 +1,4 @@
+using System.Text;
 using Laevitas.Grains.Storage;
 using Laevitas.Grains.Writing;
 using Laevitas.Tests.Infrastructure;
@@ -45,6 +46,11 @@ public sealed class DeribitPricesStoreTests(PostgresFixture postgres)
             ("gamma", "double precision"), ("vega", "double precision"), ("theta", "double precision"), ("rho", "double precision"),
             ("stats_volume", "double precision"), ("stats_price_change", "double precision"), ("stats_low", "double precision"),
             ("stats_high", "double precision"), ("received_at", "timestamp with time zone"),
+            // 021: every other ticker field (issue 25).
+            ("delivery_price", "double precision"), ("funding_8h", "double precision"), ("current_funding", "double precision"),
+            ("interest_value", "double precision"), ("stats_volume_usd", "double precision"), ("stats_volume_notional", "double precision"),
+            ("combo_state", "text"), ("implied_bid", "double precision"), ("implied_ask", "double precision"),
+            ("quote_currency", "text"), ("settlement_currency", "text"), ("extra", "jsonb"), ("fields_present", "bigint"),
         ];
         Assert.Equal(expected, columns.Select(c => (c.Name, c.Type)).ToArray());
 
@@ -138,6 +144,38 @@ public sealed class DeribitPricesStoreTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task MigratingATableOfTheOldSchemaKeepsItsRows()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync("prices_old_schema"));
+        // The table as the scripts before 021 left it, with a row in it.
+        var assembly = typeof(DatabaseMigrator).Assembly;
+        await using (var stream = assembly.GetManifestResourceStream("Laevitas.Grains.Storage.Sql.020_deribit_prices.sql")!)
+        using (var text = new StreamReader(stream))
+        {
+            await using var create = dataSource.CreateCommand(await text.ReadToEndAsync());
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await using (var insert = dataSource.CreateCommand(
+                         "INSERT INTO deribit_prices (instrument_name, \"timestamp\", mark_price, currency) VALUES ('BTC-PERPETUAL', $1, 97000.5, 'BTC')"))
+        {
+            insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = now });
+            Assert.Equal(1, await insert.ExecuteNonQueryAsync());
+        }
+
+        await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).ApplyAsync();
+
+        await using var select = dataSource.CreateCommand(
+            "SELECT \"timestamp\", mark_price, currency, funding_8h IS NULL, extra IS NULL, fields_present IS NULL FROM deribit_prices");
+        await using var reader = await select.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal((now, 97000.5, "BTC", true, true, true),
+            (reader.GetInt64(0), reader.GetDouble(1), reader.GetString(2), reader.GetBoolean(3), reader.GetBoolean(4), reader.GetBoolean(5)));
+        Assert.False(await reader.ReadAsync());
+    }
+
+    [Fact]
     public async Task EveryColumnRoundTripsThroughTheBinaryCopy()
     {
         await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync("prices_roundtrip"));
@@ -164,6 +202,12 @@ public sealed class DeribitPricesStoreTests(PostgresFixture postgres)
         full.UnderlyingIndex = "SYN.BTC-27DEC26";
         full.State = "open ✓ \ud800"; // a lone surrogate is not UTF-8: stored as U+FFFD
         full.ReceivedAt = new DateTime(2026, 12, 3, 10, 0, 0, DateTimeKind.Utc).AddTicks(1_234_567); // 123,456.7 µs
+        full.ComboState = "active";
+        full.QuoteCurrency = "USDC";
+        full.SettlementCurrency = "USDC";
+        // jsonb prints its canonical form; written in that form, the text read back must be the same.
+        full.Extra = Encoding.UTF8.GetBytes("""{"new_field": [1, "é", {"x": null}], "estimated_delivery_price": "expired"}""");
+        full.FieldsPresent = long.MinValue | 0x5A5A_5A5A_5A5A;
         var nulls = new DeribitPriceRow { InstrumentName = "ETH-PERPETUAL", Timestamp = now };
         var longText = Row("SOL-PERPETUAL", now);
         longText.State = new string('x', 100_000) + "é"; // longer than the writer's buffer
@@ -183,15 +227,21 @@ public sealed class DeribitPricesStoreTests(PostgresFixture postgres)
                 var ordinal = reader.GetOrdinal(SnakeCase(field.Name));
                 var type = Nullable.GetUnderlyingType(field.FieldType) ?? field.FieldType;
                 object? stored = reader.IsDBNull(ordinal) ? null
+                    : type == typeof(byte[]) ? Encoding.UTF8.GetBytes(reader.GetString(ordinal))
                     : type == typeof(DateOnly) ? reader.GetFieldValue<DateOnly>(ordinal)
                     : type == typeof(DateTime) ? reader.GetFieldValue<DateTime>(ordinal)
                     : reader.GetValue(ordinal);
-                Assert.True(Equals(field.GetValue(expected), stored), $"{expected.InstrumentName} {field.Name}: wrote {field.GetValue(expected)}, read {stored}");
+                var written = field.GetValue(expected);
+                var same = written is byte[] bytes ? stored is byte[] read && bytes.AsSpan().SequenceEqual(read) : Equals(written, stored);
+                Assert.True(same, $"{expected.InstrumentName} {field.Name}: wrote {Show(written)}, read {Show(stored)}");
             }
         }
     }
 
-    private static string SnakeCase(string name) =>
+    private static string Show(object? value) => value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : value?.ToString() ?? "null";
+
+    // Funding8h is the one field whose column puts an underscore before a digit.
+    private static string SnakeCase(string name) => name == "Funding8h" ? "funding_8h" :
         string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
 
     private static DeribitPriceRow Row(string name, long timestamp) => new()

@@ -1,5 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
+using Laevitas.Testing;
 using Laevitas.Streaming.Kafka.Providers;
 using Laevitas.Streaming.Kafka.Hosting;
 using Laevitas.Grains.Writing;

@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using System.Diagnostics;
 using Laevitas.Tests.Infrastructure;
 using Xunit.Abstractions;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Laevitas.Tests.Infrastructure;
+namespace Laevitas.Testing;
 
 /// <summary>
 /// Waits on a condition instead of sleeping and hoping: polls until it holds or the timeout passes,

@@ -1,12 +1,12 @@
 using System.Globalization;
 
-namespace Laevitas.Bench.EndToEnd;
+namespace Laevitas.Testing.Processes;
 
 /// <summary>
 /// One reading of a Linux process from <c>/proc</c>: resident memory now and at its peak (the kernel's high-water
 /// mark, so a spike between two readings is not missed), and processor time used so far.
 /// </summary>
-internal readonly record struct ProcessSample(DateTime AtUtc, long RssBytes, long PeakRssBytes, TimeSpan Cpu)
+public readonly record struct ProcessSample(DateTime AtUtc, long RssBytes, long PeakRssBytes, TimeSpan Cpu)
 {
     // USER_HZ: the unit of the times in /proc/PID/stat. 100 on every Linux architecture .NET runs on.
     private const double ClockTicksPerSecond = 100;

@@ -5,12 +5,13 @@ using Laevitas.LocalInfrastructure.Kafka;
 using Laevitas.LocalInfrastructure.Postgres;
 using Laevitas.LocalInfrastructure.Processes;
 
-namespace Laevitas.ChaosTests.Infrastructure;
+namespace Laevitas.Testing.Processes;
 
 /// <summary>
 /// One silo slot: a <c>dotnet Laevitas.Silo.dll</c> process with fixed ports, spool directory and log file, which a
 /// test can SIGKILL, stop gracefully and start again (each start is a new incarnation on the same ports). Output of
-/// every incarnation is appended to <see cref="LogPath"/>.
+/// every incarnation is appended to <see cref="LogPath"/>. The chaos suite runs three of them; the bench runs one, so
+/// that the silo's memory and CPU are its own and not mixed with the simulator's and the broker's.
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
@@ -20,10 +21,13 @@ public sealed class SiloProcess : IAsyncDisposable
     private StreamWriter? _log;
     private Process? _process;
     private int _incarnation;
+    private DateTime _startedAtUtc;
 
-    internal SiloProcess(string name, string logDirectory, string spoolDirectory, IReadOnlyDictionary<string, string> environment)
+    /// <param name="dllPath">The silo's build output; by default the one the test or bench project recorded (<see cref="SiloBuild"/>).</param>
+    public SiloProcess(string name, string logDirectory, string spoolDirectory, IReadOnlyDictionary<string, string> environment, string? dllPath = null)
     {
         Name = name;
+        DllPath = dllPath ?? SiloBuild.DllPath;
         SiloPort = FreePorts.Next();
         GatewayPort = FreePorts.Next();
         HttpPort = FreePorts.Next();
@@ -39,6 +43,8 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     public string Name { get; }
+
+    public string DllPath { get; }
 
     public int SiloPort { get; }
 
@@ -67,6 +73,24 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     public bool IsRunning => ProcessId is not null;
+
+    /// <summary>Wall-clock time just before the current incarnation was started (start-up times are measured from here).</summary>
+    public DateTime StartedAtUtc
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _startedAtUtc;
+            }
+        }
+    }
+
+    /// <summary>Memory and CPU of the current incarnation from <c>/proc</c>; null when it is not running.</summary>
+    public ProcessSample? Sample() => ProcessId is { } pid ? ProcessSample.Read(pid) : null;
+
+    /// <summary>The last lines the current incarnation wrote, to show when it failed.</summary>
+    public string Tail(int lines = 40) => string.Join(Environment.NewLine, Lines.TakeLast(lines));
 
     /// <summary>Extra settings for the next starts (e.g. a smaller spool bound); null removes one.</summary>
     public void SetEnvironment(string key, string? value)
@@ -122,12 +146,12 @@ public sealed class SiloProcess : IAsyncDisposable
             var start = new ProcessStartInfo("dotnet")
             {
                 // The content root is the working directory: appsettings.json next to the dll.
-                WorkingDirectory = Path.GetDirectoryName(SiloBuild.DllPath)!,
+                WorkingDirectory = Path.GetDirectoryName(DllPath)!,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            start.ArgumentList.Add(SiloBuild.DllPath);
+            start.ArgumentList.Add(DllPath);
             foreach (var key in start.Environment.Keys.ToList())
             {
                 // Nothing of the test host's own configuration may leak into the silo.
@@ -146,6 +170,7 @@ public sealed class SiloProcess : IAsyncDisposable
             process.OutputDataReceived += (_, e) => Append(e.Data);
             process.ErrorDataReceived += (_, e) => Append(e.Data);
             WriteLog($"==== {Name} incarnation {incarnation} starting at {DateTime.UtcNow:O} (silo {SiloPort}, gateway {GatewayPort}, http {HttpPort})");
+            _startedAtUtc = DateTime.UtcNow;
             process.Start();
             ChildProcessRegistry.Track(process);
             process.BeginOutputReadLine();
@@ -174,8 +199,11 @@ public sealed class SiloProcess : IAsyncDisposable
         Finish(process, "killed with SIGKILL");
     }
 
-    /// <summary>SIGTERM and wait for a graceful shutdown; SIGKILL after <paramref name="timeout"/>.</summary>
-    public async Task StopAsync(TimeSpan? timeout = null)
+    /// <summary>
+    /// SIGTERM and wait for a graceful shutdown; SIGKILL after <paramref name="timeout"/>. Returns how long the
+    /// shutdown took (zero when it was not running).
+    /// </summary>
+    public async Task<TimeSpan> StopAsync(TimeSpan? timeout = null)
     {
         Process? process;
         lock (_sync)
@@ -185,9 +213,10 @@ public sealed class SiloProcess : IAsyncDisposable
 
         if (process is null || process.HasExited)
         {
-            return;
+            return TimeSpan.Zero;
         }
 
+        var stopwatch = Stopwatch.StartNew();
         UnixProcess.Signal(process.Id, 15);
         using var wait = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(45));
         try
@@ -199,6 +228,8 @@ public sealed class SiloProcess : IAsyncDisposable
         {
             await KillAsync();
         }
+
+        return stopwatch.Elapsed;
     }
 
     /// <summary>Exit code when the current incarnation ended by itself (crash), else null.</summary>

@@ -1,12 +1,12 @@
 using System.Reflection;
 
-namespace Laevitas.ChaosTests.Infrastructure;
+namespace Laevitas.Testing.Processes;
 
 /// <summary>
 /// Where the silo's and the client's build outputs are: the project references build them, the test project records
 /// the paths (environment variables override them).
 /// </summary>
-internal static class SiloBuild
+public static class SiloBuild
 {
     public static string DllPath { get; } = Locate("LAEVITAS_SILO_DLL", "LaevitasSiloDll", "Laevitas.Silo.dll");
 

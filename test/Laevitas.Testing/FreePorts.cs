@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Laevitas.ChaosTests.Infrastructure;
+namespace Laevitas.Testing;
 
-internal static class FreePorts
+/// <summary>Loopback ports nobody listens on, for silo, gateway and HTTP endpoints in tests.</summary>
+public static class FreePorts
 {
     private static readonly HashSet<int> Handed = [];
 
@@ -25,4 +26,7 @@ internal static class FreePorts
             }
         }
     }
+
+    /// <summary><paramref name="count"/> different ports from <see cref="Next"/>.</summary>
+    public static int[] Take(int count) => Enumerable.Range(0, count).Select(_ => Next()).ToArray();
 }

@@ -5,14 +5,14 @@ using Laevitas.LocalInfrastructure.Kafka;
 using Laevitas.LocalInfrastructure.Postgres;
 using Laevitas.LocalInfrastructure.Processes;
 
-namespace Laevitas.ChaosTests.Infrastructure;
+namespace Laevitas.Testing.Processes;
 
 /// <summary>
 /// Makes sure no silo process outlives the test run. Every child is killed on dispose, on process exit, and — if
 /// the test host itself was killed — by the next run: each child is recorded in <c>$TMPDIR/laevitas-chaos</c> with
 /// the owner's PID and start time, and a child whose owner is gone is SIGKILLed when a harness starts.
 /// </summary>
-internal static class ChildProcessRegistry
+public static class ChildProcessRegistry
 {
     private static readonly Lock Sync = new();
     private static readonly Dictionary<int, Process> Running = [];

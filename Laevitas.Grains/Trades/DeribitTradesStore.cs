@@ -1,0 +1,157 @@
+using Laevitas.Grains.Storage;
+using Npgsql;
+
+namespace Laevitas.Grains.Trades;
+
+/// <summary>
+/// Writes batches of <see cref="DeribitTradeRow"/> to <c>deribit_trades</c>, one transaction per batch, idempotently:
+/// binary COPY into a session temp table, then one <c>INSERT ... SELECT ... ON CONFLICT DO NOTHING</c> on the key
+/// (currency, trade_id).
+/// </summary>
+/// <remarks>
+/// Why always through the temp table, unlike the ticker store's direct COPY first: the same trade legitimately
+/// arrives more than once (a combo's leg is printed on the option channel and inside the combo trade; a replay), so
+/// conflicts are not rare, and trades are a small fraction of the ticker rows, so the second write costs little.
+/// Not thread-safe: one store per writer, used by one call at a time.
+/// </remarks>
+public sealed class DeribitTradesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
+{
+    private const string Columns =
+        "currency, trade_id, instrument_name, \"timestamp\", trade_seq, kind, price, amount, contracts, direction, iv, " +
+        "index_price, mark_price, tick_direction, liquidation, block_trade_id, block_trade_leg_count, combo_id, " +
+        "combo_trade_id, extra, fields_present, received_at";
+
+    private const short ColumnCount = 22;
+
+    private const string CreateStaging =
+        "CREATE TEMP TABLE IF NOT EXISTS deribit_trades_staging (LIKE deribit_trades INCLUDING DEFAULTS) ON COMMIT DELETE ROWS";
+
+    private const string Insert =
+        $"INSERT INTO deribit_trades ({Columns}, \"createdAt\") SELECT {Columns}, now() FROM deribit_trades_staging " +
+        "ON CONFLICT (currency, trade_id) DO NOTHING";
+
+    private NpgsqlConnection? connection;
+
+    /// <summary>Stores <paramref name="rows"/> atomically; returns how many were new. Returns only after COMMIT.</summary>
+    public async Task<int> InsertAsync(ReadOnlyMemory<DeribitTradeRow> rows, CancellationToken cancellationToken = default)
+    {
+        if (rows.IsEmpty)
+        {
+            return 0;
+        }
+
+        var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // Encoding is synchronous socket writes; off the caller's scheduler like the ticker store's.
+        var copy = await Task.Run(() => Send(conn, rows.Span), cancellationToken).ConfigureAwait(false);
+        await copy.DisposeAsync().ConfigureAwait(false);
+        int inserted;
+        await using (var insert = new NpgsqlCommand(Insert, conn, transaction))
+        {
+            inserted = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return inserted;
+    }
+
+    /// <summary>Drops the connection (it may be broken after an error); the next insert opens a new one.</summary>
+    public async ValueTask ResetAsync()
+    {
+        var local = connection;
+        connection = null;
+        if (local is not null)
+        {
+            try
+            {
+                await local.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or IOException or ObjectDisposedException)
+            {
+                // Discarded either way.
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync() => ResetAsync();
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (connection is { State: System.Data.ConnectionState.Open } open)
+        {
+            return open;
+        }
+
+        await ResetAsync().ConfigureAwait(false);
+        var conn = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var create = new NpgsqlCommand(CreateStaging, conn);
+            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await conn.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        connection = conn;
+        return conn;
+    }
+
+    private static NpgsqlRawCopyStream Send(NpgsqlConnection conn, ReadOnlySpan<DeribitTradeRow> rows)
+    {
+        var copy = conn.BeginRawBinaryCopy($"COPY deribit_trades_staging ({Columns}) FROM STDIN (FORMAT BINARY)");
+        try
+        {
+            using var writer = new BinaryCopyWriter(copy);
+            foreach (ref readonly var row in rows)
+            {
+                WriteRow(writer, in row);
+            }
+
+            writer.Complete();
+            return copy;
+        }
+        catch (Exception ex) when (ex is not NpgsqlException and not IOException)
+        {
+            try
+            {
+                copy.Cancel();
+            }
+            catch (Exception cancel) when (cancel is NpgsqlException or IOException or ObjectDisposedException)
+            {
+            }
+
+            throw;
+        }
+    }
+
+    // The fields in the order of Columns, with its types.
+    private static void WriteRow(BinaryCopyWriter writer, in DeribitTradeRow row)
+    {
+        writer.StartRow(ColumnCount);
+        writer.Write(row.Currency);
+        writer.Write(row.TradeId);
+        writer.Write(row.InstrumentName);
+        writer.Write(row.Timestamp);
+        writer.Write(row.TradeSeq);
+        writer.Write(row.Kind);
+        writer.Write(row.Price);
+        writer.Write(row.Amount);
+        writer.Write(row.Contracts);
+        writer.Write(row.Direction);
+        writer.Write(row.Iv);
+        writer.Write(row.IndexPrice);
+        writer.Write(row.MarkPrice);
+        writer.Write(row.TickDirection);
+        writer.Write(row.Liquidation);
+        writer.Write(row.BlockTradeId);
+        writer.Write(row.BlockTradeLegCount);
+        writer.Write(row.ComboId);
+        writer.Write(row.ComboTradeId);
+        writer.WriteJsonb(row.Extra);
+        writer.Write(row.FieldsPresent);
+        writer.Write(row.ReceivedAt);
+    }
+}
