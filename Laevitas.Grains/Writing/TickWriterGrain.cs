@@ -28,8 +28,11 @@ namespace Laevitas.Grains.Writing;
 /// <see cref="TickStoreUnavailableException"/>; the pulling agent retries the same batch after a short backoff, forever
 /// (the provider sets <c>MaxEventDeliveryTime</c> to infinite), and no offset of the partition advances meanwhile. A
 /// late re-delivery of a batch already stored is harmless: rows are keyed by (instrument_name, timestamp).</para>
-/// <para>Unusable ticks (malformed JSON, wrong types, rows PostgreSQL rejects) are counted, logged at a bounded rate
-/// and skipped; they never stall the stream.</para>
+/// <para>Records that can never be stored (not JSON, not a ticker, no key, a receive time outside 2000..2200, larger
+/// than <see cref="TickWriterOptions.MaxTickBytes"/>, rows PostgreSQL rejects, or anything that throws while reading
+/// one) are set aside to the dead-letter topic with their reason (<see cref="DeadLetterPublisher"/>), counted, logged
+/// at a bounded rate, and the batch is stored without them: one record is never retried like an outage, so it never
+/// stalls its partition (invariant 9). The call returns only once the broker acknowledged what was set aside.</para>
 /// <para>Placed on the silo that delivers to it (the one reading the partition) so batches do not cross the network.</para>
 /// </remarks>
 [ImplicitStreamSubscription(ProviderNames.TickStreamNamespace)]
@@ -41,10 +44,17 @@ public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSu
     private readonly TimeSpan retryBudget;
     private readonly ILogger<TickWriterGrain> logger;
     private readonly DeribitPricesStore store;
+    private readonly DeadLetterPublisher deadLetterPublisher;
 
     private int partition;
     private DeribitPriceRow[] rows = new DeribitPriceRow[256];
-    private long[] offsets = new long[256];
+    // Index in the batch of the tick each row came from, to set aside a row PostgreSQL rejects.
+    private int[] tickIndexes = new int[256];
+
+    // Records of the parsed batch set aside: the first parsedDeadLetters by Parse, the rest by the last store attempt.
+    private readonly List<DeadLetter> deadLetters = [];
+    private int parsedDeadLetters;
+    private bool deadLettersSetAside;
 
     // The batch whose ticks are in rows[..parsedCount]: a re-delivery of it is neither parsed nor counted again.
     private (int Partition, long First, long Next)? parsedBatch;
@@ -61,11 +71,13 @@ public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSu
         NpgsqlDataSource dataSource,
         DeribitPricePartitions partitions,
         TickWriterStatus status,
+        DeadLetterPublisher deadLetterPublisher,
         IOptions<TickWriterOptions> options,
         IOptions<SiloMessagingOptions> messaging,
         ILogger<TickWriterGrain> logger)
     {
         this.status = status;
+        this.deadLetterPublisher = deadLetterPublisher;
         this.options = options.Value;
         this.logger = logger;
         store = new DeribitPricesStore(dataSource, partitions);
@@ -93,7 +105,15 @@ public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSu
     {
         var started = Stopwatch.GetTimestamp();
         var count = Parse(batch);
+        // Rows an earlier attempt at this batch saw rejected are found again by this one.
+        deadLetters.RemoveRange(parsedDeadLetters, deadLetters.Count - parsedDeadLetters);
         var inserted = count == 0 ? 0 : await StoreAsync(batch, count);
+        if (!deadLettersSetAside)
+        {
+            // Before returning: returning lets the receiver commit past these records.
+            await deadLetterPublisher.SetAsideAsync(deadLetters);
+            deadLettersSetAside = true;
+        }
 
         rowsWritten += inserted;
         duplicateRows += count - inserted;
@@ -126,25 +146,57 @@ public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSu
         if (rows.Length < ticks.Length)
         {
             rows = new DeribitPriceRow[Math.Max(ticks.Length, rows.Length * 2)];
-            offsets = new long[rows.Length];
+            tickIndexes = new int[rows.Length];
         }
 
+        deadLetters.Clear();
+        deadLettersSetAside = false;
         var count = 0;
-        foreach (var tick in ticks)
+        for (var i = 0; i < ticks.Length; i++)
         {
-            if (tick.Payload is null)
+            ref readonly var tick = ref ticks[i];
+            if (tick.Payload is not { Length: > 0 } payload)
             {
-                Skip(tick.Offset, tick.Key, "empty payload");
+                SetAside(batch, tick, DeadLetterCause.NotATick, "empty value");
                 continue;
             }
 
-            if (!TickPayloadParser.TryParse(tick.Payload, tick.ReceivedAtMs, ref rows[count], out var error))
+            if (string.IsNullOrEmpty(tick.Key))
             {
-                Skip(tick.Offset, tick.Key, error ?? "unusable tick");
+                SetAside(batch, tick, DeadLetterCause.EmptyKey, "no key (a tick is keyed by its instrument name)");
                 continue;
             }
 
-            offsets[count] = tick.Offset;
+            if (payload.Length > options.MaxTickBytes)
+            {
+                SetAside(batch, tick, DeadLetterCause.TooLarge, $"value of {payload.Length} bytes, above TickWriter:MaxTickBytes ({options.MaxTickBytes})");
+                continue;
+            }
+
+            // 0 is "unknown" (no timestamp); anything else outside the exchange-timestamp window is not a receive time
+            // (e.g. past year 9999 it cannot even be a DateTime).
+            if (tick.ReceivedAtMs > TickPayloadParser.MaxTimestampMs || tick.ReceivedAtMs is > 0 and < TickPayloadParser.MinTimestampMs)
+            {
+                SetAside(batch, tick, DeadLetterCause.AbsurdTime, $"record timestamp (receive time) {tick.ReceivedAtMs} ms is not between 2000 and 2200");
+                continue;
+            }
+
+            try
+            {
+                if (!TickPayloadParser.TryParse(payload, tick.ReceivedAtMs, ref rows[count], out var error))
+                {
+                    SetAside(batch, tick, DeadLetterCause.NotATick, error ?? "unusable tick");
+                    continue;
+                }
+            }
+            catch (Exception ex)
+            {
+                // A bug in reading one record: retrying the batch would hit it again, forever.
+                SetAside(batch, tick, DeadLetterCause.ReadFailed, $"{ex.GetType().Name}: {ex.Message}");
+                continue;
+            }
+
+            tickIndexes[count] = i;
             count++;
         }
 
@@ -156,6 +208,7 @@ public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSu
 
         parsedBatch = (batch.Partition, batch.FirstOffset, batch.NextOffset);
         parsedCount = count;
+        parsedDeadLetters = deadLetters.Count;
         return count;
     }
 
@@ -169,7 +222,8 @@ public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSu
             {
                 return await store.InsertIsolatingRejectedRowsAsync(
                     rows.AsMemory(0, count),
-                    (index, rejection) => Skip(offsets[index], rows[index].InstrumentName, $"rejected by PostgreSQL: {rejection.SqlState} {rejection.MessageText}"));
+                    (index, rejection) => SetAside(batch, batch.Ticks[tickIndexes[index]], DeadLetterCause.RejectedByDatabase,
+                        $"rejected by PostgreSQL: {rejection.SqlState} {rejection.MessageText}"));
             }
             catch (Exception ex)
             {
@@ -191,11 +245,12 @@ public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSu
         }
     }
 
-    private void Skip(long offset, string? key, string reason)
+    private void SetAside(PartitionBatch batch, in KafkaTick tick, DeadLetterCause cause, string reason)
     {
         ticksSkipped++;
         lastError = reason;
-        status.TickSkipped(partition, offset, key, reason);
+        status.TickSkipped(partition, tick.Offset, tick.Key, reason);
+        deadLetters.Add(new DeadLetter(batch.Topic, batch.Partition, tick.Offset, tick.Key, tick.ReceivedAtMs, tick.Payload, cause, reason));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tick stream of partition {Partition} reported an error")]

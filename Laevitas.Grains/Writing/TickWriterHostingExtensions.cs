@@ -27,6 +27,7 @@ public static class TickWriterHostingExtensions
         services.AddMetrics();
         services.TryAddSingleton<TickWriterStatus>();
         services.TryAddSingleton<DeribitPricePartitions>();
+        services.TryAddSingleton<DeadLetterPublisher>();
         return builder;
     }
 }
