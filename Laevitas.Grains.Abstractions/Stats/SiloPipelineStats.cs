@@ -54,4 +54,13 @@ public sealed record SiloPipelineStats
 
     /// <summary>Ticks the broker deleted (retention) before this silo's writers read them.</summary>
     [Id(26)] public long? KafkaExpired { get; init; }
+
+    /// <summary>
+    /// Ticks this silo's instrument grains did not publish because they had accepted one at least as new: the other
+    /// feeds' copies. About (feeds - 1) × ticks when redundant feeds run; not a loss.
+    /// </summary>
+    [Id(27)] public long? DuplicatesDropped { get; init; }
+
+    /// <summary>Ticks accepted although older than the newest: one feed brought a tick the faster one had missed.</summary>
+    [Id(28)] public long? LateAccepted { get; init; }
 }

@@ -26,6 +26,7 @@ public static class InstrumentHostingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InstrumentGrainOptions>, InstrumentGrainOptionsValidator>());
         services.AddOptions<PublisherOptions>().BindConfiguration(PublisherOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PublisherOptions>, PublisherOptionsValidator>());
+        services.TryAddSingleton<InstrumentAcceptStatus>();
         services.TryAddSingleton<KafkaTickPublisher>();
         services.TryAddSingleton<ITickPublisher>(sp => sp.GetRequiredService<KafkaTickPublisher>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PublisherLifecycle>();
