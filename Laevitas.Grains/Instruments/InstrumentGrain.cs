@@ -91,6 +91,10 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
         var ticks = Accept(batch.Ticks);
         if (ticks.Length == 0)
         {
+            // Every tick was a copy. The copy accepted first may still be in the producer's memory, sent by a
+            // dispatcher on this silo (answered at once): if this silo dies now, that copy dies with it, and this
+            // dispatcher — on another silo — is the one that must send its copy again. So it too waits for them.
+            await WaitForOutstandingAsync(batch.Sender);
             return;
         }
 
@@ -119,16 +123,18 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
         // buffer and spool. A dispatcher on this silo gets its answer at once: killing the silo kills the dispatcher
         // and its queue too, so waiting would protect nothing, and it would hold one of the dispatcher's few call
         // slots for a whole broker round trip (./bench.sh: p99 1.2-1.5 s at 10,000 ticks/s when it did, 0.3 s since).
-        if (!durable.IsCompleted && options.DeliveryWait > TimeSpan.Zero && !localSilo.Equals(batch.Sender))
+        // With redundant feeds, "the ticks" are every tick this grain has accepted so far, not only this batch's:
+        // a copy dropped here may have been accepted from the other feed and still be on its way to the broker.
+        await WaitForOutstandingAsync(batch.Sender);
+    }
+
+    private async Task WaitForOutstandingAsync(SiloAddress? sender)
+    {
+        published.Advance();
+        if (published.Outstanding > 0 && options.DeliveryWait > TimeSpan.Zero && !localSilo.Equals(sender))
         {
-            try
-            {
-                await durable.WaitAsync(options.DeliveryWait);
-            }
-            catch (TimeoutException)
-            {
-                // Still queued in the producer; delivered when the broker answers.
-            }
+            // Still queued in the producer after the wait: delivered when the broker answers.
+            await published.SettleAsync(options.DeliveryWait);
         }
     }
 

@@ -15,6 +15,7 @@ internal sealed class MetricSourcesActivator(IServiceProvider services) : IHoste
         typeof(Grains.Publishing.KafkaTickPublisher),
         typeof(Grains.Writing.TickWriterStatus),
         typeof(Grains.Streaming.KafkaStreamStatus),
+        typeof(Grains.Instruments.InstrumentAcceptStatus),
     ];
 
     public Task StartAsync(CancellationToken cancellationToken)

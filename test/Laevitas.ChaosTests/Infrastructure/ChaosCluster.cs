@@ -449,6 +449,7 @@ public sealed partial class ChaosCluster : IAsyncLifetime
             Fault = chaosCase.Fault,
             Duration = chaosCase.Duration,
             TicksEmitted = result.Emitted,
+            Ledger = chaosCase.AgainstMarket ? "market" : "sent",
             RowsStored = result.Stored,
             Duplicates = result.Duplicates,
             KafkaRepeats = result.KafkaDuplicates,

@@ -20,8 +20,12 @@ public sealed class ZeroGapTests(ChaosCluster cluster, ITestOutputHelper output)
     /// <summary>What a killed feed silo may take with it: ticks read or in flight to it, not yet on Kafka.</summary>
     public static readonly TimeSpan FeedInFlight = TimeSpan.FromSeconds(3);
 
-    /// <summary>A new silo process of a rolling update is ready within this (start, join, Active).</summary>
-    public static readonly TimeSpan ReadyBound = TimeSpan.FromSeconds(90);
+    /// <summary>
+    /// A new silo process of a rolling update is ready within this (process start, schema check, join, Active). Sized for
+    /// the suite's machine — three silos, the broker, PostgreSQL and the test on two shared cores, where one start took
+    /// more than 90 s while other work loaded the machine; the measured times are in the case's notes.
+    /// </summary>
+    public static readonly TimeSpan ReadyBound = TimeSpan.FromSeconds(180);
 
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
@@ -77,11 +81,9 @@ public sealed class ZeroGapTests(ChaosCluster cluster, ITestOutputHelper output)
     [Fact]
     public async Task Killing_a_feed_silo_loses_no_tick()
     {
-        var chaosCase = await cluster.BeginCaseAsync("feed-silo-killed", 41,
+        var (chaosCase, _) = await BeginMarketCaseAsync("feed-silo-killed", 41,
             "One of the two feed silos SIGKILLed: the other feed goes on, the third silo starts a feed, then the killed one is restarted",
             "until declared dead + restart");
-        chaosCase.AgainstMarket = true;
-        await WaitBothFeedsSubscribedAsync();
         var feedSilos = await cluster.WaitForFeedSilosAsync();
         var victim = feedSilos[0];
         chaosCase.FaultStarted();
@@ -99,26 +101,35 @@ public sealed class ZeroGapTests(ChaosCluster cluster, ITestOutputHelper output)
     [Fact]
     public async Task A_rolling_update_of_every_silo_loses_no_tick()
     {
-        var chaosCase = await cluster.BeginCaseAsync("rolling-update", 44,
+        var (chaosCase, _) = await BeginMarketCaseAsync("rolling-update", 44,
             "Rolling update of the 3 silos as a Deployment with maxSurge 1, maxUnavailable 0: start a new silo, wait until ready, SIGTERM an old one, wait for its exit; repeat",
             "3 replacements");
-        chaosCase.AgainstMarket = true;
-        await WaitBothFeedsSubscribedAsync();
         var old = cluster.Silos.ToList();
         var readyTimes = new List<double>();
         chaosCase.FaultStarted();
-        foreach (var retiring in old)
+        try
         {
-            var fresh = cluster.AddSlot();
-            var started = Stopwatch.StartNew();
-            fresh.Start();
-            await Eventually.TrueAsync(async () => (await ReadyAsync(fresh)).Status == HttpStatusCode.OK, ReadyBound,
-                $"{fresh.Name} to be ready", () => $"{fresh.Name}: {string.Join(" / ", fresh.Lines.TakeLast(3))}");
-            readyTimes.Add(started.Elapsed.TotalSeconds);
-            await retiring.StopAsync(TimeSpan.FromSeconds(90));
-            Assert.Null(retiring.ProcessId);
-            await cluster.RemoveSlotAsync(retiring);
-            await cluster.WaitForFeedSilosAsync();
+            foreach (var retiring in old)
+            {
+                var fresh = cluster.AddSlot();
+                var started = Stopwatch.StartNew();
+                fresh.Start();
+                await Eventually.TrueAsync(async () => (await ReadyAsync(fresh)).Status == HttpStatusCode.OK, ReadyBound,
+                    $"{fresh.Name} to be ready", () => $"{fresh.Name}: {string.Join(" / ", fresh.Lines.TakeLast(3))}");
+                readyTimes.Add(started.Elapsed.TotalSeconds);
+                await retiring.StopAsync(TimeSpan.FromSeconds(90));
+                Assert.Null(retiring.ProcessId);
+                await cluster.RemoveSlotAsync(retiring);
+                await cluster.WaitForFeedSilosAsync();
+            }
+        }
+        finally
+        {
+            // A failed update must not leave the next cases a cluster of another size: drop the newest extra slots.
+            while (cluster.Silos.Count > ChaosCluster.SiloCount)
+            {
+                await cluster.RemoveSlotAsync(cluster.Silos[^1]);
+            }
         }
 
         chaosCase.FaultEnded();
@@ -130,11 +141,9 @@ public sealed class ZeroGapTests(ChaosCluster cluster, ITestOutputHelper output)
     [Fact]
     public async Task Killing_both_feed_silos_at_once_loses_only_the_takeover_window()
     {
-        var chaosCase = await cluster.BeginCaseAsync("both-feed-silos-killed", 45,
+        var (chaosCase, followed) = await BeginMarketCaseAsync("both-feed-silos-killed", 45,
             "Both feed silos SIGKILLed at once: the third silo takes a feed once membership declares them dead; the killed ones restart",
             "until declared dead + subscribed");
-        chaosCase.AgainstMarket = true;
-        var followed = await WaitBothFeedsSubscribedAsync();
         var feedSilos = await cluster.WaitForFeedSilosAsync();
         chaosCase.FaultStarted();
         var generations = await Task.WhenAll(feedSilos.Select(cluster.KillAsync));
@@ -160,6 +169,20 @@ public sealed class ZeroGapTests(ChaosCluster cluster, ITestOutputHelper output)
         Assert.Equal(0, result.MissingUnexpected);
         Assert.Empty(result.Phantom);
         Assert.Equal(0, result.Duplicates);
+    }
+
+    /// <summary>
+    /// Opens a case reconciled against the market ledger once the baseline is back and both feeds are subscribed to
+    /// every instrument: a window opened while a feed is still subscribing (a restarted silo from the previous case)
+    /// would count that subscribing as a hole the case did not cause. Returns the case and the instruments followed.
+    /// </summary>
+    private async Task<(ChaosCase Case, int Followed)> BeginMarketCaseAsync(string id, int order, string fault, string duration)
+    {
+        await cluster.BeginCaseAsync(id, order, fault, duration); // restores the baseline; its window is not used
+        var followed = await WaitBothFeedsSubscribedAsync();
+        var chaosCase = await cluster.BeginCaseAsync(id, order, fault, duration);
+        chaosCase.AgainstMarket = true;
+        return (chaosCase, followed);
     }
 
     /// <summary>Both feeds subscribed to every instrument the feed follows; returns that number of instruments.</summary>

@@ -143,6 +143,28 @@ public sealed class InstrumentGrainAcceptRuleTests(PostgresFixture postgres, Kaf
         Assert.Equal(1, after.DuplicatesDropped);
     }
 
+    [Fact]
+    public async Task A_copy_from_a_dispatcher_elsewhere_is_answered_only_once_the_first_copy_is_durable()
+    {
+        await using var cluster = await StartAsync(nameof(A_copy_from_a_dispatcher_elsewhere_is_answered_only_once_the_first_copy_is_durable), deliveryWait: "00:00:10");
+        var grain = cluster.Client.GetGrain<IInstrumentGrain>(Instrument);
+        await grain.GetSnapshotAsync();
+        publisher.Hold();
+        // The feed on the grain's own silo brings ticks 1 and 2 first: answered at once, still in the "producer".
+        await grain.ReceiveTicksAsync(Local(cluster, Ticks(1, 2))).WaitAsync(TimeSpan.FromSeconds(5));
+
+        // The other feed's copies: nothing to publish, but if this silo died now the first copies would die with it,
+        // so the other feed's dispatcher must not be told "done" before they are durable.
+        var copy = grain.ReceiveTicksAsync(Ticks(1, 2));
+        Assert.NotSame(copy, await Task.WhenAny(copy, Task.Delay(TimeSpan.FromSeconds(1))));
+        publisher.Release();
+        // Well inside the 10 s DeliveryWait: answered by the release, not by the wait running out.
+        await copy.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal([1, 2], PublishedOffsets());
+        Assert.Equal(2, (await grain.GetSnapshotAsync()).DuplicatesDropped);
+    }
+
     private long[] PublishedOffsets() => publisher.Published.Select(t => t.Timestamp - T0).ToArray();
 
     private static InstrumentAcceptStatus Status(InProcessTestCluster cluster) =>
@@ -154,12 +176,12 @@ public sealed class InstrumentGrainAcceptRuleTests(PostgresFixture postgres, Kaf
     // Sent by a dispatcher on the grain's own silo: the grain answers without waiting for the (held) publish.
     private static TickBatch Local(InProcessTestCluster cluster, TickBatch batch) => new(batch.Ticks, cluster.Silos[0].SiloAddress);
 
-    private async Task<InProcessTestCluster> StartAsync(string topicName, string? serviceId = null)
+    private async Task<InProcessTestCluster> StartAsync(string topicName, string? serviceId = null, string deliveryWait = "00:00:00")
     {
         var topic = await kafka.CreateTopicAsync(topicName + Guid.NewGuid().ToString("N")[..6], 1);
         return await GrainTestCluster.StartAsync(
             connectionString, kafka.Options(topic, 1), spoolDirectory, serviceId ?? "accept-" + Guid.NewGuid().ToString("N")[..8],
-            new Dictionary<string, string?> { ["Instruments:DeliveryWait"] = "00:00:00" },
+            new Dictionary<string, string?> { ["Instruments:DeliveryWait"] = deliveryWait },
             silo => silo.Services.Replace(ServiceDescriptor.Singleton<ITickPublisher>(publisher)));
     }
 }
