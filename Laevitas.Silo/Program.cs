@@ -1,32 +1,29 @@
-using Laevitas.Grains.Storage;
+using Laevitas.LocalInfrastructure.Kafka;
 using Laevitas.Silo.Api;
-using Laevitas.Silo.Clustering;
 using Laevitas.Silo.Dispatch;
-using Laevitas.Silo.Embedded;
-using Laevitas.Silo.Feed;
 using Laevitas.Silo.Hosting;
-using Laevitas.Silo.Simulation;
+using Laevitas.Silo.LocalMode;
 
+// `Laevitas.Silo kafka-broker …` runs only the embedded broker, in a process of its own (local infrastructure).
 if (await EmbeddedKafkaBrokerCommand.RunIfRequestedAsync(args))
 {
     return;
 }
 
-// The flag is ours, not a configuration key: keep it away from the command-line configuration provider,
-// which would otherwise take the next argument as its value.
-var hostArgs = args.Where(a => a != SimulatorModeExtensions.CommandLineFlag).ToArray();
-var builder = WebApplication.CreateBuilder(hostArgs);
-await using var simulator = await builder.StartSimulatorIfRequestedAsync(args);
-await using var privatePostgres = await builder.StartPrivatePostgresIfUnconfiguredAsync();
-builder.AddEmbeddedKafkaWhenUnconfigured();
-builder.Services.AddLaevitasPostgres(builder.Configuration);
-builder.UseOrleans(silo => silo.UseLaevitasClustering(builder.Configuration));
-builder.UseOrleans(silo => silo.AddTickStream());
-builder.UseOrleans(silo => silo.AddLaevitasInstrumentPipeline());
-builder.Services.AddDeribitFeed(builder.Configuration);
-builder.Services.AddHostedService<ListenAddressLogger>();
-builder.AddLaevitasApi();
+var builder = WebApplication.CreateBuilder(LocalInfrastructureHost.HostArguments(args));
+
+// Local mode: the simulator (--simulator), a private PostgreSQL and the embedded broker, each only when not configured.
+await using var local = await LocalInfrastructureHost.StartAsync(builder, args);
+
+builder.AddLaevitasSilo();                 // the Orleans silo: clustering, grain storage and schema on PostgreSQL
+builder.AddDeribitFeed<GrainTickSink>();   // 1. feed: Deribit's WebSocket → ticks, on the feed silos
+builder.AddTickDispatch();                 // 2. dispatch: each tick to its InstrumentGrain
+builder.AddInstrumentGrains();             // 3. instrument grains: latest state; every tick to Kafka
+builder.AddKafkaTickStream();              // 4. Kafka → an Orleans persistent stream, a queue per partition
+builder.AddTickWriter();                   // 5. writer grains: batches → deribit_prices; history queries
+builder.AddPipelineStats();                // the status line and /api/stats, over every stage
+builder.AddLaevitasApi();                  // HTTP: API, health, metrics, dashboard
+
 var app = builder.Build();
-app.MapGet("/", () => "Laevitas silo");
 app.MapLaevitasApi();
 app.Run();

@@ -9,7 +9,7 @@ has_server_programs() {
   [[ -x "$1/initdb" && -x "$1/pg_ctl" && -x "$1/postgres" ]]
 }
 
-# Same search order as Laevitas.Silo/Embedded/PostgresBinaries.cs.
+# Same search order as Laevitas.LocalInfrastructure/Postgres/PostgresBinaries.cs.
 postgres_server_found() {
   if [[ -n "${LAEVITAS_PG_BIN:-}" ]]; then
     has_server_programs "$LAEVITAS_PG_BIN"

@@ -1,4 +1,6 @@
-using Laevitas.Grains.Kafka;
+using Laevitas.Streaming.Kafka;
+using Laevitas.Streaming.Kafka.Hosting;
+using Laevitas.Streaming.Kafka.Native;
 using Laevitas.Grains.Publishing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,7 +15,8 @@ public static class InstrumentHostingExtensions
     /// Adds <see cref="InstrumentGrainOptions"/> (section <c>Instruments</c>), <see cref="PublisherOptions"/> (section
     /// <c>Publisher</c>), <see cref="KafkaOptions"/>, all validated at start, and the <see cref="KafkaTickPublisher"/>
     /// as the silo's <see cref="ITickPublisher"/>, started (after making sure the topic exists) and stopped with the
-    /// silo. Grain storage is separate: <see cref="Storage.GrainStorageHostingExtensions.AddLaevitasGrainStorage"/>.
+    /// silo, keeping what the broker had not acknowledged at shutdown in its spool (<see cref="LibRdKafkaProducerPurger"/>).
+    /// Grain storage is separate: <see cref="Storage.GrainStorageHostingExtensions.AddLaevitasGrainStorage"/>.
     /// </summary>
     public static ISiloBuilder AddLaevitasInstruments(this ISiloBuilder silo)
     {
@@ -27,6 +30,7 @@ public static class InstrumentHostingExtensions
         services.AddOptions<PublisherOptions>().BindConfiguration(PublisherOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PublisherOptions>, PublisherOptionsValidator>());
         services.TryAddSingleton<InstrumentAcceptStatus>();
+        services.TryAddSingleton<IProducerQueuePurger, LibRdKafkaProducerPurger>();
         services.TryAddSingleton<KafkaTickPublisher>();
         services.TryAddSingleton<ITickPublisher>(sp => sp.GetRequiredService<KafkaTickPublisher>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PublisherLifecycle>();

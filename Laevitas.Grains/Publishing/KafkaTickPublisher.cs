@@ -1,9 +1,11 @@
-using Laevitas.Grains.Diagnostics;
+using Laevitas.Streaming.Kafka.Native;
+using Laevitas.Diagnostics;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Confluent.Kafka;
 using Laevitas.Grains.Abstractions.Ticks;
-using Laevitas.Grains.Kafka;
+using Laevitas.Streaming.Kafka;
+using Laevitas.Streaming.Kafka.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ErrorCode = Confluent.Kafka.ErrorCode;
@@ -80,7 +82,7 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         errorLog = new LogThrottle(TimeSpan.FromSeconds(10), timeProvider);
         // Replay refills the producer's queue once it has drained to half: the queue stays busy, never overfull.
         replayLowWatermark = Math.Max(1, this.options.BufferMaxMessages / 2);
-        CreateInstruments(meterFactory.Create(PublisherMetrics.MeterName));
+        CreateInstruments(new LaevitasMeter(meterFactory));
     }
 
     /// <summary>The directory the spool lives in.</summary>
@@ -515,15 +517,15 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         Interlocked.Exchange(ref lastErrorAtMs, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
     }
 
-    private void CreateInstruments(Meter meter)
+    private void CreateInstruments(LaevitasMeter meter)
     {
-        meter.CreateObservableCounter(PublisherMetrics.Published, () => Interlocked.Read(ref published), "{tick}", "Ticks acknowledged by the broker");
-        meter.CreateObservableCounter(PublisherMetrics.Spooled, () => Interlocked.Read(ref spooled), "{tick}", "Ticks written to the disk spool");
-        meter.CreateObservableCounter(PublisherMetrics.Dropped, () => Interlocked.Read(ref dropped), "{tick}", "Ticks given up on (spool full, rejected, lost at shutdown)");
-        meter.CreateObservableCounter(PublisherMetrics.DeliveryErrors, () => Interlocked.Read(ref deliveryErrors), "{tick}", "Permanent delivery failures");
-        meter.CreateObservableGauge(PublisherMetrics.Buffered, () => Math.Max(0, Interlocked.Read(ref inFlight)), "{tick}", "Ticks in the producer's queue, not yet acknowledged");
-        meter.CreateObservableGauge(PublisherMetrics.SpoolPending, () => spool?.PendingRecords ?? 0, "{tick}", "Ticks waiting in the disk spool");
-        meter.CreateObservableGauge(PublisherMetrics.SpoolBytes, () => spool?.PendingBytes ?? 0, "By", "Bytes waiting in the disk spool");
+        meter.ObserveCounter(LaevitasMetrics.PublishPublished, () => Interlocked.Read(ref published));
+        meter.ObserveCounter(LaevitasMetrics.PublishSpooled, () => Interlocked.Read(ref spooled));
+        meter.ObserveCounter(LaevitasMetrics.PublishDropped, () => Interlocked.Read(ref dropped));
+        meter.ObserveCounter(LaevitasMetrics.PublishDeliveryErrors, () => Interlocked.Read(ref deliveryErrors));
+        meter.ObserveGauge(LaevitasMetrics.PublishBuffered, () => Math.Max(0, Interlocked.Read(ref inFlight)));
+        meter.ObserveGauge(LaevitasMetrics.PublishSpoolPending, () => spool?.PendingRecords ?? 0);
+        meter.ObserveGauge(LaevitasMetrics.PublishSpoolBytes, () => spool?.PendingBytes ?? 0);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Publishing ticks to Kafka topic {Topic} at {BootstrapServers}; spool in {SpoolDirectory}")]

@@ -1,4 +1,5 @@
-using Laevitas.Grains.Kafka;
+using Laevitas.Streaming.Kafka;
+using Laevitas.Streaming.Kafka.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Laevitas.Grains.Abstractions.Instruments;
 using Laevitas.Grains.Text;
+using Laevitas.Streaming.Kafka.Providers;
 
 namespace Laevitas.Grains.Writing;
 

@@ -1,3 +1,4 @@
+using Laevitas.Diagnostics;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
@@ -51,14 +52,14 @@ public sealed partial class TickWriterStatus
         this.logger = logger;
         this.time = time ?? TimeProvider.System;
         skippedLogsPerMinute = options.Value.SkippedTickLogsPerMinute;
-        var meter = meterFactory.Create("Laevitas");
-        rowsCounter = meter.CreateCounter<long>("laevitas.writer.rows", "{row}", "Rows inserted into deribit_prices.");
-        duplicatesCounter = meter.CreateCounter<long>("laevitas.writer.duplicates", "{row}", "Ticks already stored (replays), skipped by the primary key.");
-        batchesCounter = meter.CreateCounter<long>("laevitas.writer.batches", "{batch}", "Tick batches stored.");
-        errorsCounter = meter.CreateCounter<long>("laevitas.writer.errors", "{error}", "Failed attempts to store a batch (each is retried).");
-        skippedCounter = meter.CreateCounter<long>("laevitas.writer.skipped", "{tick}", "Unusable ticks skipped (malformed JSON, wrong types, rejected rows).");
-        batchDuration = meter.CreateHistogram<double>("laevitas.writer.batch.duration", "ms", "Time to store one batch, from delivery to commit, retries included.");
-        batchSize = meter.CreateHistogram<int>("laevitas.writer.batch.size", "{tick}", "Ticks per delivered batch.");
+        var meter = new LaevitasMeter(meterFactory);
+        rowsCounter = meter.Counter(LaevitasMetrics.WriterRows);
+        duplicatesCounter = meter.Counter(LaevitasMetrics.WriterDuplicates);
+        batchesCounter = meter.Counter(LaevitasMetrics.WriterBatches);
+        errorsCounter = meter.Counter(LaevitasMetrics.WriterErrors);
+        skippedCounter = meter.Counter(LaevitasMetrics.WriterSkipped);
+        batchDuration = meter.Histogram<double>(LaevitasMetrics.WriterBatchDuration);
+        batchSize = meter.Histogram<int>(LaevitasMetrics.WriterBatchSize);
         skippedWindowStart = this.time.GetTimestamp();
     }
 

@@ -1,8 +1,6 @@
 using Laevitas.Grains.Abstractions.Api;
-using Laevitas.Grains.History;
 using Laevitas.Silo.Health;
 using Laevitas.Silo.Metrics;
-using Laevitas.Silo.Stats;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Dashboard;
 
@@ -23,8 +21,9 @@ public static class ApiHostingExtensions
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
     /// <summary>
-    /// Registers the API's services, health checks, metrics, the dashboard and the per-silo pipeline stats reporter.
-    /// Call after the Postgres, Kafka and feed registrations (the checks use their services).
+    /// Registers the HTTP surface: the API's services, health checks, metrics and the Orleans dashboard. The history
+    /// queries and the stats reporter it serves are registered by their stages (<c>AddTickWriter</c>,
+    /// <c>AddPipelineStats</c>).
     /// </summary>
     public static WebApplicationBuilder AddLaevitasApi(this WebApplicationBuilder builder)
     {
@@ -48,15 +47,10 @@ public static class ApiHostingExtensions
             document.Info.Description = "Deribit tickers captured by an Orleans cluster: followed instruments, latest tickers, stored history and pipeline statistics.";
             return Task.CompletedTask;
         }));
-        services.AddPriceHistory();
         services.AddLaevitasHealthChecks();
         services.AddLaevitasMetrics();
         services.AddHostedService<ApiAddressLogger>();
-        builder.UseOrleans(silo =>
-        {
-            silo.AddDashboard();
-            silo.AddPipelineStatsReporter();
-        });
+        builder.UseOrleans(silo => silo.AddDashboard());
         return builder;
     }
 
@@ -69,6 +63,7 @@ public static class ApiHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseStatusCodePages();
+        app.MapGet("/", () => "Laevitas silo").ExcludeFromDescription();
         app.MapOpenApi(OpenApiPath);
         app.MapGroup("/api")
             .MapInstrumentEndpoints()

@@ -1,4 +1,4 @@
-using Laevitas.Grains.Diagnostics;
+using Laevitas.Diagnostics;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Runtime.InteropServices;
@@ -6,7 +6,7 @@ using System.Threading.Channels;
 using Laevitas.Grains.Abstractions.Instruments;
 using Laevitas.Grains.Abstractions.Ticks;
 using Laevitas.Grains.Publishing;
-using Laevitas.Silo.Feed;
+using Laevitas.Feed;
 using Microsoft.Extensions.Options;
 
 namespace Laevitas.Silo.Dispatch;
@@ -71,14 +71,12 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
         this.logger = logger;
         dropLog = new LogThrottle(TimeSpan.FromSeconds(10), timeProvider);
         failureLog = new LogThrottle(TimeSpan.FromSeconds(10), timeProvider);
-        var meter = meterFactory.Create(PublisherMetrics.MeterName);
-        meter.CreateObservableCounter("laevitas.dispatch.ticks", () => Interlocked.Read(ref dispatched), "{tick}", "Ticks handed to instrument grains");
-        meter.CreateObservableCounter("laevitas.dispatch.dropped", () => Interlocked.Read(ref dropped), "{tick}", "Ticks dropped because too many were waiting for grains");
-        meter.CreateObservableCounter("laevitas.dispatch.failed_calls", () => Interlocked.Read(ref failedCalls), "{call}", "Grain calls that failed and were retried");
-        meter.CreateObservableCounter(
-            "laevitas.dispatch.held_back", () => backPressure.HeldBack.TotalSeconds, "s",
-            "Time the feed's connections were not read because the backlog was full (summed over connections)");
-        meter.CreateObservableGauge("laevitas.dispatch.pending", () => Interlocked.Read(ref pending), "{tick}", "Ticks waiting for or in a grain call");
+        var meter = new LaevitasMeter(meterFactory);
+        meter.ObserveCounter(LaevitasMetrics.DispatchTicks, () => Interlocked.Read(ref dispatched));
+        meter.ObserveCounter(LaevitasMetrics.DispatchDropped, () => Interlocked.Read(ref dropped));
+        meter.ObserveCounter(LaevitasMetrics.DispatchFailedCalls, () => Interlocked.Read(ref failedCalls));
+        meter.ObserveCounter(LaevitasMetrics.DispatchHeldBack, () => backPressure.HeldBack.TotalSeconds);
+        meter.ObserveGauge(LaevitasMetrics.DispatchPending, () => Interlocked.Read(ref pending));
     }
 
     public DispatchStatus GetStatus() => new(

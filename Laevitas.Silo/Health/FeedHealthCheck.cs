@@ -1,11 +1,12 @@
-using Laevitas.Silo.Feed;
+using Laevitas.Feed;
+using Laevitas.Silo.FeedPlacement;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Laevitas.Silo.Health;
 
 /// <summary>
 /// This silo's feed, reported without gating readiness: Healthy when the silo runs no feed (it is not one of the
-/// <see cref="Feed.DeribitOptions.FeedReplicas"/> oldest silos: nothing to check, and it must stay in the Service), or
+/// <see cref="DeribitOptions.FeedReplicas"/> oldest silos: nothing to check, and it must stay in the Service), or
 /// runs one holding at least one open ticker connection; the registration's failure status (Degraded) when it should
 /// hold one and does not — the exchange is unreachable, which other silos cannot fix either.
 /// </summary>

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
-using Laevitas.Grains.Kafka;
+using Laevitas.Streaming.Kafka;
+using Laevitas.Streaming.Kafka.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 

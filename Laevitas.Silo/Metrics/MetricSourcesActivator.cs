@@ -1,4 +1,4 @@
-using Laevitas.Silo.Feed;
+using Laevitas.Feed;
 
 namespace Laevitas.Silo.Metrics;
 
@@ -14,7 +14,7 @@ internal sealed class MetricSourcesActivator(IServiceProvider services) : IHoste
         typeof(FeedMetrics),
         typeof(Grains.Publishing.KafkaTickPublisher),
         typeof(Grains.Writing.TickWriterStatus),
-        typeof(Grains.Streaming.KafkaStreamStatus),
+        typeof(Streaming.Kafka.Providers.KafkaStreamStatus),
         typeof(Grains.Instruments.InstrumentAcceptStatus),
     ];
 

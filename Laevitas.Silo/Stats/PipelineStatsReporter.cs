@@ -1,10 +1,11 @@
 using Laevitas.Grains.Abstractions.Stats;
 using Laevitas.Grains.Instruments;
 using Laevitas.Grains.Publishing;
-using Laevitas.Grains.Streaming;
+using Laevitas.Streaming.Kafka.Providers;
+using Laevitas.Streaming.Kafka.Hosting;
 using Laevitas.Grains.Writing;
 using Laevitas.Silo.Dispatch;
-using Laevitas.Silo.Feed;
+using Laevitas.Feed;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 

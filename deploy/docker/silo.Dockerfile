@@ -12,13 +12,21 @@ WORKDIR /src
 # Restore from the project files alone, so this layer (the NuGet packages) is reused until a project file changes.
 COPY --link Directory.Build.props Directory.Packages.props ./
 COPY --link Laevitas.Grains.Abstractions/Laevitas.Grains.Abstractions.csproj Laevitas.Grains.Abstractions/
+COPY --link Laevitas.Diagnostics/Laevitas.Diagnostics.csproj Laevitas.Diagnostics/
+COPY --link Laevitas.Feed/Laevitas.Feed.csproj Laevitas.Feed/
+COPY --link Laevitas.Streaming.Kafka/Laevitas.Streaming.Kafka.csproj Laevitas.Streaming.Kafka/
 COPY --link Laevitas.Grains/Laevitas.Grains.csproj Laevitas.Grains/
+COPY --link Laevitas.LocalInfrastructure/Laevitas.LocalInfrastructure.csproj Laevitas.LocalInfrastructure/
 COPY --link Laevitas.DeribitSimulator/Laevitas.DeribitSimulator.csproj Laevitas.DeribitSimulator/
 COPY --link Laevitas.Silo/Laevitas.Silo.csproj Laevitas.Silo/
 RUN dotnet restore Laevitas.Silo/Laevitas.Silo.csproj -a $TARGETARCH
 
 COPY --link Laevitas.Grains.Abstractions/ Laevitas.Grains.Abstractions/
+COPY --link Laevitas.Diagnostics/ Laevitas.Diagnostics/
+COPY --link Laevitas.Feed/ Laevitas.Feed/
+COPY --link Laevitas.Streaming.Kafka/ Laevitas.Streaming.Kafka/
 COPY --link Laevitas.Grains/ Laevitas.Grains/
+COPY --link Laevitas.LocalInfrastructure/ Laevitas.LocalInfrastructure/
 COPY --link Laevitas.DeribitSimulator/ Laevitas.DeribitSimulator/
 COPY --link Laevitas.Silo/ Laevitas.Silo/
 # Framework-dependent, architecture-specific: only this architecture's native libraries (librdkafka) are copied.

@@ -1,5 +1,8 @@
 using Laevitas.Grains.Storage;
-using Laevitas.Silo.Embedded;
+using Laevitas.LocalInfrastructure.Hosting;
+using Laevitas.LocalInfrastructure.Kafka;
+using Laevitas.LocalInfrastructure.Postgres;
+using Laevitas.LocalInfrastructure.Processes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 

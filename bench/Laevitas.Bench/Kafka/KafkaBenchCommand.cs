@@ -2,8 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Confluent.Kafka;
-using Laevitas.Grains.Kafka;
-using Laevitas.Silo.Embedded;
+using Laevitas.Streaming.Kafka;
+using Laevitas.Streaming.Kafka.Hosting;
+using Laevitas.LocalInfrastructure.Hosting;
+using Laevitas.LocalInfrastructure.Kafka;
+using Laevitas.LocalInfrastructure.Postgres;
+using Laevitas.LocalInfrastructure.Processes;
 using ErrorCode = Confluent.Kafka.ErrorCode;
 
 namespace Laevitas.Bench.Kafka;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Laevitas.Bench.EndToEnd;
 using Laevitas.Grains.Text;
+using Laevitas.Streaming.Kafka.Providers;
 using Laevitas.Grains.Writing;
 
 namespace Laevitas.Bench.Parse;

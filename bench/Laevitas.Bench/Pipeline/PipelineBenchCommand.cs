@@ -1,12 +1,18 @@
+using Laevitas.Silo.FeedPlacement;
+using Laevitas.Grains.Instruments;
 using System.Diagnostics;
 using System.Globalization;
 using Laevitas.DeribitSimulator;
-using Laevitas.Grains.Kafka;
+using Laevitas.Streaming.Kafka;
+using Laevitas.Streaming.Kafka.Hosting;
 using Laevitas.Grains.Publishing;
 using Laevitas.Grains.Storage;
 using Laevitas.Silo.Dispatch;
-using Laevitas.Silo.Embedded;
-using Laevitas.Silo.Feed;
+using Laevitas.LocalInfrastructure.Hosting;
+using Laevitas.LocalInfrastructure.Kafka;
+using Laevitas.LocalInfrastructure.Postgres;
+using Laevitas.LocalInfrastructure.Processes;
+using Laevitas.Feed;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -59,8 +65,8 @@ internal sealed class PipelineBenchCommand : IBenchCommand
         });
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddLaevitasPostgres(builder.Configuration);
-        builder.UseOrleans(silo => silo.UseLocalhostClustering().AddLaevitasInstrumentPipeline());
-        builder.Services.AddDeribitFeed(builder.Configuration);
+        builder.UseOrleans(silo => silo.UseLocalhostClustering().AddLaevitasGrainStorage().AddLaevitasInstruments().AddTickDispatch());
+        builder.Services.AddDeribitFeed<GrainTickSink>(builder.Configuration);
         using var host = builder.Build();
         await host.StartAsync(cancellationToken);
         try

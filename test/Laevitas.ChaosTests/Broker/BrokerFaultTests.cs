@@ -1,6 +1,9 @@
 using ErrorCode = Confluent.Kafka.ErrorCode;
 using Laevitas.ChaosTests.Infrastructure;
-using Laevitas.Silo.Embedded;
+using Laevitas.LocalInfrastructure.Hosting;
+using Laevitas.LocalInfrastructure.Kafka;
+using Laevitas.LocalInfrastructure.Postgres;
+using Laevitas.LocalInfrastructure.Processes;
 using Xunit.Abstractions;
 
 namespace Laevitas.ChaosTests.Broker;

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using Laevitas.Silo.Embedded;
+using Laevitas.LocalInfrastructure.Hosting;
+using Laevitas.LocalInfrastructure.Kafka;
+using Laevitas.LocalInfrastructure.Postgres;
+using Laevitas.LocalInfrastructure.Processes;
 
 namespace Laevitas.ChaosTests.Infrastructure;
 

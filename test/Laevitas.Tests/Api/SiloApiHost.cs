@@ -2,7 +2,7 @@ using Laevitas.Grains.Storage;
 using Laevitas.Silo.Api;
 using Laevitas.Silo.Clustering;
 using Laevitas.Silo.Dispatch;
-using Laevitas.Silo.Feed;
+using Laevitas.Feed;
 using Laevitas.Silo.Hosting;
 using Laevitas.Tests.Feed;
 using Microsoft.AspNetCore.Builder;
@@ -79,12 +79,14 @@ public sealed class SiloApiHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddProvider(logs);
 
-        // As Program.cs, minus the embedded Kafka / private PostgreSQL (the fixtures provide both).
-        builder.Services.AddLaevitasPostgres(builder.Configuration);
-        builder.UseOrleans(silo => silo.UseLaevitasClustering(builder.Configuration));
-        builder.UseOrleans(silo => silo.AddTickStream());
-        builder.UseOrleans(silo => silo.AddLaevitasInstrumentPipeline());
-        builder.Services.AddDeribitFeed(builder.Configuration);
+        // As Program.cs, minus the local infrastructure (the fixtures provide PostgreSQL and Kafka).
+        builder.AddLaevitasSilo();
+        builder.AddDeribitFeed<GrainTickSink>();
+        builder.AddTickDispatch();
+        builder.AddInstrumentGrains();
+        builder.AddKafkaTickStream();
+        builder.AddTickWriter();
+        builder.AddPipelineStats();
         builder.AddLaevitasApi();
         var app = builder.Build();
         app.MapLaevitasApi();

@@ -1,6 +1,7 @@
 using System.Text;
 using Confluent.Kafka;
-using Laevitas.Grains.Kafka;
+using Laevitas.Streaming.Kafka;
+using Laevitas.Streaming.Kafka.Hosting;
 using Laevitas.Tests.Infrastructure;
 
 namespace Laevitas.Tests.Embedded;

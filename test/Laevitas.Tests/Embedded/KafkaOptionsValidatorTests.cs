@@ -1,4 +1,5 @@
-using Laevitas.Grains.Kafka;
+using Laevitas.Streaming.Kafka;
+using Laevitas.Streaming.Kafka.Hosting;
 
 namespace Laevitas.Tests.Embedded;
 

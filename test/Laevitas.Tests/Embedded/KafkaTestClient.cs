@@ -1,5 +1,6 @@
 using Confluent.Kafka;
-using Laevitas.Grains.Kafka;
+using Laevitas.Streaming.Kafka;
+using Laevitas.Streaming.Kafka.Hosting;
 
 namespace Laevitas.Tests.Embedded;
 

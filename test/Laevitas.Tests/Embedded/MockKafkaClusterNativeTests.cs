@@ -1,5 +1,9 @@
+using Laevitas.Streaming.Kafka.Native;
 using Confluent.Kafka;
-using Laevitas.Silo.Embedded;
+using Laevitas.LocalInfrastructure.Hosting;
+using Laevitas.LocalInfrastructure.Kafka;
+using Laevitas.LocalInfrastructure.Postgres;
+using Laevitas.LocalInfrastructure.Processes;
 using Laevitas.Tests.Infrastructure;
 using ErrorCode = Confluent.Kafka.ErrorCode;
 

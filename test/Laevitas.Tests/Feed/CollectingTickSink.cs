@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Laevitas.Grains.Abstractions.Instruments;
 using Laevitas.Grains.Abstractions.Ticks;
-using Laevitas.Silo.Feed;
+using Laevitas.Feed;
 
 namespace Laevitas.Tests.Feed;
 

@@ -1,5 +1,5 @@
 using Laevitas.DeribitSimulator;
-using Laevitas.Silo.Feed;
+using Laevitas.Feed;
 using Laevitas.Tests.Infrastructure;
 
 namespace Laevitas.Tests.Feed;

@@ -1,6 +1,7 @@
+using Laevitas.Diagnostics;
 using System.Diagnostics.Metrics;
 using Laevitas.DeribitSimulator;
-using Laevitas.Silo.Feed;
+using Laevitas.Feed;
 using Laevitas.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -51,7 +52,7 @@ public class DeribitFeedHeartbeatTests
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == FeedMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, hostMeters))
+                if (instrument.Meter.Name == LaevitasMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, hostMeters))
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Laevitas.DeribitSimulator;
-using Laevitas.Silo.Feed;
+using Laevitas.Feed;
 using Laevitas.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 

@@ -1,4 +1,5 @@
-using Laevitas.Silo.Feed;
+using Laevitas.Feed;
+using Laevitas.Silo.FeedPlacement;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -46,7 +47,7 @@ public class DeribitOptionsTests
     public void BadSettingsFailAtStartWithAClearMessage(string key, string value, string expected)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
-        using var provider = new ServiceCollection().AddLogging().AddDeribitFeed(configuration).BuildServiceProvider();
+        using var provider = new ServiceCollection().AddLogging().AddDeribitFeedServices(configuration, _ => new CollectingTickSink()).BuildServiceProvider();
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<DeribitOptions>>().Value);
 
@@ -66,7 +67,7 @@ public class DeribitOptionsTests
             ["Orleans:ClusteringMode"] = mode,
             ["Deribit:FeedReplicas"] = replicas,
         }).Build();
-        using var provider = new ServiceCollection().AddLogging().AddDeribitFeed(configuration).BuildServiceProvider();
+        using var provider = new ServiceCollection().AddLogging().AddDeribitFeed(configuration, _ => new CollectingTickSink()).BuildServiceProvider();
 
         Assert.Equal(expected, provider.GetRequiredService<IOptions<DeribitOptions>>().Value.FeedReplicas);
     }
@@ -83,7 +84,7 @@ public class DeribitOptionsTests
             ["Deribit:FeedReplicas"] = replicas,
             ["Deribit:MaxConnections"] = maxConnections,
         }).Build();
-        using var provider = new ServiceCollection().AddLogging().AddDeribitFeed(configuration).BuildServiceProvider();
+        using var provider = new ServiceCollection().AddLogging().AddDeribitFeed(configuration, _ => new CollectingTickSink()).BuildServiceProvider();
 
         if (valid)
         {
@@ -99,7 +100,7 @@ public class DeribitOptionsTests
     public void DefaultsAreValid()
     {
         var configuration = new ConfigurationBuilder().Build();
-        using var provider = new ServiceCollection().AddLogging().AddDeribitFeed(configuration).BuildServiceProvider();
+        using var provider = new ServiceCollection().AddLogging().AddDeribitFeedServices(configuration, _ => new CollectingTickSink()).BuildServiceProvider();
 
         var options = provider.GetRequiredService<IOptions<DeribitOptions>>().Value;
 
@@ -116,7 +117,7 @@ public class DeribitOptionsTests
         try
         {
             var configuration = new ConfigurationBuilder().AddJsonFile(path).Build();
-            using var provider = new ServiceCollection().AddLogging().AddDeribitFeed(configuration).BuildServiceProvider();
+            using var provider = new ServiceCollection().AddLogging().AddDeribitFeedServices(configuration, _ => new CollectingTickSink()).BuildServiceProvider();
 
             var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<DeribitOptions>>().Value);
 

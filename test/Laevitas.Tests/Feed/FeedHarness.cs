@@ -1,4 +1,5 @@
-using Laevitas.Silo.Feed;
+using Laevitas.Silo.FeedPlacement;
+using Laevitas.Feed;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -53,8 +54,7 @@ public sealed class FeedHarness : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Logging.AddProvider(logs);
-        builder.Services.AddSingleton<ITickSink>(sink);
-        builder.Services.AddDeribitFeed(builder.Configuration);
+        builder.Services.AddDeribitFeed(builder.Configuration, _ => sink);
         var host = builder.Build();
         await host.StartAsync();
         return new FeedHarness(host, sink, logs);

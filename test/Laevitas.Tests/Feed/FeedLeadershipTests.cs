@@ -1,7 +1,8 @@
+using Laevitas.Silo.FeedPlacement;
 using System.Collections.Immutable;
 using System.Net;
 using Laevitas.DeribitSimulator;
-using Laevitas.Silo.Feed;
+using Laevitas.Feed;
 using Laevitas.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -136,8 +137,8 @@ public sealed class FeedLeadershipTests(ITestOutputHelper output)
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.Services.AddSingleton<ITickSink, CollectingTickSink>();
-            silo.Services.AddDeribitFeed(configuration);
+            silo.Services.AddSingleton<CollectingTickSink>();
+            silo.Services.AddDeribitFeed<CollectingTickSink>(configuration);
             // A killed silo is declared dead within seconds.
             silo.Services.Configure<ClusterMembershipOptions>(o =>
             {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Laevitas.DeribitSimulator;
-using Laevitas.Silo.Feed;
+using Laevitas.Feed;
 using Laevitas.Tests.Simulator;
 using Xunit.Abstractions;
 

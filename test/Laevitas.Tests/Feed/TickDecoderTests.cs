@@ -1,5 +1,5 @@
 using System.Text;
-using Laevitas.Silo.Feed;
+using Laevitas.Feed;
 
 namespace Laevitas.Tests.Feed;
 

@@ -1,12 +1,19 @@
+using Laevitas.Silo.FeedPlacement;
+using Laevitas.Grains.Instruments;
+using Laevitas.Grains.Storage;
 using System.Diagnostics;
 using Confluent.Kafka;
 using Laevitas.DeribitSimulator;
 using Laevitas.Grains.Abstractions.Instruments;
-using Laevitas.Grains.Kafka;
+using Laevitas.Streaming.Kafka;
+using Laevitas.Streaming.Kafka.Hosting;
 using Laevitas.Grains.Publishing;
 using Laevitas.Silo.Dispatch;
-using Laevitas.Silo.Embedded;
-using Laevitas.Silo.Feed;
+using Laevitas.LocalInfrastructure.Hosting;
+using Laevitas.LocalInfrastructure.Kafka;
+using Laevitas.LocalInfrastructure.Postgres;
+using Laevitas.LocalInfrastructure.Processes;
+using Laevitas.Feed;
 using Laevitas.Tests.Feed;
 using Laevitas.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -67,8 +74,8 @@ public sealed class FeedToKafkaTests(PostgresFixture postgres, ITestOutputHelper
             connectionString, kafka, own.SpoolDirectory, "listing-" + Guid.NewGuid().ToString("N")[..8], settings,
             silo =>
             {
-                silo.AddLaevitasInstrumentPipeline();
-                silo.Services.AddDeribitFeed(silo.Configuration);
+                silo.AddLaevitasGrainStorage().AddLaevitasInstruments().AddTickDispatch();
+                silo.Services.AddDeribitFeed<GrainTickSink>(silo.Configuration);
             });
         var registry = cluster.Client.GetGrain<IInstrumentRegistryGrain>(IInstrumentRegistryGrain.Key);
         await Eventually.TrueAsync(async () => await registry.CountAsync() == 20, Timeout, "the first listing registered");
@@ -108,8 +115,8 @@ public sealed class FeedToKafkaTests(PostgresFixture postgres, ITestOutputHelper
             connectionString, kafka, own.SpoolDirectory, "e2e-" + Guid.NewGuid().ToString("N")[..8], settings,
             silo =>
             {
-                silo.AddLaevitasInstrumentPipeline();
-                silo.Services.AddDeribitFeed(silo.Configuration);
+                silo.AddLaevitasGrainStorage().AddLaevitasInstruments().AddTickDispatch();
+                silo.Services.AddDeribitFeed<GrainTickSink>(silo.Configuration);
             });
         var services = cluster.GetSiloServiceProvider();
         var feedStatus = services.GetRequiredService<FeedStatus>();

@@ -1,5 +1,6 @@
 using Laevitas.Grains.Instruments;
-using Laevitas.Grains.Kafka;
+using Laevitas.Streaming.Kafka;
+using Laevitas.Streaming.Kafka.Hosting;
 using Laevitas.Grains.Storage;
 using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;

@@ -70,7 +70,7 @@ public sealed class InstrumentGrainDeliveryWaitTests(PostgresFixture postgres) :
             onTopic.Select(r => Encoding.UTF8.GetString(r.Message.Value)));
     }
 
-    private async Task<(InProcessTestCluster Cluster, Laevitas.Grains.Kafka.KafkaOptions Kafka)> StartAsync(string name)
+    private async Task<(InProcessTestCluster Cluster, Laevitas.Streaming.Kafka.KafkaOptions Kafka)> StartAsync(string name)
     {
         var kafka = await own.TopicAsync(name, 1);
         var cluster = await GrainTestCluster.StartAsync(

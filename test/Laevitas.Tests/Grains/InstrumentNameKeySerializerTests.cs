@@ -2,7 +2,8 @@ using System.Text;
 using Confluent.Kafka;
 using Laevitas.Grains.Abstractions.Ticks;
 using Laevitas.Grains.Publishing;
-using Laevitas.Grains.Streaming;
+using Laevitas.Streaming.Kafka.Providers;
+using Laevitas.Streaming.Kafka.Hosting;
 
 namespace Laevitas.Tests.Grains;
 

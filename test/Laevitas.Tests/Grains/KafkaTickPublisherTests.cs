@@ -1,9 +1,14 @@
+using Laevitas.Streaming.Kafka.Native;
 using System.Diagnostics;
 using Confluent.Kafka;
 using Laevitas.Grains.Abstractions.Ticks;
-using Laevitas.Grains.Kafka;
+using Laevitas.Streaming.Kafka;
+using Laevitas.Streaming.Kafka.Hosting;
 using Laevitas.Grains.Publishing;
-using Laevitas.Silo.Embedded;
+using Laevitas.LocalInfrastructure.Hosting;
+using Laevitas.LocalInfrastructure.Kafka;
+using Laevitas.LocalInfrastructure.Postgres;
+using Laevitas.LocalInfrastructure.Processes;
 using Laevitas.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

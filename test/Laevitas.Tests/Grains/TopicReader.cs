@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Confluent.Kafka;
-using Laevitas.Grains.Kafka;
+using Laevitas.Streaming.Kafka;
+using Laevitas.Streaming.Kafka.Hosting;
 
 namespace Laevitas.Tests.Grains;
 

@@ -1,5 +1,6 @@
 using System.Net;
-using Laevitas.Grains.Streaming;
+using Laevitas.Streaming.Kafka.Providers;
+using Laevitas.Streaming.Kafka.Hosting;
 using Orleans.Streams;
 
 namespace Laevitas.Tests.Streaming;

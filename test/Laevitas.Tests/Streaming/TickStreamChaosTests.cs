@@ -1,4 +1,5 @@
-using Laevitas.Grains.Streaming;
+using Laevitas.Streaming.Kafka.Providers;
+using Laevitas.Streaming.Kafka.Hosting;
 using Laevitas.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

@@ -1,5 +1,5 @@
 using System.Text;
-using Laevitas.Grains.Text;
+using Laevitas.Streaming.Kafka.Providers;
 
 namespace Laevitas.Tests.Text;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Laevitas.Grains.Text;
+using Laevitas.Streaming.Kafka.Providers;
 
 namespace Laevitas.Tests.Text;
 

@@ -1,0 +1,35 @@
+using System.Diagnostics.Metrics;
+
+namespace Laevitas.Diagnostics;
+
+/// <summary>
+/// The <c>Laevitas</c> meter of one host, and the only code that creates it. A component wraps its host's
+/// <see cref="IMeterFactory"/> and creates its instruments from <see cref="LaevitasMetrics"/>; the factory hands every
+/// wrapper of one host the same meter, and meters of different hosts in one process (tests) stay apart.
+/// </summary>
+public sealed class LaevitasMeter(IMeterFactory meterFactory)
+{
+    public Meter Meter { get; } = (meterFactory ?? throw new ArgumentNullException(nameof(meterFactory))).Create(LaevitasMetrics.MeterName);
+
+    public ObservableCounter<long> ObserveCounter(LaevitasMetric metric, Func<long> observe) =>
+        Meter.CreateObservableCounter(metric.Name, observe, metric.Unit, metric.Description);
+
+    public ObservableCounter<double> ObserveCounter(LaevitasMetric metric, Func<double> observe) =>
+        Meter.CreateObservableCounter(metric.Name, observe, metric.Unit, metric.Description);
+
+    public ObservableGauge<long> ObserveGauge(LaevitasMetric metric, Func<long> observe) =>
+        Meter.CreateObservableGauge(metric.Name, observe, metric.Unit, metric.Description);
+
+    public ObservableGauge<int> ObserveGauge(LaevitasMetric metric, Func<int> observe) =>
+        Meter.CreateObservableGauge(metric.Name, observe, metric.Unit, metric.Description);
+
+    public ObservableGauge<long> ObserveGauge(LaevitasMetric metric, Func<IEnumerable<Measurement<long>>> observe) =>
+        Meter.CreateObservableGauge(metric.Name, observe, metric.Unit, metric.Description);
+
+    public Counter<long> Counter(LaevitasMetric metric) =>
+        Meter.CreateCounter<long>(metric.Name, metric.Unit, metric.Description);
+
+    public Histogram<T> Histogram<T>(LaevitasMetric metric)
+        where T : struct =>
+        Meter.CreateHistogram<T>(metric.Name, metric.Unit, metric.Description);
+}

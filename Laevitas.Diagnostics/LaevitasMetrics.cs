@@ -1,0 +1,58 @@
+namespace Laevitas.Diagnostics;
+
+/// <summary>
+/// Every instrument of the <c>Laevitas</c> meter, in one place: the name, unit and description a dashboard, an alert
+/// rule or the README refers to. A component creates its instruments through <see cref="LaevitasMeter"/> from these
+/// definitions, so adding one is a line here and a line where it is measured.
+/// </summary>
+public static class LaevitasMetrics
+{
+    /// <summary>The meter's name (the Prometheus exporter and the tests select it by name).</summary>
+    public const string MeterName = "Laevitas";
+
+    // Feed: what the exchange sent and how the connections fare.
+    public static readonly LaevitasMetric FeedTicks = new("laevitas.feed.ticks", "{tick}", "Ticker notifications received from Deribit");
+    public static readonly LaevitasMetric FeedParseErrors = new("laevitas.feed.parse_errors", "{message}", "Messages the feed could not use (malformed, unknown, oversized)");
+    public static readonly LaevitasMetric FeedReconnects = new("laevitas.feed.reconnects", "{reconnect}", "Connections lost and re-established");
+    public static readonly LaevitasMetric FeedRateLimited = new("laevitas.feed.rate_limited", "{error}", "Error 10028 too_many_requests answers");
+    public static readonly LaevitasMetric FeedSinkErrors = new("laevitas.feed.sink_errors", "{tick}", "Ticks the sink threw on");
+    public static readonly LaevitasMetric FeedTestRequests = new("laevitas.feed.test_requests", "{request}", "Heartbeat test_requests answered with public/test");
+    public static readonly LaevitasMetric FeedCircuitOpenings = new("laevitas.feed.circuit_openings", "{opening}", "Times the endpoint circuit breaker opened");
+    public static readonly LaevitasMetric FeedConnections = new("laevitas.feed.connections", "{connection}", "Open ticker connections");
+    public static readonly LaevitasMetric FeedChannels = new("laevitas.feed.channels", "{channel}", "Channels confirmed by the exchange");
+    public static readonly LaevitasMetric FeedInstruments = new("laevitas.feed.instruments", "{instrument}", "Instruments the feed follows");
+    public static readonly LaevitasMetric FeedCircuitState = new("laevitas.feed.circuit_state", null, "Circuit breaker: 0 closed, 1 half-open, 2 open");
+
+    // Dispatch: feed → instrument grains.
+    public static readonly LaevitasMetric DispatchTicks = new("laevitas.dispatch.ticks", "{tick}", "Ticks handed to instrument grains");
+    public static readonly LaevitasMetric DispatchDropped = new("laevitas.dispatch.dropped", "{tick}", "Ticks dropped because too many were waiting for grains");
+    public static readonly LaevitasMetric DispatchFailedCalls = new("laevitas.dispatch.failed_calls", "{call}", "Grain calls that failed and were retried");
+    public static readonly LaevitasMetric DispatchHeldBack = new("laevitas.dispatch.held_back", "s", "Time the feed's connections were not read because the backlog was full (summed over connections)");
+    public static readonly LaevitasMetric DispatchPending = new("laevitas.dispatch.pending", "{tick}", "Ticks waiting for or in a grain call");
+
+    // Instrument grains: the accept rule with redundant feeds (each tick arrives once per running feed).
+    public static readonly LaevitasMetric InstrumentDuplicatesDropped = new("laevitas.instrument.duplicates_dropped", "{tick}", "Ticks an instrument grain did not publish because it had accepted one at least as new (another feed's copy)");
+    public static readonly LaevitasMetric InstrumentLateAccepted = new("laevitas.instrument.late_accepted", "{tick}", "Ticks older than the newest accepted but never seen before, published anyway (one feed was behind the other)");
+
+    // Publish: instrument grains → Kafka (and the spool while the broker is away).
+    public static readonly LaevitasMetric PublishPublished = new("laevitas.publish.published", "{tick}", "Ticks acknowledged by the broker");
+    public static readonly LaevitasMetric PublishSpooled = new("laevitas.publish.spooled", "{tick}", "Ticks written to the disk spool");
+    public static readonly LaevitasMetric PublishDropped = new("laevitas.publish.dropped", "{tick}", "Ticks given up on (spool full, rejected, lost at shutdown)");
+    public static readonly LaevitasMetric PublishDeliveryErrors = new("laevitas.publish.delivery_errors", "{tick}", "Permanent delivery failures");
+    public static readonly LaevitasMetric PublishBuffered = new("laevitas.publish.buffered", "{tick}", "Ticks in the producer's queue, not yet acknowledged");
+    public static readonly LaevitasMetric PublishSpoolPending = new("laevitas.publish.spool.pending", "{tick}", "Ticks waiting in the disk spool");
+    public static readonly LaevitasMetric PublishSpoolBytes = new("laevitas.publish.spool.bytes", "By", "Bytes waiting in the disk spool");
+
+    // Stream: Kafka → writer.
+    public static readonly LaevitasMetric StreamLag = new("laevitas.stream.lag", "{message}", "Ticks in Kafka not yet stored in PostgreSQL (high watermark minus committed offset), per partition read by this silo.");
+    public static readonly LaevitasMetric StreamExpired = new("laevitas.stream.expired", "{message}", "Ticks the broker deleted (retention) before this silo's writer read them: lost.");
+
+    // Writer: stream → PostgreSQL.
+    public static readonly LaevitasMetric WriterRows = new("laevitas.writer.rows", "{row}", "Rows inserted into deribit_prices.");
+    public static readonly LaevitasMetric WriterDuplicates = new("laevitas.writer.duplicates", "{row}", "Ticks already stored (replays), skipped by the primary key.");
+    public static readonly LaevitasMetric WriterBatches = new("laevitas.writer.batches", "{batch}", "Tick batches stored.");
+    public static readonly LaevitasMetric WriterErrors = new("laevitas.writer.errors", "{error}", "Failed attempts to store a batch (each is retried).");
+    public static readonly LaevitasMetric WriterSkipped = new("laevitas.writer.skipped", "{tick}", "Unusable ticks skipped (malformed JSON, wrong types, rejected rows).");
+    public static readonly LaevitasMetric WriterBatchDuration = new("laevitas.writer.batch.duration", "ms", "Time to store one batch, from delivery to commit, retries included.");
+    public static readonly LaevitasMetric WriterBatchSize = new("laevitas.writer.batch.size", "{tick}", "Ticks per delivered batch.");
+}

@@ -1,0 +1,21 @@
+namespace Laevitas.Feed;
+
+/// <summary>A consistent-enough copy of <see cref="FeedStatus"/> for a status line, health check or API answer.</summary>
+public sealed record FeedStatusSnapshot(
+    string Endpoint,
+    int ConnectionsOpen,
+    int ConnectionsWanted,
+    int ChannelsSubscribed,
+    int InstrumentsFollowed,
+    long TicksReceived,
+    long ParseErrors,
+    long Reconnects,
+    long RateLimited,
+    long SinkErrors,
+    long TestRequestsAnswered,
+    CircuitState CircuitState,
+    long CircuitOpenings,
+    DateTimeOffset? LastTickAt,
+    DateTimeOffset? LastDiscoveryAt,
+    string? LastError,
+    DateTimeOffset? LastErrorAt);

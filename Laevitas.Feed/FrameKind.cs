@@ -1,0 +1,20 @@
+namespace Laevitas.Feed;
+
+/// <summary>What a message from the exchange turned out to be.</summary>
+public enum FrameKind
+{
+    /// <summary>A <c>ticker.*</c> subscription notification with instrument name and timestamp.</summary>
+    Tick,
+
+    /// <summary><c>heartbeat</c> with <c>type: test_request</c>: must be answered with <c>public/test</c>.</summary>
+    TestRequest,
+
+    /// <summary><c>heartbeat</c> with <c>type: heartbeat</c>: proof of life, nothing to do.</summary>
+    Heartbeat,
+
+    /// <summary>Answer to one of our requests (has <c>id</c> and <c>result</c> or <c>error</c>).</summary>
+    Response,
+
+    /// <summary>Anything the feed cannot use; <see cref="ParsedFrame.Problem"/> says why.</summary>
+    Unusable,
+}

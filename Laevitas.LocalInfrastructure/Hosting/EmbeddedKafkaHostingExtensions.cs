@@ -1,0 +1,50 @@
+using Laevitas.Streaming.Kafka;
+using Laevitas.Streaming.Kafka.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Laevitas.LocalInfrastructure.Hosting;
+
+public static class EmbeddedKafkaHostingExtensions
+{
+    /// <summary>Brokers of the embedded cluster: enough to exercise leader moves and single-broker outages locally.</summary>
+    public const int EmbeddedBrokerCount = 3;
+
+    /// <summary>
+    /// When <c>Kafka:BootstrapServers</c> is empty, starts the embedded in-memory broker now — before services are
+    /// built, so everything bound from configuration sees its address — creates the tick topic on it with the
+    /// configured partitions, and stops it when the host is disposed (after every hosted service has stopped).
+    /// </summary>
+    public static TBuilder AddEmbeddedKafkaWhenUnconfigured<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var section = builder.Configuration.GetSection(KafkaOptions.SectionName);
+        var options = section.Get<KafkaOptions>() ?? new KafkaOptions();
+        if (!string.IsNullOrWhiteSpace(options.BootstrapServers))
+        {
+            return builder;
+        }
+
+        var cluster = MockKafkaCluster.Create(EmbeddedBrokerCount);
+        try
+        {
+            // Invalid settings are left to KafkaOptionsValidator, which reports them clearly at start.
+            if (KafkaOptionsValidator.TopicNameProblem(options.Topic) is null && options.Partitions >= 1)
+            {
+                cluster.CreateTopic(options.Topic, options.Partitions, Math.Clamp((int)options.ReplicationFactor, 1, EmbeddedBrokerCount));
+            }
+        }
+        catch
+        {
+            cluster.Dispose();
+            throw;
+        }
+
+        section[nameof(KafkaOptions.BootstrapServers)] = cluster.BootstrapServers;
+        builder.Services.AddSingleton(cluster);
+        builder.Services.AddHostedService<EmbeddedKafkaLifetime>();
+        return builder;
+    }
+}

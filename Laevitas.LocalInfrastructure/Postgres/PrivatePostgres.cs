@@ -1,0 +1,560 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Laevitas.LocalInfrastructure.Postgres;
+
+/// <summary>
+/// A PostgreSQL cluster private to this process: initdb'd on first use, listening on 127.0.0.1 only
+/// with trust authentication, stopped on dispose, on process exit and on termination signals, and
+/// reaped by the next start on this machine if its owner died without stopping it.
+/// Used by the silo when no database is configured and by test fixtures.
+/// </summary>
+/// <remarks>
+/// The postmaster is started directly as a child of this process (not through <c>pg_ctl</c>, which
+/// double-forks): its PID is the child's PID, so stop and kill act on exactly that process and
+/// .NET reaps it. It runs in its own session (<c>setsid</c>) so a Ctrl+C in the terminal reaches
+/// the silo, not the database — the silo shuts down first, then stops the database.
+/// </remarks>
+public sealed class PrivatePostgres : IAsyncDisposable
+{
+    public const string SuperUser = "postgres";
+    public const string Host = "127.0.0.1";
+
+    /// <summary>
+    /// Appended to postgresql.conf once, after initdb. Written into the file rather than passed on
+    /// the command line so that a user can still change them for a persistent cluster.
+    /// </summary>
+    private const string TuningTemplate = """
+
+        # ---- Laevitas private cluster (appended after initdb; edit freely) ----
+        # Listen address, port and socket directory are given on the command line at every start.
+
+        # The silo's connection pools plus several test classes sharing one server.
+        max_connections = 200
+        # The workload is append-only batch COPY of ticks: a bigger cache buys little, and tests run
+        # several clusters at once on small machines, so keep the default-sized cache explicit.
+        shared_buffers = 128MB
+        # A binary COPY batch writes WAL in large bursts; a bigger WAL buffer avoids writer stalls.
+        wal_buffers = 16MB
+        # Sustained ingest fills WAL quickly; fewer forced checkpoints, less write amplification.
+        max_wal_size = 2GB
+        checkpoint_timeout = 15min
+        # Stays ON: a Kafka offset is committed only after its rows are committed, so a commit must
+        # survive a server crash (asynchronous commit can lose the last ~0.6 s after a kill).
+        synchronous_commit = on
+        # Durability against power loss: on for a persistent cluster; off for disposable test
+        # clusters, where it saves seconds per run. Either way a *process* crash loses no committed
+        # data: committed WAL has already been handed to the kernel.
+        fsync = {0}
+        full_page_writes = {0}
+        # Short, frequent statements: JIT compilation would only add latency.
+        jit = off
+        timezone = 'UTC'
+        log_timezone = 'UTC'
+        log_line_prefix = '%m [%p] '
+
+        """;
+
+    private readonly PrivatePostgresOptions _options;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    private PostgresBinaries? _binaries;
+    private ServerAccount? _account;
+    private string? _entryDirectory;
+    private string? _dataDirectory;
+    private bool _temporary;
+    private int _port;
+    private long _ownerStartTime;
+    private Process? _postmaster;
+    private bool _disposed;
+
+    public PrivatePostgres(PrivatePostgresOptions? options = null, ILogger? logger = null)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("The private PostgreSQL cluster needs Linux (it manages the server through /proc and POSIX signals).");
+        }
+
+        _options = options ?? new PrivatePostgresOptions();
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The TCP port on 127.0.0.1; fixed at first start and kept across restarts.</summary>
+    public int Port => _port != 0 ? _port : throw NotStartedYet();
+
+    public string DataDirectory => _dataDirectory ?? throw NotStartedYet();
+
+    /// <summary>Where the server writes its log (inside the data directory).</summary>
+    public string LogFile => Path.Combine(DataDirectory, "postgres.log");
+
+    /// <summary>Superuser connection to the <c>postgres</c> database.</summary>
+    public string ConnectionString => ConnectionStringFor("postgres");
+
+    public bool IsRunning => _postmaster is { HasExited: false };
+
+    /// <summary>The postmaster's PID while running.</summary>
+    public int? ProcessId => _postmaster is { HasExited: false } process ? process.Id : null;
+
+    public string ConnectionStringFor(string database) =>
+        new NpgsqlConnectionStringBuilder
+        {
+            Host = Host,
+            Port = Port,
+            Username = SuperUser,
+            Database = database,
+        }.ConnectionString;
+
+    /// <summary>
+    /// Starts the server (creating and initdb'ing the cluster on first start) and returns once a
+    /// real connection succeeds. Starting again after <see cref="StopAsync"/> or
+    /// <see cref="KillAsync"/> reuses the same data directory and port.
+    /// </summary>
+    /// <exception cref="PostgresBinariesNotFoundException">No PostgreSQL server installation was found.</exception>
+    /// <exception cref="PrivatePostgresException">initdb or the server failed; the message quotes its log.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (IsRunning)
+            {
+                return;
+            }
+
+            _binaries ??= PostgresBinaries.Locate();
+            await ClusterRegistry.ReapOrphansAsync(ClusterRegistry.DefaultRoot, _logger, cancellationToken);
+            _account ??= await ServerAccount.ForCurrentProcessAsync(cancellationToken);
+            if (_entryDirectory is null)
+            {
+                PlaceCluster();
+            }
+
+            await InitializeIfEmptyAsync(cancellationToken);
+            await LaunchAsync(cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Fast shutdown: clients are disconnected, a checkpoint is written, the server exits.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await StopCoreAsync();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// SIGKILLs the postmaster and all its backends at once, like a machine losing the process:
+    /// open transactions (a COPY in flight) are lost, the next start runs crash recovery.
+    /// </summary>
+    public async Task KillAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_postmaster is not { } postmaster)
+            {
+                return;
+            }
+
+            if (!postmaster.HasExited)
+            {
+                var victims = UnixProcess.KillTree(postmaster.Id);
+                await postmaster.WaitForExitAsync(cancellationToken);
+                await UnixProcess.WaitForExitAsync(victims, TimeSpan.FromSeconds(10), cancellationToken);
+            }
+
+            _logger.LogInformation("Private PostgreSQL on port {Port} killed (SIGKILL)", _port);
+            Forget(postmaster);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            await StopCoreAsync();
+            RemoveEntry();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Reaps clusters whose owner process is gone (also done by every start).</summary>
+    public static Task<int> ReapOrphansAsync(ILogger? logger = null, CancellationToken cancellationToken = default) =>
+        ClusterRegistry.ReapOrphansAsync(ClusterRegistry.DefaultRoot, logger ?? NullLogger.Instance, cancellationToken);
+
+    /// <summary>
+    /// Last-chance stop used at process exit: signals only, no locks (another thread may be in the
+    /// middle of an async operation). Phase one asks, phase two waits, so many clusters stop in parallel.
+    /// </summary>
+    internal void BeginEmergencyStop()
+    {
+        if (_postmaster is { HasExited: false } postmaster)
+        {
+            UnixProcess.Signal(postmaster.Id, UnixProcess.SigInt);
+        }
+    }
+
+    internal void CompleteEmergencyStop()
+    {
+        if (_postmaster is { } postmaster && !postmaster.WaitForExit(TimeSpan.FromSeconds(10)))
+        {
+            UnixProcess.KillTree(postmaster.Id);
+            postmaster.WaitForExit(TimeSpan.FromSeconds(5));
+        }
+
+        if (_temporary && !_options.KeepData && _entryDirectory is not null)
+        {
+            ClusterRegistry.TryDelete(_entryDirectory, _logger);
+        }
+    }
+
+    internal bool StopsOnTerminationSignal => _options.StopOnTerminationSignal;
+
+    private void PlaceCluster()
+    {
+        _ownerStartTime = UnixProcess.CurrentStartTime();
+        _entryDirectory = ClusterRegistry.CreateEntry(ClusterRegistry.DefaultRoot);
+        _temporary = _options.DataDirectory is null;
+        _dataDirectory = _temporary
+            ? Path.Combine(_entryDirectory, "data")
+            : Path.GetFullPath(_options.DataDirectory!);
+        // The marker goes first: from now on a crash leaves something the reaper can clean up.
+        WriteMarker(postmasterPid: 0);
+        _port = ChoosePort();
+    }
+
+    private int ChoosePort()
+    {
+        if (_options.Port == 0)
+        {
+            return FreeLoopbackPort();
+        }
+
+        if (IsLoopbackPortFree(_options.Port))
+        {
+            return _options.Port;
+        }
+
+        if (!_options.FallBackToFreePort)
+        {
+            throw new PrivatePostgresException($"Port {_options.Port} on {Host} is already in use; choose another port for the private PostgreSQL.");
+        }
+
+        var port = FreeLoopbackPort();
+        _logger.LogWarning("Port {Requested} on {Host} is in use; the private PostgreSQL uses port {Port} instead", _options.Port, Host, port);
+        return port;
+    }
+
+    private async Task InitializeIfEmptyAsync(CancellationToken cancellationToken)
+    {
+        var dataDirectory = DataDirectory;
+        if (File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
+        {
+            return;
+        }
+
+        var existed = Directory.Exists(dataDirectory);
+        if (existed && Directory.EnumerateFileSystemEntries(dataDirectory).Any())
+        {
+            throw new PrivatePostgresException(
+                $"{dataDirectory} is neither empty nor a PostgreSQL data directory; point the private PostgreSQL at an empty or existing cluster directory.");
+        }
+
+        Directory.CreateDirectory(dataDirectory);
+        if (_account is { } account)
+        {
+            EnsureReachable(account, dataDirectory);
+            account.Own(dataDirectory);
+        }
+
+        List<string> arguments =
+        [
+            "-D", dataDirectory,
+            "-U", SuperUser,
+            // Trust is safe only because the server listens on loopback and its socket sits in a
+            // directory only the server account can enter.
+            "--auth-local=trust", "--auth-host=trust",
+            "-E", "UTF8",
+            // The C locale exists everywhere (a fresh machine may lack en_US.UTF-8) and compares bytes: fast, deterministic.
+            "--locale=C",
+        ];
+        if (_temporary)
+        {
+            arguments.Add("--no-sync");
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var (fileName, allArguments) = AsServerAccount(_binaries!.InitDb, arguments);
+        var (exitCode, output) = await ExternalCommand.RunAsync(fileName, allArguments, TimeSpan.FromMinutes(2), cancellationToken);
+        if (exitCode != 0)
+        {
+            throw new PrivatePostgresException($"initdb of {dataDirectory} failed with exit code {exitCode}:\n{output}");
+        }
+
+        var durability = _temporary ? "off" : "on";
+        await File.AppendAllTextAsync(
+            Path.Combine(dataDirectory, "postgresql.conf"),
+            TuningTemplate.Replace("{0}", durability, StringComparison.Ordinal),
+            cancellationToken);
+        _logger.LogInformation("Initialized PostgreSQL cluster in {DataDirectory} in {Elapsed} ms", dataDirectory, stopwatch.ElapsedMilliseconds);
+    }
+
+    private async Task LaunchAsync(CancellationToken cancellationToken)
+    {
+        var dataDirectory = DataDirectory;
+        // Unix socket paths are limited to 107 bytes; beyond that, TCP only.
+        var socketDirectory = $"{dataDirectory}/.s.PGSQL.{_port}".Length < 100 ? dataDirectory : "";
+        List<string> serverArguments =
+        [
+            "-D", dataDirectory,
+            "-p", _port.ToString(CultureInfo.InvariantCulture),
+            "-h", Host,
+            "-k", socketDirectory,
+        ];
+
+        // sh only redirects (stdin from /dev/null, output appended to the log) and then execs the
+        // server, so the log survives this process and the PID stays the postmaster's.
+        List<string> shell = ["sh", "-c", "exec \"$@\" </dev/null >>\"$0\" 2>&1", LogFile, _binaries!.Postgres, .. serverArguments];
+        var (fileName, arguments) = AsServerAccount(shell[0], shell.Skip(1));
+        var startInfo = new ProcessStartInfo("setsid") { UseShellExecute = false, WorkingDirectory = "/" };
+        startInfo.ArgumentList.Add(fileName);
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var postmaster = Process.Start(startInfo) ?? throw new PrivatePostgresException("The PostgreSQL server process could not be started.");
+        _postmaster = postmaster;
+        try
+        {
+            await WaitUntilReadyAsync(postmaster, cancellationToken);
+        }
+        catch
+        {
+            if (!postmaster.HasExited)
+            {
+                UnixProcess.KillTree(postmaster.Id);
+                await postmaster.WaitForExitAsync(CancellationToken.None);
+            }
+
+            Forget(postmaster);
+            throw;
+        }
+
+        WriteMarker(postmaster.Id);
+        ProcessGuard.Track(this);
+        _logger.LogInformation(
+            "Private PostgreSQL {Pid} ready on {Host}:{Port} in {Elapsed} ms (data {DataDirectory}, log {LogFile})",
+            postmaster.Id, Host, _port, stopwatch.ElapsedMilliseconds, dataDirectory, LogFile);
+    }
+
+    private async Task WaitUntilReadyAsync(Process postmaster, CancellationToken cancellationToken)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false, Timeout = 5 }.ConnectionString;
+        var deadline = Stopwatch.StartNew();
+        Exception? lastError = null;
+        while (true)
+        {
+            if (postmaster.HasExited)
+            {
+                throw new PrivatePostgresException(
+                    $"PostgreSQL exited with code {postmaster.ExitCode} while starting on port {_port}. Last lines of {LogFile}:\n{LogTail()}");
+            }
+
+            try
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
+                await connection.OpenAsync(cancellationToken);
+                await using var command = new NpgsqlCommand("SELECT 1", connection);
+                await command.ExecuteScalarAsync(cancellationToken);
+                return;
+            }
+            catch (NpgsqlException ex)
+            {
+                // Not listening yet, or "the database system is starting up": keep trying.
+                lastError = ex;
+            }
+
+            if (deadline.Elapsed > _options.StartTimeout)
+            {
+                throw new PrivatePostgresException(
+                    $"PostgreSQL did not accept connections on port {_port} within {_options.StartTimeout.TotalSeconds:0} s " +
+                    $"(last error: {lastError?.Message}). Last lines of {LogFile}:\n{LogTail()}");
+            }
+
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+
+    private async Task StopCoreAsync()
+    {
+        if (_postmaster is not { } postmaster)
+        {
+            return;
+        }
+
+        if (!postmaster.HasExited)
+        {
+            UnixProcess.Signal(postmaster.Id, UnixProcess.SigInt);
+            if (!await WaitForExitAsync(postmaster, TimeSpan.FromSeconds(30)))
+            {
+                _logger.LogWarning("Private PostgreSQL {Pid} ignored a fast shutdown for 30 s; shutting it down immediately", postmaster.Id);
+                UnixProcess.Signal(postmaster.Id, UnixProcess.SigQuit);
+                if (!await WaitForExitAsync(postmaster, TimeSpan.FromSeconds(10)))
+                {
+                    await UnixProcess.WaitForExitAsync(UnixProcess.KillTree(postmaster.Id), TimeSpan.FromSeconds(10));
+                }
+            }
+
+            _logger.LogInformation("Private PostgreSQL on port {Port} stopped", _port);
+        }
+
+        Forget(postmaster);
+    }
+
+    private void Forget(Process postmaster)
+    {
+        ProcessGuard.Untrack(this);
+        postmaster.Dispose();
+        _postmaster = null;
+        if (_entryDirectory is not null && Directory.Exists(_entryDirectory))
+        {
+            WriteMarker(postmasterPid: 0);
+        }
+    }
+
+    private void RemoveEntry()
+    {
+        if (_entryDirectory is null)
+        {
+            return;
+        }
+
+        if (_temporary && _options.KeepData)
+        {
+            // Without a marker the reaper leaves the directory alone.
+            File.Delete(ClusterMarker.PathIn(_entryDirectory));
+            _logger.LogInformation("Kept private PostgreSQL data in {DataDirectory}", _dataDirectory);
+            return;
+        }
+
+        // For a persistent cluster the entry holds only the marker; the data stays where it was put.
+        ClusterRegistry.TryDelete(_entryDirectory, _logger);
+    }
+
+    private void WriteMarker(int postmasterPid) =>
+        new ClusterMarker(Environment.ProcessId, _ownerStartTime, _dataDirectory!, _temporary, postmasterPid).WriteTo(_entryDirectory!);
+
+    private (string FileName, IEnumerable<string> Arguments) AsServerAccount(string program, IEnumerable<string> arguments)
+    {
+        if (_account is not { } account)
+        {
+            return (program, arguments);
+        }
+
+        var wrapped = account.Wrap(program, arguments).ToList();
+        return (wrapped[0], wrapped.Skip(1));
+    }
+
+    /// <summary>
+    /// Running as root, the server account must be able to walk down to its data directory; a data
+    /// directory under /root (mode 0700) is the classic trap, so say so instead of letting initdb fail.
+    /// </summary>
+    private static void EnsureReachable(ServerAccount account, string dataDirectory)
+    {
+        for (var directory = Path.GetDirectoryName(dataDirectory); !string.IsNullOrEmpty(directory); directory = Path.GetDirectoryName(directory))
+        {
+            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(directory) & UnixFileMode.OtherExecute) == 0)
+            {
+                throw new PrivatePostgresException(
+                    $"PostgreSQL runs as the unprivileged account '{account.Name}' (it refuses root), which cannot enter {directory}. " +
+                    "Choose a data directory outside it (configuration key Postgres:DataDirectory).");
+            }
+        }
+    }
+
+    private static async Task<bool> WaitForExitAsync(Process process, TimeSpan timeout)
+    {
+        using var timeoutSource = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(timeoutSource.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private string LogTail()
+    {
+        try
+        {
+            using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            var lines = reader.ReadToEnd().Split('\n');
+            return string.Join('\n', lines.TakeLast(30));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"(log unreadable: {ex.Message})";
+        }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static bool IsLoopbackPortFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static InvalidOperationException NotStartedYet() =>
+        new("The private PostgreSQL has not been started yet: call StartAsync first.");
+}

@@ -1,4 +1,0 @@
-namespace Laevitas.Silo.Embedded;
-
-/// <summary>The private cluster could not be created, started or stopped; the message carries the server's own words.</summary>
-public sealed class PrivatePostgresException(string message) : Exception(message);

@@ -1,8 +1,0 @@
-namespace Laevitas.Silo.Feed;
-
-/// <summary>Opening a WebSocket to the exchange failed.</summary>
-internal sealed class DeribitConnectException(ConnectFailure failure, string reason, Exception? inner)
-    : Exception(reason, inner)
-{
-    public ConnectFailure Failure { get; } = failure;
-}
