@@ -15,7 +15,11 @@ internal sealed class ChannelRegistry(MarketModel market, InstrumentUniverse uni
     private InstrumentFeed[] _active = [];
     private int _subscriptionCount;
 
-    /// <summary>Feeds with at least one subscriber.</summary>
+    /// <summary>
+    /// Feeds of every instrument some client has subscribed to and that has not expired, subscribers or not: the market
+    /// keeps ticking while nobody listens, so a subscription hole is ticks generated and never sent
+    /// (<see cref="MarketLedger"/>).
+    /// </summary>
     public InstrumentFeed[] Active => Volatile.Read(ref _active);
 
     public int SubscriptionCount => Volatile.Read(ref _subscriptionCount);
@@ -104,7 +108,7 @@ internal sealed class ChannelRegistry(MarketModel market, InstrumentUniverse uni
     }
 
     private void PublishActive() =>
-        Volatile.Write(ref _active, _feeds.Values.Where(f => f.Subscribers.Length > 0).ToArray());
+        Volatile.Write(ref _active, _feeds.Values.ToArray());
 
     /// <summary>
     /// Inverse options are priced off the future of the same expiry when one is listed, otherwise off a synthetic

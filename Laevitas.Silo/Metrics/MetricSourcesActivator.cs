@@ -15,6 +15,7 @@ internal sealed class MetricSourcesActivator(IServiceProvider services) : IHoste
         typeof(Grains.Publishing.KafkaTickPublisher),
         typeof(Grains.Writing.TickWriterStatus),
         typeof(Streaming.Kafka.Providers.KafkaStreamStatus),
+        typeof(Grains.Instruments.InstrumentAcceptStatus),
     ];
 
     public Task StartAsync(CancellationToken cancellationToken)
