@@ -1,9 +1,10 @@
+using Laevitas.Testing.Processes;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Laevitas.ChaosTests.Infrastructure;
-using Laevitas.Tests.Infrastructure;
+using Laevitas.Testing;
 using Xunit.Abstractions;
 
 namespace Laevitas.ChaosTests.Silos;

@@ -11,7 +11,6 @@ using Laevitas.Grains.Abstractions.History;
 using Laevitas.Grains.Abstractions.Instruments;
 using Laevitas.Grains.Abstractions.Ticks;
 using Laevitas.Tests.Api;
-using Laevitas.Testing;
 using Laevitas.Tests.Infrastructure;
 using Laevitas.Tests.Recordings;
 using Xunit.Abstractions;

@@ -1,5 +1,5 @@
 using Laevitas.DeribitSimulator;
-using Laevitas.Tests.Infrastructure;
+using Laevitas.Testing;
 
 namespace Laevitas.Tests.Simulator;
 
