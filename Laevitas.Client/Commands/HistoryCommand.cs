@@ -15,43 +15,13 @@ namespace Laevitas.Client.Commands;
 /// </summary>
 internal static class HistoryCommand
 {
-    public static Command Create(CliContext context, GlobalOptions global)
-    {
-        var name = new Argument<string>("name") { Description = "Instrument name." };
-        var from = new Option<string?>("--from") { Description = "Start, exchange time (inclusive): ISO-8601 (2024-12-27T08:00:00Z; no offset = UTC) or Unix ms. Default: 'to' minus 1 hour." };
-        var to = new Option<string?>("--to") { Description = "End, exchange time (exclusive): ISO-8601 or Unix ms. Default: now." };
-        var limit = new Option<int?>("--limit", "-n") { Description = $"At most this many rows (1..{HistoryRequests.MaxLimit}, default {HistoryRequests.DefaultLimit})." };
-        var command = new Command("history", $"Stored ticks of an instrument in an exchange-time range (at most {HistoryRequests.MaxRange.TotalDays:0} days), oldest first. Exit code 5 when PostgreSQL is unreachable.")
-        {
-            name, from, to, limit,
-        };
-        command.SetAction((parse, cancellationToken) =>
-        {
-            var errors = new RequestErrors();
-            var query = HistoryRequests.TryBuild(parse.GetValue(name), parse.GetValue(from), parse.GetValue(to), parse.GetValue(limit), context.Time.GetUtcNow(), errors);
-            return CommandRunner.RunAsync(context, global, parse, async (cluster, _) =>
-            {
-                var history = await cluster.Client.GetGrain<IPriceHistoryGrain>(0).GetHistoryAsync(query!);
-                if (parse.GetValue(global.Json))
-                {
-                    JsonOutput.Write(context.Output, history);
-                }
-                else
-                {
-                    Render(context.Console, history);
-                }
-
-                return ExitCodes.Ok;
-            }, () =>
-            {
-                if (query is null)
-                {
-                    throw new CliException(ExitCodes.Usage, errors.ToString());
-                }
-            }, cancellationToken);
-        });
-        return command;
-    }
+    public static Command Create(CliContext context, GlobalOptions global) =>
+        RangeQueryCommand.Create(
+            context, global, "history",
+            $"Stored ticks of an instrument in an exchange-time range (at most {HistoryRequests.MaxRange.TotalDays:0} days), oldest first. Exit code 5 when PostgreSQL is unreachable.",
+            $"At most this many rows (1..{HistoryRequests.MaxLimit}, default {HistoryRequests.DefaultLimit}).",
+            (grain, query) => grain.GetHistoryAsync(query),
+            Render);
 
     private static void Render(IAnsiConsole console, PriceHistory history)
     {

@@ -1,5 +1,4 @@
 using Laevitas.Streaming.Kafka;
-using Laevitas.Streaming.Kafka.Hosting;
 using Laevitas.Streaming.Kafka.Native;
 using Laevitas.Grains.Publishing;
 using Microsoft.Extensions.DependencyInjection;

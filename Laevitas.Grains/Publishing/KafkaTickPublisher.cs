@@ -5,7 +5,6 @@ using System.Diagnostics.Metrics;
 using Confluent.Kafka;
 using Laevitas.Grains.Abstractions.Ticks;
 using Laevitas.Streaming.Kafka;
-using Laevitas.Streaming.Kafka.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ErrorCode = Confluent.Kafka.ErrorCode;

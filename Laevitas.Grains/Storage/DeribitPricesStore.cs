@@ -41,7 +41,7 @@ public sealed class DeribitPricesStore(NpgsqlDataSource dataSource, DeribitPrice
     // between silos re-reads up to a commit interval of ticks, batch after batch, and each would fail a direct COPY.
     private const int StagedBatchesAfterConflict = 50;
 
-    private NpgsqlConnection? connection;
+    private readonly StagingConnection staging = new(dataSource, CreateStaging);
     private readonly List<long> days = [];
     private int stagedBatchesLeft;
 
@@ -62,7 +62,7 @@ public sealed class DeribitPricesStore(NpgsqlDataSource dataSource, DeribitPrice
             return 0;
         }
 
-        var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var conn = await staging.OpenAsync(cancellationToken).ConfigureAwait(false);
         CollectDays(rows.Span);
         try
         {
@@ -132,52 +132,10 @@ public sealed class DeribitPricesStore(NpgsqlDataSource dataSource, DeribitPrice
         ex.SqlState.StartsWith("22", StringComparison.Ordinal)
         || (ex.SqlState.StartsWith("23", StringComparison.Ordinal) && !(ex.SqlState == PostgresErrorCodes.CheckViolation && ex.ConstraintName is null));
 
-    /// <summary>
-    /// Drops the connection (after an error it may be broken, e.g. the server restarted); the next insert opens a new
-    /// one and creates the temp table again.
-    /// </summary>
-    public async ValueTask ResetAsync()
-    {
-        var local = connection;
-        connection = null;
-        if (local is not null)
-        {
-            try
-            {
-                await local.DisposeAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is NpgsqlException or IOException or ObjectDisposedException)
-            {
-                // A broken connection may fail to close cleanly; it is discarded either way.
-            }
-        }
-    }
+    /// <summary>Drops the connection (after an error it may be broken); the next insert opens a new one.</summary>
+    public ValueTask ResetAsync() => staging.ResetAsync();
 
-    public ValueTask DisposeAsync() => ResetAsync();
-
-    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        if (connection is { State: System.Data.ConnectionState.Open } open)
-        {
-            return open;
-        }
-
-        await ResetAsync().ConfigureAwait(false);
-        var conn = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using var create = new NpgsqlCommand(CreateStaging, conn);
-            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await conn.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        connection = conn;
-        return conn;
-    }
+    public ValueTask DisposeAsync() => staging.ResetAsync();
 
     private void CollectDays(ReadOnlySpan<DeribitPriceRow> rows)
     {

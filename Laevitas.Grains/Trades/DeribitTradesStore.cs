@@ -30,7 +30,7 @@ public sealed class DeribitTradesStore(NpgsqlDataSource dataSource) : IAsyncDisp
         $"INSERT INTO deribit_trades ({Columns}, \"createdAt\") SELECT {Columns}, now() FROM deribit_trades_staging " +
         "ON CONFLICT (currency, trade_id) DO NOTHING";
 
-    private NpgsqlConnection? connection;
+    private readonly StagingConnection staging = new(dataSource, CreateStaging);
 
     /// <summary>Stores <paramref name="rows"/> atomically; returns how many were new. Returns only after COMMIT.</summary>
     public async Task<int> InsertAsync(ReadOnlyMemory<DeribitTradeRow> rows, CancellationToken cancellationToken = default)
@@ -40,7 +40,7 @@ public sealed class DeribitTradesStore(NpgsqlDataSource dataSource) : IAsyncDisp
             return 0;
         }
 
-        var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var conn = await staging.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Encoding is synchronous socket writes; off the caller's scheduler like the ticker store's.
         var copy = await Task.Run(() => Send(conn, rows.Span), cancellationToken).ConfigureAwait(false);
@@ -55,49 +55,10 @@ public sealed class DeribitTradesStore(NpgsqlDataSource dataSource) : IAsyncDisp
         return inserted;
     }
 
-    /// <summary>Drops the connection (it may be broken after an error); the next insert opens a new one.</summary>
-    public async ValueTask ResetAsync()
-    {
-        var local = connection;
-        connection = null;
-        if (local is not null)
-        {
-            try
-            {
-                await local.DisposeAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is NpgsqlException or IOException or ObjectDisposedException)
-            {
-                // Discarded either way.
-            }
-        }
-    }
+    /// <summary>Drops the connection (after an error it may be broken); the next insert opens a new one.</summary>
+    public ValueTask ResetAsync() => staging.ResetAsync();
 
-    public ValueTask DisposeAsync() => ResetAsync();
-
-    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        if (connection is { State: System.Data.ConnectionState.Open } open)
-        {
-            return open;
-        }
-
-        await ResetAsync().ConfigureAwait(false);
-        var conn = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using var create = new NpgsqlCommand(CreateStaging, conn);
-            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await conn.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        connection = conn;
-        return conn;
-    }
+    public ValueTask DisposeAsync() => staging.ResetAsync();
 
     private static NpgsqlRawCopyStream Send(NpgsqlConnection conn, ReadOnlySpan<DeribitTradeRow> rows)
     {

@@ -3,7 +3,6 @@ using Laevitas.Grains.Abstractions.Hosting;
 using Laevitas.Grains.Abstractions.Writing;
 using Laevitas.Grains.Storage;
 using Laevitas.Streaming.Kafka.Providers;
-using Laevitas.Streaming.Kafka.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;

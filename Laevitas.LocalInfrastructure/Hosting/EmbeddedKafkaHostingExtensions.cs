@@ -1,5 +1,4 @@
 using Laevitas.Streaming.Kafka;
-using Laevitas.Streaming.Kafka.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Laevitas.Streaming.Kafka;
-using Laevitas.Streaming.Kafka.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Laevitas.LocalInfrastructure.Kafka;

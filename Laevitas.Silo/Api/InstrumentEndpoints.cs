@@ -79,8 +79,19 @@ internal static class InstrumentEndpoints
         }
     }
 
-    private static async Task<Results<Ok<PriceHistory>, ValidationProblem, ProblemHttpResult>> HistoryAsync(
-        PriceHistoryReader reader, TimeProvider time, string name, string? from, string? to, string? limit, CancellationToken cancellationToken)
+    // Read here rather than through IPriceHistoryGrain: the silo has the data source, a grain hop adds nothing.
+    private static Task<Results<Ok<PriceHistory>, ValidationProblem, ProblemHttpResult>> HistoryAsync(
+        PriceHistoryReader reader, TimeProvider time, string name, string? from, string? to, string? limit, CancellationToken cancellationToken) =>
+        RangeQueryAsync(reader.ReadAsync, time, name, from, to, limit, cancellationToken);
+
+    private static Task<Results<Ok<TradeHistory>, ValidationProblem, ProblemHttpResult>> TradesAsync(
+        TradeHistoryReader reader, TimeProvider time, string name, string? from, string? to, string? limit, CancellationToken cancellationToken) =>
+        RangeQueryAsync(reader.ReadAsync, time, name, from, to, limit, cancellationToken);
+
+    /// <summary>The history and trades endpoints: the same parameters, validation, paging and storage errors.</summary>
+    private static async Task<Results<Ok<TAnswer>, ValidationProblem, ProblemHttpResult>> RangeQueryAsync<TAnswer>(
+        Func<PriceHistoryQuery, CancellationToken, Task<TAnswer>> read,
+        TimeProvider time, string name, string? from, string? to, string? limit, CancellationToken cancellationToken)
     {
         var errors = new RequestErrors();
         var limitValue = QueryInt.Parse("limit", limit, errors);
@@ -92,29 +103,7 @@ internal static class InstrumentEndpoints
 
         try
         {
-            // Read here rather than through IPriceHistoryGrain: the silo has the data source, a grain hop adds nothing.
-            return TypedResults.Ok(await reader.ReadAsync(query, cancellationToken));
-        }
-        catch (HistoryStorageUnavailableException ex)
-        {
-            return ApiProblems.StorageUnavailable(ex);
-        }
-    }
-
-    private static async Task<Results<Ok<TradeHistory>, ValidationProblem, ProblemHttpResult>> TradesAsync(
-        TradeHistoryReader reader, TimeProvider time, string name, string? from, string? to, string? limit, CancellationToken cancellationToken)
-    {
-        var errors = new RequestErrors();
-        var limitValue = QueryInt.Parse("limit", limit, errors);
-        var query = HistoryRequests.TryBuild(name, from, to, limitValue, time.GetUtcNow(), errors);
-        if (query is null)
-        {
-            return ApiProblems.Invalid(errors);
-        }
-
-        try
-        {
-            return TypedResults.Ok(await reader.ReadAsync(query, cancellationToken));
+            return TypedResults.Ok(await read(query, cancellationToken));
         }
         catch (HistoryStorageUnavailableException ex)
         {

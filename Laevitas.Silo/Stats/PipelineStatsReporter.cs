@@ -2,7 +2,6 @@ using Laevitas.Grains.Abstractions.Stats;
 using Laevitas.Grains.Instruments;
 using Laevitas.Grains.Publishing;
 using Laevitas.Streaming.Kafka.Providers;
-using Laevitas.Streaming.Kafka.Hosting;
 using Laevitas.Grains.Writing;
 using Laevitas.Silo.Dispatch;
 using Laevitas.Feed;

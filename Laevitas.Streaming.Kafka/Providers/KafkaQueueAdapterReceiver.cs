@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 using Laevitas.Streaming.Kafka;
-using Laevitas.Streaming.Kafka.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Orleans.Streams;

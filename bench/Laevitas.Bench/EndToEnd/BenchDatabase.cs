@@ -1,8 +1,5 @@
 using Laevitas.Grains.Storage;
-using Laevitas.LocalInfrastructure.Hosting;
-using Laevitas.LocalInfrastructure.Kafka;
 using Laevitas.LocalInfrastructure.Postgres;
-using Laevitas.LocalInfrastructure.Processes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 

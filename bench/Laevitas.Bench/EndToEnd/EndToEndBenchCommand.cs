@@ -5,9 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using Confluent.Kafka;
 using Laevitas.DeribitSimulator;
-using Laevitas.LocalInfrastructure.Hosting;
 using Laevitas.LocalInfrastructure.Kafka;
-using Laevitas.LocalInfrastructure.Postgres;
 using Laevitas.LocalInfrastructure.Processes;
 
 namespace Laevitas.Bench.EndToEnd;

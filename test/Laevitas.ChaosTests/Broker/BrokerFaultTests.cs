@@ -1,9 +1,6 @@
 using ErrorCode = Confluent.Kafka.ErrorCode;
 using Laevitas.ChaosTests.Infrastructure;
-using Laevitas.LocalInfrastructure.Hosting;
 using Laevitas.LocalInfrastructure.Kafka;
-using Laevitas.LocalInfrastructure.Postgres;
-using Laevitas.LocalInfrastructure.Processes;
 using Xunit.Abstractions;
 
 namespace Laevitas.ChaosTests.Broker;

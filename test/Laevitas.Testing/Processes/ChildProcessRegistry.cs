@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Laevitas.LocalInfrastructure.Hosting;
-using Laevitas.LocalInfrastructure.Kafka;
-using Laevitas.LocalInfrastructure.Postgres;
 using Laevitas.LocalInfrastructure.Processes;
 
 namespace Laevitas.Testing.Processes;

@@ -1,10 +1,6 @@
 using Laevitas.Testing;
 using Laevitas.Streaming.Kafka;
-using Laevitas.Streaming.Kafka.Hosting;
-using Laevitas.LocalInfrastructure.Hosting;
 using Laevitas.LocalInfrastructure.Kafka;
-using Laevitas.LocalInfrastructure.Postgres;
-using Laevitas.LocalInfrastructure.Processes;
 using Laevitas.Tests.Infrastructure;
 
 namespace Laevitas.Tests.Embedded;

@@ -2,11 +2,7 @@ using Laevitas.Testing;
 using System.Diagnostics;
 using Confluent.Kafka;
 using Laevitas.Streaming.Kafka;
-using Laevitas.Streaming.Kafka.Hosting;
-using Laevitas.LocalInfrastructure.Hosting;
 using Laevitas.LocalInfrastructure.Kafka;
-using Laevitas.LocalInfrastructure.Postgres;
-using Laevitas.LocalInfrastructure.Processes;
 using Laevitas.Tests.Infrastructure;
 using ErrorCode = Confluent.Kafka.ErrorCode;
 

@@ -1,5 +1,4 @@
 using Laevitas.Streaming.Kafka;
-using Laevitas.Streaming.Kafka.Hosting;
 
 namespace Laevitas.Tests.Embedded;
 

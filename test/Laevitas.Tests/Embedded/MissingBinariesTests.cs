@@ -1,7 +1,4 @@
-using Laevitas.LocalInfrastructure.Hosting;
-using Laevitas.LocalInfrastructure.Kafka;
 using Laevitas.LocalInfrastructure.Postgres;
-using Laevitas.LocalInfrastructure.Processes;
 
 namespace Laevitas.Tests.Embedded;
 

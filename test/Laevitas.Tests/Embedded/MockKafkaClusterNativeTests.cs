@@ -1,9 +1,6 @@
 using Laevitas.Streaming.Kafka.Native;
 using Confluent.Kafka;
-using Laevitas.LocalInfrastructure.Hosting;
 using Laevitas.LocalInfrastructure.Kafka;
-using Laevitas.LocalInfrastructure.Postgres;
-using Laevitas.LocalInfrastructure.Processes;
 using Laevitas.Tests.Infrastructure;
 using ErrorCode = Confluent.Kafka.ErrorCode;
 

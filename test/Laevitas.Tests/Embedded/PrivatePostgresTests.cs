@@ -1,8 +1,6 @@
 using Laevitas.Testing;
 using System.Diagnostics;
 using System.Globalization;
-using Laevitas.LocalInfrastructure.Hosting;
-using Laevitas.LocalInfrastructure.Kafka;
 using Laevitas.LocalInfrastructure.Postgres;
 using Laevitas.LocalInfrastructure.Processes;
 using Laevitas.Tests.Infrastructure;

@@ -1,10 +1,7 @@
 using Laevitas.Testing;
 using System.Text.Json;
 using Laevitas.DeribitSimulator;
-using Laevitas.LocalInfrastructure.Hosting;
 using Laevitas.LocalInfrastructure.Kafka;
-using Laevitas.LocalInfrastructure.Postgres;
-using Laevitas.LocalInfrastructure.Processes;
 using Laevitas.Tests.Api;
 using Laevitas.Tests.Infrastructure;
 using Laevitas.Tests.Simulator;

@@ -1,6 +1,5 @@
 using Laevitas.Grains.Instruments;
 using Laevitas.Streaming.Kafka;
-using Laevitas.Streaming.Kafka.Hosting;
 using Laevitas.Grains.Storage;
 using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;

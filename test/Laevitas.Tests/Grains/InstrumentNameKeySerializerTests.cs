@@ -3,7 +3,6 @@ using Confluent.Kafka;
 using Laevitas.Grains.Abstractions.Ticks;
 using Laevitas.Grains.Publishing;
 using Laevitas.Streaming.Kafka.Providers;
-using Laevitas.Streaming.Kafka.Hosting;
 
 namespace Laevitas.Tests.Grains;
 

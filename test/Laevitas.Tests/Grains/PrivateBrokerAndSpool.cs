@@ -1,9 +1,5 @@
 using Laevitas.Streaming.Kafka;
-using Laevitas.Streaming.Kafka.Hosting;
-using Laevitas.LocalInfrastructure.Hosting;
 using Laevitas.LocalInfrastructure.Kafka;
-using Laevitas.LocalInfrastructure.Postgres;
-using Laevitas.LocalInfrastructure.Processes;
 using Laevitas.Tests.Infrastructure;
 
 namespace Laevitas.Tests.Grains;

@@ -1,7 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
 using Laevitas.Streaming.Kafka;
-using Laevitas.Streaming.Kafka.Hosting;
 
 namespace Laevitas.Tests.Grains;
 

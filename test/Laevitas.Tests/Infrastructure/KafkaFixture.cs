@@ -1,11 +1,7 @@
 using Laevitas.Testing;
 using Confluent.Kafka;
 using Laevitas.Streaming.Kafka;
-using Laevitas.Streaming.Kafka.Hosting;
-using Laevitas.LocalInfrastructure.Hosting;
 using Laevitas.LocalInfrastructure.Kafka;
-using Laevitas.LocalInfrastructure.Postgres;
-using Laevitas.LocalInfrastructure.Processes;
 using ErrorCode = Confluent.Kafka.ErrorCode;
 
 namespace Laevitas.Tests.Infrastructure;

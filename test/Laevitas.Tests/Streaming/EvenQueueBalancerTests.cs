@@ -1,6 +1,5 @@
 using System.Net;
 using Laevitas.Streaming.Kafka.Providers;
-using Laevitas.Streaming.Kafka.Hosting;
 using Orleans.Streams;
 
 namespace Laevitas.Tests.Streaming;

@@ -2,7 +2,6 @@ using System.Text;
 using Confluent.Kafka;
 using Laevitas.Testing;
 using Laevitas.Streaming.Kafka.Providers;
-using Laevitas.Streaming.Kafka.Hosting;
 using Laevitas.Grains.Writing;
 using Laevitas.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,5 @@
 using Laevitas.Testing;
 using Laevitas.Streaming.Kafka.Providers;
-using Laevitas.Streaming.Kafka.Hosting;
 using Laevitas.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
