@@ -51,9 +51,6 @@ public sealed class DeribitSimulatorServer : IAsyncDisposable
     /// <summary>What was sent, for reconciliation.</summary>
     public EmissionLedger Ledger => _exchange.Ledger;
 
-    /// <summary>What the market generated, subscribed or not: reconciling against it shows subscription holes.</summary>
-    public MarketLedger MarketLedger => _exchange.MarketLedger;
-
     /// <summary>Fault injection.</summary>
     public SimulatorFaults Faults => _exchange.Faults;
 

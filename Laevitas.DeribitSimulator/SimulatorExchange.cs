@@ -39,10 +39,9 @@ internal sealed class SimulatorExchange
         Universe = new InstrumentUniverse(instruments, nextId);
         Market = new MarketModel(options.Seed, indexPrices);
         Ledger = new EmissionLedger(options.RecordEmitted);
-        MarketLedger = new MarketLedger(options.RecordEmitted);
         Registry = new ChannelRegistry(Market, Universe, Ledger);
         Faults = new SimulatorFaults(this);
-        Engine = new TickEngine(options, Registry, Market, Faults, MarketLedger);
+        Engine = new TickEngine(options, Registry, Market, Faults);
         RateLimits = new ClientRateLimits(options.Limits);
         ConnectionLimiter = new ConnectionLimiter(options.Limits.MaxConnectionsPerIp);
         Handler = new RequestHandler(this);
@@ -54,7 +53,6 @@ internal sealed class SimulatorExchange
     public InstrumentUniverse Universe { get; }
     public MarketModel Market { get; }
     public EmissionLedger Ledger { get; }
-    public MarketLedger MarketLedger { get; }
     public ChannelRegistry Registry { get; }
     public SimulatorFaults Faults { get; }
     public TickEngine Engine { get; }

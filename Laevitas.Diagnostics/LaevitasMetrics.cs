@@ -30,10 +30,6 @@ public static class LaevitasMetrics
     public static readonly LaevitasMetric DispatchHeldBack = new("laevitas.dispatch.held_back", "s", "Time the feed's connections were not read because the backlog was full (summed over connections)");
     public static readonly LaevitasMetric DispatchPending = new("laevitas.dispatch.pending", "{tick}", "Ticks waiting for or in a grain call");
 
-    // Instrument grains: the accept rule with redundant feeds (each tick arrives once per running feed).
-    public static readonly LaevitasMetric InstrumentDuplicatesDropped = new("laevitas.instrument.duplicates_dropped", "{tick}", "Ticks an instrument grain did not publish because it had accepted one at least as new (another feed's copy)");
-    public static readonly LaevitasMetric InstrumentLateAccepted = new("laevitas.instrument.late_accepted", "{tick}", "Ticks older than the newest accepted but never seen before, published anyway (one feed was behind the other)");
-
     // Publish: instrument grains → Kafka (and the spool while the broker is away).
     public static readonly LaevitasMetric PublishPublished = new("laevitas.publish.published", "{tick}", "Ticks acknowledged by the broker");
     public static readonly LaevitasMetric PublishSpooled = new("laevitas.publish.spooled", "{tick}", "Ticks written to the disk spool");

@@ -42,14 +42,6 @@ public sealed class DeribitOptions
     /// <summary>Channels one WebSocket connection carries before the feed opens another.</summary>
     public int ChannelsPerConnection { get; set; } = 1000;
 
-    /// <summary>
-    /// How many silos each run a complete feed for the whole configured market: the oldest Active ones. Null: 2 in
-    /// the <c>AdoNet</c> and <c>Kubernetes</c> clustering modes (losing one feed silo then loses no tick), 1 in
-    /// <c>Localhost</c> (one silo). Each feed takes <see cref="MaxConnections"/> + 1 connections from the exchange's
-    /// 32 per IP, and the validator refuses a product above that (the feed silos may share one egress IP).
-    /// </summary>
-    public int? FeedReplicas { get; set; }
-
     /// <summary>Most ticker connections the feed opens (discovery uses one more, briefly).</summary>
     public int MaxConnections { get; set; } = 8;
 

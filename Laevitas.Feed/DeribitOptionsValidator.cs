@@ -68,16 +68,6 @@ internal sealed class DeribitOptionsValidator(IConfiguration? configuration) : I
             errors.Add($"Deribit:MaxConnections must be between 1 and {DeribitOptions.ExchangeConnectionLimit - 2} (the exchange allows {DeribitOptions.ExchangeConnectionLimit} per IP; discovery and other clients need the margin; got {o.MaxConnections}).");
         }
 
-        if (o.FeedReplicas is < 1)
-        {
-            errors.Add($"Deribit:FeedReplicas must be at least 1 (got {o.FeedReplicas}).");
-        }
-        else if ((o.FeedReplicas ?? 1) * (o.MaxConnections + 1) > DeribitOptions.ExchangeConnectionLimit)
-        {
-            // The feed silos may well leave through one NAT address; a 33rd connection gets HTTP 429.
-            errors.Add($"Deribit:FeedReplicas ({o.FeedReplicas}) × (Deribit:MaxConnections ({o.MaxConnections}) + 1 for discovery) = {(o.FeedReplicas ?? 1) * (o.MaxConnections + 1)} connections from one egress IP, more than the exchange's {DeribitOptions.ExchangeConnectionLimit}: lower one of them.");
-        }
-
         if (o.ChannelsPerSubscribeCall < 1)
         {
             errors.Add($"Deribit:ChannelsPerSubscribeCall must be at least 1 (got {o.ChannelsPerSubscribeCall}).");

@@ -55,8 +55,6 @@ internal static class StatsCommand
         pipeline.AddRow("Ticks in (feed)", Fmt.Rate(p.TicksInPerSecond), Fmt.Count(p.TicksReceived),
             $"{Fmt.Flag(p.FeedConnected, "connected", "disconnected")}, {Fmt.Count(p.InstrumentsFollowed)} instruments, {Fmt.Count(p.Reconnects)} reconnects, {Fmt.Count(p.ParseErrors)} parse errors");
         pipeline.AddRow("Waiting for grains (dispatch)", "", Fmt.Count(p.DispatchPending), $"{Fmt.Count(p.DispatchDropped)} shed past the backlog bound");
-        pipeline.AddRow("Copies not published (grains)", "", Fmt.Count(p.DuplicatesDropped),
-            $"the other feeds' copies of ticks already accepted; {Fmt.Count(p.LateAccepted)} late ticks accepted");
         pipeline.AddRow("Published (Kafka)", Fmt.Rate(p.PublishedPerSecond), Fmt.Count(p.Published),
             $"{Fmt.Count(p.PublishBuffered)} buffered, {Fmt.Count(p.PublishSpoolPending)} spooled, {Fmt.Count(p.PublishDropped)} dropped");
         pipeline.AddRow("Rows written (PostgreSQL)", Fmt.Rate(p.RowsWrittenPerSecond), Fmt.Count(p.RowsWritten),

@@ -15,11 +15,7 @@ internal sealed class ChannelRegistry(MarketModel market, InstrumentUniverse uni
     private InstrumentFeed[] _active = [];
     private int _subscriptionCount;
 
-    /// <summary>
-    /// Feeds of every instrument some client has subscribed to and that has not expired, subscribers or not: the market
-    /// keeps ticking while nobody listens, so a subscription hole is ticks generated and never sent
-    /// (<see cref="MarketLedger"/>).
-    /// </summary>
+    /// <summary>Feeds with at least one subscriber.</summary>
     public InstrumentFeed[] Active => Volatile.Read(ref _active);
 
     public int SubscriptionCount => Volatile.Read(ref _subscriptionCount);
@@ -108,7 +104,7 @@ internal sealed class ChannelRegistry(MarketModel market, InstrumentUniverse uni
     }
 
     private void PublishActive() =>
-        Volatile.Write(ref _active, _feeds.Values.ToArray());
+        Volatile.Write(ref _active, _feeds.Values.Where(f => f.Subscribers.Length > 0).ToArray());
 
     /// <summary>
     /// Inverse options are priced off the future of the same expiry when one is listed, otherwise off a synthetic

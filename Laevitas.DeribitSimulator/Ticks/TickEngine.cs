@@ -1,15 +1,13 @@
 using System.Buffers;
 using System.Diagnostics;
 using Laevitas.DeribitSimulator.Faults;
-using Laevitas.DeribitSimulator.Ledger;
 using Laevitas.DeribitSimulator.Protocol;
 
 namespace Laevitas.DeribitSimulator.Ticks;
 
 /// <summary>
-/// Generates ticks at the configured aggregate rate, round-robin over every instrument of the market (subscribed now or
-/// before, not expired), records each in the <see cref="MarketLedger"/>, and queues it on the connections subscribed
-/// to it at that moment, if any: the rate is the market's, whatever number of clients listen. One loop, one thread of work at a time: instrument state needs
+/// Produces ticker notifications at the configured aggregate rate, round-robin over every subscribed instrument,
+/// and queues them on the subscribers' connections. One loop, one thread of work at a time: instrument state needs
 /// no locks, timestamps are strictly increasing per instrument. A full connection queue makes the engine wait
 /// (backpressure) rather than drop, so what is emitted can be reconciled exactly.
 /// </summary>
@@ -28,11 +26,8 @@ internal sealed class TickEngine
     private readonly System.Collections.Concurrent.ConcurrentQueue<(InstrumentFeed Feed, Subscriber[] Subscribers)> _expiries = new();
     private int _cursor;
 
-    private readonly MarketLedger _marketLedger;
-
-    public TickEngine(SimulatorOptions options, ChannelRegistry registry, MarketModel market, SimulatorFaults faults, MarketLedger marketLedger)
+    public TickEngine(SimulatorOptions options, ChannelRegistry registry, MarketModel market, SimulatorFaults faults)
     {
-        _marketLedger = marketLedger;
         _registry = registry;
         _market = market;
         _faults = faults;
@@ -76,7 +71,6 @@ internal sealed class TickEngine
             {
                 var state = expiry.Feed.State;
                 state.Deliver(state.NextTimestamp(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
-                _marketLedger.Record(state.Instrument.InstrumentName, state.LastTimestamp);
                 foreach (var subscriber in expiry.Subscribers)
                 {
                     if (LimitReached) break;
@@ -111,15 +105,20 @@ internal sealed class TickEngine
                 if (_cursor >= active.Length) _cursor = 0;
                 var feed = active[_cursor++];
                 var subscribers = feed.Subscribers;
+                if (subscribers.Length == 0)
+                {
+                    credit -= 1;
+                    continue;
+                }
+
                 var ticker = feed.State;
                 ticker.Advance(ticker.NextTimestamp(nowMs), _random);
-                _marketLedger.Record(ticker.Instrument.InstrumentName, ticker.LastTimestamp);
-                credit -= 1;
                 foreach (var subscriber in subscribers)
                 {
                     if (LimitReached) break;
                     // The common case completes synchronously: a ValueTask, no allocation.
                     await EmitAsync(subscriber, ticker).ConfigureAwait(false);
+                    credit -= 1;
                 }
             }
         }

@@ -24,8 +24,6 @@ public sealed record PipelineTotals
     public bool? DatabaseAvailable { get; init; }
     public long? KafkaLag { get; init; }
     public long? KafkaExpired { get; init; }
-    public long? DuplicatesDropped { get; init; }
-    public long? LateAccepted { get; init; }
     public string? LastError { get; init; }
     public DateTimeOffset? LastErrorAt { get; init; }
     public string? LastErrorSource { get; init; }
@@ -66,8 +64,6 @@ public sealed record PipelineTotals
             DatabaseAvailable = All(silos, s => s.DatabaseAvailable),
             KafkaLag = SumLong(silos, s => s.KafkaLag),
             KafkaExpired = SumLong(silos, s => s.KafkaExpired),
-            DuplicatesDropped = SumLong(silos, s => s.DuplicatesDropped),
-            LateAccepted = SumLong(silos, s => s.LateAccepted),
             LastError = latestError?.LastError,
             LastErrorAt = latestError?.LastErrorAt,
             LastErrorSource = latestError?.LastErrorSource,

@@ -57,13 +57,4 @@ public sealed record SiloPipelineStats
 
     /// <summary>Records of the tick topic that could never be stored, set aside to the dead-letter topic.</summary>
     [Id(27)] public long? DeadLettered { get; init; }
-
-    /// <summary>
-    /// Ticks this silo's instrument grains did not publish because they had accepted one at least as new: the other
-    /// feeds' copies. About (feeds - 1) × ticks when redundant feeds run; not a loss.
-    /// </summary>
-    [Id(28)] public long? DuplicatesDropped { get; init; }
-
-    /// <summary>Ticks accepted although older than the newest: one feed brought a tick the faster one had missed.</summary>
-    [Id(29)] public long? LateAccepted { get; init; }
 }

@@ -28,7 +28,6 @@ public static class InstrumentHostingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InstrumentGrainOptions>, InstrumentGrainOptionsValidator>());
         services.AddOptions<PublisherOptions>().BindConfiguration(PublisherOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PublisherOptions>, PublisherOptionsValidator>());
-        services.TryAddSingleton<InstrumentAcceptStatus>();
         services.TryAddSingleton<IProducerQueuePurger, LibRdKafkaProducerPurger>();
         services.TryAddSingleton<KafkaTickPublisher>();
         services.TryAddSingleton<ITickPublisher>(sp => sp.GetRequiredService<KafkaTickPublisher>());

@@ -2,18 +2,15 @@ using Laevitas.Feed;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Laevitas.Silo.FeedPlacement;
 
 /// <summary>
-/// Runs a complete <see cref="DeribitFeed"/> on each of the <see cref="DeribitOptions.FeedReplicas"/> oldest Active
-/// members of the membership view (docs/clustering.md, "Where the Deribit feed runs"). Every silo runs this service
-/// and computes the same feed set from the same snapshot; a silo that enters the set starts a fresh feed, and one
-/// that leaves it (it is shutting down, or the view says others are older) stops its feed. Every tick therefore
-/// reaches its instrument grain once per running feed, and the grain publishes it once (its accept rule), so losing
-/// one feed silo loses no tick. Without Orleans membership in the container (a host that only runs the feed) this
-/// silo always runs the feed.
+/// Runs the <see cref="DeribitFeed"/> on exactly one silo of the cluster: the oldest Active member of the
+/// membership view (docs/clustering.md, "Where the Deribit feed runs"). Every silo runs this service and computes
+/// the same leader from the same snapshot; the leader starts a fresh feed, and a silo that stops being leader
+/// (it is shutting down, or the view says it is not the oldest any more) stops its feed. Without Orleans
+/// membership in the container (a host that only runs the feed) this silo is trivially the leader.
 /// </summary>
 /// <remarks>
 /// Each term gets a new <see cref="DeribitFeed"/> instance: a feed keeps per-run state (connections, followed
@@ -25,32 +22,24 @@ public sealed partial class FeedLeadership : BackgroundService
     private readonly IClusterMembershipService? _membership;
     private readonly ILocalSiloDetails? _localSilo;
     private readonly ILogger<FeedLeadership> _logger;
-    private readonly int _replicas;
     private readonly SemaphoreSlim _termGate = new(1, 1);
     private DeribitFeed? _feed;
     private volatile string? _leader;
     private MembershipVersion _appliedVersion = MembershipVersion.MinValue;
     private long _termsStarted;
 
-    public FeedLeadership(IServiceProvider services, IOptions<DeribitOptions> options, ILogger<FeedLeadership> logger)
+    public FeedLeadership(IServiceProvider services, ILogger<FeedLeadership> logger)
     {
         _services = services;
-        _replicas = options.Value.FeedReplicas ?? 1;
         _logger = logger;
         _membership = services.GetService<IClusterMembershipService>();
         _localSilo = _membership is null ? null : services.GetService<ILocalSiloDetails>();
     }
 
-    /// <summary>True while this silo runs a feed.</summary>
+    /// <summary>True while this silo runs the feed.</summary>
     public bool IsLeader => Volatile.Read(ref _feed) is not null;
 
-    /// <summary>How many silos are meant to run a feed (<see cref="DeribitOptions.FeedReplicas"/>).</summary>
-    public int Replicas => _replicas;
-
-    /// <summary>
-    /// The silos the last membership view named to run a feed, oldest first, comma-separated (null before the first
-    /// Active view, or without Orleans).
-    /// </summary>
+    /// <summary>The silo the last membership view named leader (null before the first Active view, or without Orleans).</summary>
     public string? Leader => _leader;
 
     /// <summary>How many times this silo has started the feed.</summary>
@@ -62,36 +51,26 @@ public sealed partial class FeedLeadership : BackgroundService
     /// </summary>
     public static SiloAddress? ElectLeader(ClusterMembershipSnapshot snapshot)
     {
-        var silos = ElectFeedSilos(snapshot, 1);
-        return silos.Count == 0 ? null : silos[0];
-    }
-
-    /// <summary>
-    /// The feed silos of a membership view: the <paramref name="count"/> oldest Active members (smallest generation,
-    /// ties broken by endpoint so every silo picks the same ones), oldest first. Oldest, so a rolling update's new,
-    /// youngest silos do not take a feed from a silo that keeps running: the set changes only when a feed silo leaves.
-    /// </summary>
-    public static IReadOnlyList<SiloAddress> ElectFeedSilos(ClusterMembershipSnapshot snapshot, int count)
-    {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var active = new List<SiloAddress>();
+        SiloAddress? leader = null;
         foreach (var member in snapshot.Members.Values)
         {
-            if (member.Status == SiloStatus.Active)
+            if (member.Status != SiloStatus.Active)
             {
-                active.Add(member.SiloAddress);
+                continue;
+            }
+
+            var candidate = member.SiloAddress;
+            if (leader is null
+                || candidate.Generation < leader.Generation
+                || (candidate.Generation == leader.Generation
+                    && string.CompareOrdinal(candidate.ToParsableString(), leader.ToParsableString()) < 0))
+            {
+                leader = candidate;
             }
         }
 
-        active.Sort(static (a, b) => a.Generation != b.Generation
-            ? a.Generation.CompareTo(b.Generation)
-            : string.CompareOrdinal(a.ToParsableString(), b.ToParsableString()));
-        if (active.Count > count)
-        {
-            active.RemoveRange(count, active.Count - count);
-        }
-
-        return active;
+        return leader;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -142,21 +121,21 @@ public sealed partial class FeedLeadership : BackgroundService
         }
 
         _appliedVersion = snapshot.Version;
-        var feedSilos = ElectFeedSilos(snapshot, _replicas);
-        var feedText = feedSilos.Count == 0 ? null : string.Join(", ", feedSilos);
-        if (feedText != _leader)
+        var leader = ElectLeader(snapshot);
+        var leaderText = leader?.ToString();
+        if (leaderText != _leader)
         {
-            _leader = feedText;
-            LogLeaderChanged(_logger, feedText ?? "(none active)", snapshot.Version.Value);
+            _leader = leaderText;
+            LogLeaderChanged(_logger, leaderText ?? "(none active)", snapshot.Version.Value);
         }
 
-        if (feedSilos.Contains(_localSilo!.SiloAddress))
+        if (leader is not null && leader.Equals(_localSilo!.SiloAddress))
         {
             await StartTermAsync(stoppingToken).ConfigureAwait(false);
         }
         else
         {
-            await EndTermAsync(feedSilos.Count == 0 ? "no silo is Active" : $"the {_replicas} oldest Active silo(s) are {feedText}").ConfigureAwait(false);
+            await EndTermAsync(leader is null ? "no silo is Active" : $"{leader} is the oldest Active silo").ConfigureAwait(false);
         }
     }
 
@@ -216,7 +195,7 @@ public sealed partial class FeedLeadership : BackgroundService
     [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Feed leadership: no cluster membership in this host, so this host runs the Deribit feed")]
     private static partial void LogNoMembership(ILogger logger);
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Feed leadership: the feed silos (oldest Active) are {Leader} (membership version {Version})")]
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Feed leadership: the oldest Active silo is {Leader} (membership version {Version})")]
     private static partial void LogLeaderChanged(ILogger logger, string leader, long version);
 
     [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Feed leadership acquired by {Silo}: Deribit feed started (term {Term})")]

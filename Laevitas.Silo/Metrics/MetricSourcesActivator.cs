@@ -15,7 +15,6 @@ internal sealed class MetricSourcesActivator(IServiceProvider services) : IHoste
         typeof(Grains.Publishing.KafkaTickPublisher),
         typeof(Grains.Writing.TickWriterStatus),
         typeof(Streaming.Kafka.Providers.KafkaStreamStatus),
-        typeof(Grains.Instruments.InstrumentAcceptStatus),
     ];
 
     public Task StartAsync(CancellationToken cancellationToken)

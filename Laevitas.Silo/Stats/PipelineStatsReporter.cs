@@ -1,5 +1,4 @@
 using Laevitas.Grains.Abstractions.Stats;
-using Laevitas.Grains.Instruments;
 using Laevitas.Grains.Publishing;
 using Laevitas.Streaming.Kafka.Providers;
 using Laevitas.Grains.Writing;
@@ -29,7 +28,6 @@ internal sealed partial class PipelineStatsReporter(
     private readonly KafkaTickPublisher? publisher = services.GetService<KafkaTickPublisher>();
     private readonly TickWriterStatus? writer = services.GetService<TickWriterStatus>();
     private readonly KafkaStreamStatus? stream = services.GetService<KafkaStreamStatus>();
-    private readonly InstrumentAcceptStatus? accept = services.GetService<InstrumentAcceptStatus>();
     private Task loop = Task.CompletedTask;
     private Sample? previous;
     private bool failing;
@@ -83,8 +81,6 @@ internal sealed partial class PipelineStatsReporter(
             DatabaseAvailable = writerStatus?.DatabaseAvailable,
             KafkaLag = stream?.TotalLag(),
             KafkaExpired = stream?.TotalExpired(),
-            DuplicatesDropped = accept?.DuplicatesDropped,
-            LateAccepted = accept?.LateAccepted,
             LastError = lastError.Error,
             LastErrorAt = lastError.At,
             LastErrorSource = lastError.Source,

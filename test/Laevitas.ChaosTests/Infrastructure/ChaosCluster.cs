@@ -28,9 +28,6 @@ public sealed partial class ChaosCluster : IAsyncLifetime
 {
     public const int SiloCount = 3;
     public const int Partitions = 6;
-
-    /// <summary>Silos running a complete feed each (Deribit:FeedReplicas, the AdoNet default made explicit).</summary>
-    public const int FeedReplicas = 2;
     public const string Topic = "deribit";
     public const string ClientId = "laevitas-chaos";
 
@@ -40,7 +37,6 @@ public sealed partial class ChaosCluster : IAsyncLifetime
     private readonly List<SiloProcess> _silos = [];
     private readonly Dictionary<string, string> _siloEnvironment = new(StringComparer.Ordinal);
     private IHost? _client;
-    private int _slotsAdded;
 
     public PrivatePostgres Postgres { get; } = new();
 
@@ -165,8 +161,7 @@ public sealed partial class ChaosCluster : IAsyncLifetime
     /// <summary>Adds a silo slot (not started) with the cluster's settings.</summary>
     public SiloProcess AddSlot()
     {
-        // Numbered by slots ever added, not by slots now present: a replaced silo's name (and log file) is never reused.
-        var name = $"silo-{++_slotsAdded}";
+        var name = $"silo-{_silos.Count + 1}";
         var silo = new SiloProcess(name, LogDirectory, Path.Combine(RunDirectory, "spool", name), _siloEnvironment);
         _silos.Add(silo);
         return silo;
@@ -198,7 +193,6 @@ public sealed partial class ChaosCluster : IAsyncLifetime
         ["Orleans__ClusterId"] = ClusterId,
         ["Orleans__AdvertisedIPAddress"] = "127.0.0.1",
         ["Deribit__Url"] = Simulator.Url,
-        ["Deribit__FeedReplicas"] = FeedReplicas.ToString(CultureInfo.InvariantCulture),
         ["Deribit__Currencies"] = "BTC,ETH,USDC",
         ["Deribit__ClientId"] = ClientId,
         ["Deribit__ClientSecret"] = ClientSecret,
@@ -293,24 +287,19 @@ public sealed partial class ChaosCluster : IAsyncLifetime
         return last?.Contains("acquired", StringComparison.Ordinal) == true;
     }
 
-    /// <summary>
-    /// Waits until exactly <see cref="FeedReplicas"/> running silos run a feed, none of them <paramref name="notThis"/>;
-    /// returns one of them (the first slot), for cases that need "a feed silo".
-    /// </summary>
-    public async Task<SiloProcess> WaitForLeaderAsync(SiloProcess? notThis = null) => (await WaitForFeedSilosAsync(notThis))[0];
-
-    /// <summary>Waits until exactly <see cref="FeedReplicas"/> running silos run a feed (none of them <paramref name="notThis"/>).</summary>
-    public async Task<IReadOnlyList<SiloProcess>> WaitForFeedSilosAsync(SiloProcess? notThis = null)
+    /// <summary>Waits until exactly one running silo runs the feed; returns it.</summary>
+    public async Task<SiloProcess> WaitForLeaderAsync(SiloProcess? notThis = null)
     {
-        List<SiloProcess> feeds = [];
+        SiloProcess? leader = null;
         await Eventually.TrueAsync(
             () =>
             {
-                feeds = _silos.Where(IsFeedLeader).ToList();
-                return feeds.Count == FeedReplicas && !feeds.Contains(notThis!);
+                var leaders = _silos.Where(IsFeedLeader).ToList();
+                leader = leaders.Count == 1 && leaders[0] != notThis ? leaders[0] : null;
+                return leader is not null;
             },
-            ChaosSettings.Patience, $"exactly {FeedReplicas} silos to run a feed", DescribeSilos);
-        return feeds;
+            ChaosSettings.Patience, "exactly one silo to run the feed", DescribeSilos);
+        return leader!;
     }
 
     /// <summary>Kafka partitions (stream queues) the silo's current incarnation reads, from its receiver log lines.</summary>
@@ -453,7 +442,6 @@ public sealed partial class ChaosCluster : IAsyncLifetime
             Fault = chaosCase.Fault,
             Duration = chaosCase.Duration,
             TicksEmitted = result.Emitted,
-            Ledger = chaosCase.AgainstMarket ? "market" : "sent",
             RowsStored = result.Stored,
             Duplicates = result.Duplicates,
             KafkaRepeats = result.KafkaDuplicates,
@@ -516,24 +504,15 @@ public sealed partial class ChaosCluster : IAsyncLifetime
     {
         var from = chaosCase.StartMs;
         var emitted = new HashSet<TickKey>();
-        var sent = Simulator.Ledger.Snapshot();
-        if (chaosCase.AgainstMarket)
+        foreach (var (channel, timestamps) in Simulator.Ledger.Snapshot())
         {
-            // Every tick generated for an instrument the feed follows (was ever sent), subscribed at that moment or not.
-            var followed = sent.Keys.Select(InstrumentOf).ToHashSet(StringComparer.Ordinal);
-            foreach (var (instrument, timestamps) in Simulator.MarketLedger.Snapshot())
+            var instrument = InstrumentOf(channel);
+            foreach (var timestamp in timestamps)
             {
-                if (followed.Contains(instrument))
+                if (timestamp > from && timestamp <= upToMs)
                 {
-                    AddWindow(emitted, instrument, timestamps, from, upToMs);
+                    emitted.Add(new TickKey(instrument, timestamp));
                 }
-            }
-        }
-        else
-        {
-            foreach (var (channel, timestamps) in sent)
-            {
-                AddWindow(emitted, InstrumentOf(channel), timestamps, from, upToMs);
             }
         }
 
@@ -567,17 +546,6 @@ public sealed partial class ChaosCluster : IAsyncLifetime
         var (kafkaMessages, kafkaDuplicates, onKafka) = withKafka ? ReadKafka(chaosCase, from, upToMs) : (0, 0, []);
         var missingOnKafka = missing.Count(onKafka.Contains);
         return new Reconciliation(emitted.Count, rows, rows - stored.Count, kafkaMessages, kafkaDuplicates, missing, allowed, bound, phantom, missingOnKafka);
-    }
-
-    private static void AddWindow(HashSet<TickKey> into, string instrument, IReadOnlyList<long> timestamps, long from, long upToMs)
-    {
-        foreach (var timestamp in timestamps)
-        {
-            if (timestamp > from && timestamp <= upToMs)
-            {
-                into.Add(new TickKey(instrument, timestamp));
-            }
-        }
     }
 
     public async Task<long> CountRowsAsync(long fromExclusive, long toInclusive)

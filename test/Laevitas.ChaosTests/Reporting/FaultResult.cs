@@ -15,13 +15,6 @@ public sealed record FaultResult
 
     public required long TicksEmitted { get; init; }
 
-    /// <summary>
-    /// What <see cref="TicksEmitted"/> counts: <c>market</c> — every tick the simulator generated for a followed
-    /// instrument, subscribed or not; <c>sent</c> (rows written before the market ledger existed have none) — the
-    /// ticks it wrote to sockets.
-    /// </summary>
-    public string? Ledger { get; init; }
-
     public required long RowsStored { get; init; }
 
     public required long Duplicates { get; init; }

@@ -72,23 +72,18 @@ public sealed class ReliabilityReport
         text.AppendLine("(`dotnet Laevitas.Silo.dll`, AdoNet clustering) and the Deribit simulator streaming "
                         + $"{Infrastructure.ChaosSettings.Instruments:N0} instruments at a steady {Infrastructure.ChaosSettings.TicksPerSecond:N0} ticks/s. "
                         + "Faults are injected one at a time, then combined; every case ends with an exact reconciliation of the");
-        text.AppendLine("`(instrument_name, timestamp)` pairs of the simulator's ledger against the rows in `deribit_prices`, over the case's");
-        text.AppendLine("window of exchange timestamps. Two ledgers: *market* — every tick the simulated market generated for an instrument the");
-        text.AppendLine("feed follows, whether a feed was subscribed at that moment or not, so a subscription hole counts as missing (the");
-        text.AppendLine("cases about feed silos use it); *sent* — the ticks written to sockets (cases about the exchange link, where a hole");
-        text.AppendLine("is the exchange's outage itself and its bound is stated).");
+        text.AppendLine("`(instrument_name, timestamp)` pairs the simulator wrote to its sockets (its ledger) against the rows in `deribit_prices`,");
+        text.AppendLine("over the case's window of exchange timestamps.");
         text.AppendLine();
         text.AppendLine("Run it: `dotnet test test/Laevitas.ChaosTests -c Release` (short CI durations), or with `LAEVITAS_SOAK=1` for the full");
         text.AppendLine("durations (60 s outages, 2 min of refused connections). Logs of every silo process are kept under");
         text.AppendLine("`$TMPDIR/laevitas-chaos/<run>/logs` (the path is printed by each test).");
         text.AppendLine();
-        text.AppendLine("Columns: *emitted* — ticks in the case's ledger for the window (plus valid ticks a case injected), and which ledger;");
+        text.AppendLine("Columns: *emitted* — ticks in the simulator's ledger for the window (plus valid ticks a case injected);");
         text.AppendLine("*stored* — rows for the window; *duplicates* — rows sharing a key (the primary key makes it 0, checked anyway) /");
-        text.AppendLine("messages repeated on the Kafka topic (replays: harmless, stored once); *missing* — the documented bound / what was");
-        text.AppendLine("seen. With two feed silos (`Deribit:FeedReplicas` = 2) losing one feed silo or rolling every silo has a bound of 0;");
-        text.AppendLine("what the redundancy cannot cover has a bound: both feed silos lost at once (ticks generated until the third silo");
-        text.AppendLine("subscribed), and the exchange link itself (ticks the exchange wrote to a socket that died before they were read;");
-        text.AppendLine("there is no replay for ticker channels); *recovery* — from the end of the fault until every tick emitted before it was stored.");
+        text.AppendLine("messages repeated on the Kafka topic (replays: harmless, stored once); *missing* — the documented bound for");
+        text.AppendLine("exchange-side loss (ticks the exchange wrote to a socket that died before they were read; there is no replay for");
+        text.AppendLine("ticker channels) / what was seen; *recovery* — from the end of the fault until every tick emitted before it was stored.");
         text.AppendLine();
         text.AppendLine("| fault | duration | emitted | stored | duplicates (rows / Kafka repeats) | missing (bound / seen) | recovery | result | notes |");
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|---|---|");
@@ -96,7 +91,7 @@ public sealed class ReliabilityReport
         {
             var recovery = row.RecoverySeconds is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s:0.0} s") : "—";
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {Cell(row.Fault)} | {Cell(row.Duration)} | {row.TicksEmitted:N0} ({row.Ledger ?? "sent"}) | {row.RowsStored:N0} | {row.Duplicates} / {row.KafkaRepeats:N0} | " +
+                $"| {Cell(row.Fault)} | {Cell(row.Duration)} | {row.TicksEmitted:N0} | {row.RowsStored:N0} | {row.Duplicates} / {row.KafkaRepeats:N0} | " +
                 $"{row.ExpectedMissingBound:N0} / {row.Missing:N0} | {recovery} | {(row.Passed ? "pass" : "**FAIL**")} | {Cell(row.Notes)} |"));
         }
 

@@ -1,5 +1,4 @@
 using Laevitas.Feed;
-using Laevitas.Silo.FeedPlacement;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -52,48 +51,6 @@ public class DeribitOptionsTests
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<DeribitOptions>>().Value);
 
         Assert.Contains(expected, error.Message);
-    }
-
-    [Theory]
-    [InlineData(null, null, 1)]
-    [InlineData("Localhost", null, 1)]
-    [InlineData("AdoNet", null, 2)]
-    [InlineData("kubernetes", null, 2)]
-    [InlineData("Kubernetes", "3", 3)]
-    public void FeedReplicasDefaultToTwoInAClusterAndOneLocally(string? mode, string? replicas, int expected)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Orleans:ClusteringMode"] = mode,
-            ["Deribit:FeedReplicas"] = replicas,
-        }).Build();
-        using var provider = new ServiceCollection().AddLogging().AddDeribitFeed(configuration, _ => new CollectingTickSink()).BuildServiceProvider();
-
-        Assert.Equal(expected, provider.GetRequiredService<IOptions<DeribitOptions>>().Value.FeedReplicas);
-    }
-
-    [Theory]
-    [InlineData("4", "7", true)]   // 4 × (7 + 1) = 32: the limit itself
-    [InlineData("3", "10", false)] // 33
-    [InlineData("2", "16", false)] // 34
-    [InlineData("0", "8", false)]
-    public void FeedsMayNotTakeMoreThan32ConnectionsFromOneIp(string replicas, string maxConnections, bool valid)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Deribit:FeedReplicas"] = replicas,
-            ["Deribit:MaxConnections"] = maxConnections,
-        }).Build();
-        using var provider = new ServiceCollection().AddLogging().AddDeribitFeed(configuration, _ => new CollectingTickSink()).BuildServiceProvider();
-
-        if (valid)
-        {
-            Assert.Equal(int.Parse(replicas, System.Globalization.CultureInfo.InvariantCulture), provider.GetRequiredService<IOptions<DeribitOptions>>().Value.FeedReplicas);
-            return;
-        }
-
-        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<DeribitOptions>>().Value);
-        Assert.Contains("Deribit:FeedReplicas", error.Message);
     }
 
     [Fact]

@@ -43,39 +43,6 @@ public sealed class FeedLeadershipTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Feed_silos_are_the_oldest_active_members()
-    {
-        var a = Silo(11111, generation: 100);
-        var b = Silo(11112, generation: 200);
-        var c = Silo(11113, generation: 300);
-        var leaving = Silo(11110, generation: 50);
-        var snapshot = Snapshot((c, SiloStatus.Active), (leaving, SiloStatus.ShuttingDown), (b, SiloStatus.Active), (a, SiloStatus.Active));
-
-        Assert.Equal([a, b], FeedLeadership.ElectFeedSilos(snapshot, 2));
-        Assert.Equal([a, b, c], FeedLeadership.ElectFeedSilos(snapshot, 5));
-        Assert.Equal([a], FeedLeadership.ElectFeedSilos(snapshot, 1));
-    }
-
-    [Fact]
-    public async Task Two_feeds_run_on_the_two_oldest_silos_and_the_next_takes_over_when_one_dies()
-    {
-        await using var simulator = await DeribitSimulatorServer.StartAsync(new SimulatorOptions { InstrumentCount = 20, TicksPerSecond = 400 });
-        var settings = FeedHarness.FastSettings(simulator.Url);
-        settings["Deribit:FeedReplicas"] = "2";
-        await using var cluster = await StartClusterAsync(settings, 3);
-        var byAge = ByAge(cluster.Silos);
-
-        await Eventually.TrueAsync(() => ByAge(LeadersOf(cluster)).SequenceEqual(byAge[..2]) && byAge[..2].All(s => Sink(s).Count > 0), Patience,
-            "the two oldest silos to run a feed each", () => Describe(cluster));
-        await Eventually.TrueAsync(() => simulator.Connections.Count == 2, Patience, "two ticker connections", () => string.Join(", ", simulator.Connections));
-
-        await cluster.KillSiloAsync(byAge[0]);
-        await Eventually.TrueAsync(() => ByAge(LeadersOf(cluster)).SequenceEqual(byAge[1..]) && Sink(byAge[2]).Count > 0, Patience,
-            "the third silo to start the second feed", () => Describe(cluster));
-        await Eventually.TrueAsync(() => simulator.Connections.Count == 2, Patience, "still two ticker connections", () => string.Join(", ", simulator.Connections));
-    }
-
-    [Fact]
     public async Task Without_cluster_membership_the_host_runs_the_feed()
     {
         await using var simulator = await DeribitSimulatorServer.StartAsync(new SimulatorOptions { InstrumentCount = 5, TicksPerSecond = 200 });
@@ -90,7 +57,23 @@ public sealed class FeedLeadershipTests(ITestOutputHelper output)
     public async Task The_feed_runs_on_the_oldest_silo_only_and_moves_when_it_dies()
     {
         await using var simulator = await DeribitSimulatorServer.StartAsync(new SimulatorOptions { InstrumentCount = 20, TicksPerSecond = 400 });
-        await using var cluster = await StartClusterAsync(FeedHarness.FastSettings(simulator.Url), 3);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(FeedHarness.FastSettings(simulator.Url)).Build();
+        var builder = new InProcessTestClusterBuilder(3);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddSingleton<CollectingTickSink>();
+            silo.Services.AddDeribitFeed<CollectingTickSink>(configuration);
+            // A killed silo is declared dead within seconds.
+            silo.Services.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 2;
+                o.NumVotesForDeathDeclaration = 1;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
+            });
+        });
+        await using var cluster = builder.Build();
+        await cluster.DeployAsync();
 
         // Silos started within the same second share a generation; the endpoint breaks the tie.
         var byAge = ByAge(cluster.Silos);
@@ -130,28 +113,6 @@ public sealed class FeedLeadershipTests(ITestOutputHelper output)
         Assert.Equal([second], LeadersOf(cluster));
         Assert.Equal(termsBefore, Leadership(second).TermsStarted);
         output.WriteLine(Describe(cluster));
-    }
-
-    private static async Task<InProcessTestCluster> StartClusterAsync(IDictionary<string, string?> settings, short silos)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var builder = new InProcessTestClusterBuilder(silos);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.Services.AddSingleton<CollectingTickSink>();
-            silo.Services.AddDeribitFeed<CollectingTickSink>(configuration);
-            // A killed silo is declared dead within seconds.
-            silo.Services.Configure<ClusterMembershipOptions>(o =>
-            {
-                o.ProbeTimeout = TimeSpan.FromSeconds(1);
-                o.NumMissedProbesLimit = 2;
-                o.NumVotesForDeathDeclaration = 1;
-                o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
-            });
-        });
-        var cluster = builder.Build();
-        await cluster.DeployAsync();
-        return cluster;
     }
 
     private static FeedLeadership Leadership(InProcessSiloHandle silo) => silo.ServiceProvider.GetRequiredService<FeedLeadership>();
