@@ -24,8 +24,12 @@ public sealed class TickStreamChaosTests(PostgresFixture postgres, KafkaFixture 
         var producing = harness.ProduceSteadilyAsync(ticks, perSecond: ticks.Count / 25);
         await Eventually.TrueAsync(async () => await harness.CountRowsAsync() > ticks.Count / 10, Patience, "rows before the outage");
 
-        var stoppedAt = DateTime.UtcNow;
         await postgres.StopAsync();
+        // Taken once the server is down, not before asking it to stop: a transaction that began a moment before the
+        // stop and committed while the server was shutting down stored its rows before the outage (createdAt is its
+        // start time), and its offsets may rightly be committed. A row stored only after the restart is created after
+        // this instant, so an offset committed for it during the outage is still caught below.
+        var stoppedAt = DateTime.UtcNow;
         await Eventually.TrueAsync(() => harness.WriterStatus().Any(s => !s.DatabaseAvailable), Patience, "the writers to notice the outage");
 
         // Let commits of batches stored just before the stop settle, then watch the committed offsets: nothing can be
