@@ -35,7 +35,6 @@ public static class LaevitasMetrics
     public static readonly LaevitasMetric PublishSpooled = new("laevitas.publish.spooled", "{tick}", "Ticks written to the disk spool");
     public static readonly LaevitasMetric PublishDropped = new("laevitas.publish.dropped", "{tick}", "Ticks given up on (spool full, rejected, lost at shutdown)");
     public static readonly LaevitasMetric PublishDeliveryErrors = new("laevitas.publish.delivery_errors", "{tick}", "Permanent delivery failures");
-    public static readonly LaevitasMetric PublishRejected = new("laevitas.publish.rejected", "{tick}", "Ticks that can never be published (above Publisher:MaxTickBytes, refused by the producer); also counted as dropped");
     public static readonly LaevitasMetric PublishBuffered = new("laevitas.publish.buffered", "{tick}", "Ticks in the producer's queue, not yet acknowledged");
     public static readonly LaevitasMetric PublishSpoolPending = new("laevitas.publish.spool.pending", "{tick}", "Ticks waiting in the disk spool");
     public static readonly LaevitasMetric PublishSpoolBytes = new("laevitas.publish.spool.bytes", "By", "Bytes waiting in the disk spool");
@@ -50,7 +49,6 @@ public static class LaevitasMetrics
     public static readonly LaevitasMetric WriterBatches = new("laevitas.writer.batches", "{batch}", "Tick batches stored.");
     public static readonly LaevitasMetric WriterErrors = new("laevitas.writer.errors", "{error}", "Failed attempts to store a batch (each is retried).");
     public static readonly LaevitasMetric WriterSkipped = new("laevitas.writer.skipped", "{tick}", "Unusable ticks skipped (malformed JSON, wrong types, rejected rows).");
-    public static readonly LaevitasMetric WriterDeadLettered = new("laevitas.writer.dead_lettered", "{record}", "Records of the tick topic that can never be stored, set aside to the dead-letter topic (tags partition, cause).");
     public static readonly LaevitasMetric WriterBatchDuration = new("laevitas.writer.batch.duration", "ms", "Time to store one batch, from delivery to commit, retries included.");
     public static readonly LaevitasMetric WriterBatchSize = new("laevitas.writer.batch.size", "{tick}", "Ticks per delivered batch.");
 }

@@ -14,28 +14,6 @@ public sealed class KafkaOptions
     /// <summary>Topic of raw ticks; keyed by instrument name.</summary>
     public string Topic { get; set; } = "deribit";
 
-    /// <summary>
-    /// Topic where the tick writers set aside records they can never store (not a tick, absurd, too large), with the
-    /// reason in a header, so their partition moves on. Created like <see cref="Topic"/>. Empty ⇒ <c>{Topic}-dead-letter</c>.
-    /// </summary>
-    public string DeadLetterTopic { get; set; } = "";
-
-    /// <summary>The dead-letter topic's name: <see cref="DeadLetterTopic"/>, or <c>{Topic}-dead-letter</c> when it is empty.</summary>
-    public string DeadLetterTopicName => string.IsNullOrWhiteSpace(DeadLetterTopic) ? Topic + "-dead-letter" : DeadLetterTopic;
-
-    /// <summary>These options with <see cref="Topic"/> replaced, e.g. to provision the dead-letter topic like the tick topic.</summary>
-    public KafkaOptions WithTopic(string topic) => new()
-    {
-        BootstrapServers = BootstrapServers,
-        Topic = topic,
-        DeadLetterTopic = DeadLetterTopic,
-        Partitions = Partitions,
-        ReplicationFactor = ReplicationFactor,
-        Client = Client,
-        Producer = Producer,
-        Consumer = Consumer,
-    };
-
     /// <summary>Partitions to create the topic with when it does not exist (one stream queue each).</summary>
     public int Partitions { get; set; } = 8;
 

@@ -24,16 +24,6 @@ public sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
             failures.Add($"{KafkaOptions.SectionName}:Topic '{options.Topic}' is not a legal Kafka topic name: {problem}.");
         }
 
-        if (TopicNameProblem(options.DeadLetterTopicName) is { } deadLetterProblem)
-        {
-            failures.Add($"{KafkaOptions.SectionName}:DeadLetterTopic '{options.DeadLetterTopicName}' is not a legal Kafka topic name: {deadLetterProblem}.");
-        }
-        else if (options.DeadLetterTopicName == options.Topic)
-        {
-            // Records set aside would be read again as ticks, set aside again, forever.
-            failures.Add($"{KafkaOptions.SectionName}:DeadLetterTopic must differ from {KafkaOptions.SectionName}:Topic ('{options.Topic}').");
-        }
-
         if (options.Partitions < 1)
         {
             failures.Add($"{KafkaOptions.SectionName}:Partitions must be at least 1 (was {options.Partitions}).");

@@ -20,7 +20,6 @@ public sealed record PipelineTotals
     public double? RowsWrittenPerSecond { get; init; }
     public long? RowsWritten { get; init; }
     public long? WriteFailures { get; init; }
-    public long? DeadLettered { get; init; }
     public bool? DatabaseAvailable { get; init; }
     public long? KafkaLag { get; init; }
     public long? KafkaExpired { get; init; }
@@ -60,7 +59,6 @@ public sealed record PipelineTotals
             RowsWrittenPerSecond = SumDouble(silos, s => s.RowsWrittenPerSecond),
             RowsWritten = SumLong(silos, s => s.RowsWritten),
             WriteFailures = SumLong(silos, s => s.WriteFailures),
-            DeadLettered = SumLong(silos, s => s.DeadLettered),
             DatabaseAvailable = All(silos, s => s.DatabaseAvailable),
             KafkaLag = SumLong(silos, s => s.KafkaLag),
             KafkaExpired = SumLong(silos, s => s.KafkaExpired),

@@ -54,7 +54,4 @@ public sealed record SiloPipelineStats
 
     /// <summary>Ticks the broker deleted (retention) before this silo's writers read them.</summary>
     [Id(26)] public long? KafkaExpired { get; init; }
-
-    /// <summary>Records of the tick topic that could never be stored, set aside to the dead-letter topic.</summary>
-    [Id(27)] public long? DeadLettered { get; init; }
 }

@@ -28,16 +28,11 @@ internal sealed class DeliveryTracker
 
     public Task Task => completion.Task;
 
-    public void Settled() => Settled(1);
-
-    public void Settled(int count)
+    public void Settled()
     {
-        if (count > 0 && Interlocked.Add(ref remaining, -count) == 0)
+        if (Interlocked.Decrement(ref remaining) == 0)
         {
             completion.TrySetResult();
         }
     }
-
-    /// <summary>Some ticks could not be made safe (the spool's fsync failed): the caller must not take them as safe.</summary>
-    public void Fail(Exception error) => completion.TrySetException(error);
 }

@@ -48,7 +48,6 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
 
     private IProducer<RawTick, byte[]>? producer;
     private TickSpool? spool;
-    private SpoolGroupCommit? groupCommit;
     private CancellationTokenSource? stopping;
     private Task? replayLoop;
     private volatile bool spoolingFlag;
@@ -60,7 +59,6 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
     private long spooled;
     private long dropped;
     private long deliveryErrors;
-    private long rejected;
     private string? lastError;
     private long lastErrorAtMs;
 
@@ -100,7 +98,6 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             }
 
             spool = new TickSpool(options.SpoolDirectory, options.SpoolMaxBytes, options.SpoolSegmentBytes, logger);
-            groupCommit = new SpoolGroupCommit(spool);
             producer = BuildProducer();
             stopping = new CancellationTokenSource();
             // Leftovers from an earlier run are older than anything this run publishes: they go first.
@@ -122,11 +119,9 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
     /// <inheritdoc />
     /// <remarks>
     /// The broker counts as slow or away when something has been waiting for an acknowledgement for more than
-    /// <see cref="LaggingAfterMs"/>, or the spool is in use. Waiting for the broker then would hold the callers (the
-    /// instrument grains, and through them the feed's dispatch) for the length of the outage, and answering with the
-    /// ticks only in the producer's memory would call safe what a killed process loses (invariant 12): the ticks go
-    /// behind the spool instead, and the call completes once they are fsynced there (<see cref="SpoolGroupCommit"/>:
-    /// one fsync for every call that waited while the previous one ran).
+    /// <see cref="LaggingAfterMs"/>, or the spool is in use. Waiting then would only hold the callers (the instrument
+    /// grains, and through them the feed's dispatch) for the length of the outage; the bounded buffer and the spool
+    /// are there to absorb it.
     /// </remarks>
     public Task PublishAsync(IReadOnlyList<RawTick> ticks)
     {
@@ -143,65 +138,30 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             Volatile.Write(ref lastProgressMs, now);
         }
 
-        var lagging = now - Volatile.Read(ref lastProgressMs) > LaggingAfterMs;
-        var toSpool = spoolingFlag || fatalError || lagging;
-        var tracker = new DeliveryTracker(ticks.Count, deliveryHandler);
-        var spooledHere = 0;
-        foreach (var tick in ticks)
+        if (spoolingFlag || fatalError || now - Volatile.Read(ref lastProgressMs) > LaggingAfterMs)
         {
-            if (Publish(tick, tracker, toSpool, lagging))
+            foreach (var tick in ticks)
             {
-                spooledHere++;
+                Publish(tick, tracker: null);
             }
+
+            return Task.CompletedTask;
         }
 
-        if (spooledHere > 0)
+        var tracker = new DeliveryTracker(ticks.Count, deliveryHandler);
+        foreach (var tick in ticks)
         {
-            SettleWhenSynced(tracker, spooledHere);
+            Publish(tick, tracker);
         }
 
         return tracker.Task;
     }
 
-    private void SettleWhenSynced(DeliveryTracker tracker, int count)
+    private void Publish(RawTick tick, DeliveryTracker? tracker)
     {
-        var sync = groupCommit ?? throw new InvalidOperationException("The tick publisher has not been started.");
-        sync.SyncAsync().ContinueWith(
-            (task, state) =>
-            {
-                var (t, n) = ((DeliveryTracker, int))state!;
-                if (task.Exception is { } error)
-                {
-                    t.Fail(error.GetBaseException());
-                }
-                else
-                {
-                    t.Settled(n);
-                }
-            },
-            (tracker, count),
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-    }
-
-    /// <summary>
-    /// Publishes or spools one tick. True when it was appended to the spool for a <paramref name="tracker"/> that
-    /// the caller settles after the spool's fsync; otherwise the tick is settled here (queued in the producer with
-    /// the tracker's handler, rejected, or dropped).
-    /// </summary>
-    private bool Publish(RawTick tick, DeliveryTracker? tracker, bool toSpool = false, bool lagging = false)
-    {
-        if (tick.Payload.Length > options.MaxTickBytes)
+        if (!spoolingFlag && TryProduce(tick, tracker))
         {
-            // Never into the spool either: it could never leave it, and every later tick would wait behind it.
-            RejectOversized(tick, tracker);
-            return false;
-        }
-
-        if (!toSpool && !spoolingFlag && TryProduce(tick, tracker))
-        {
-            return false;
+            return;
         }
 
         lock (gate)
@@ -210,28 +170,22 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             if (!spoolingFlag)
             {
                 // Re-checked under the gate: the replay loop may have just finished.
-                if (!toSpool && TryProduce(tick, tracker))
+                if (TryProduce(tick, tracker))
                 {
-                    return false;
+                    return;
                 }
 
                 spoolingFlag = true;
                 spoolingStarted.Release();
-                if (lagging)
-                {
-                    LogSpoolingForLag(logger, LaggingAfterMs, Interlocked.Read(ref inFlight), currentSpool.DirectoryPath);
-                }
-                else
-                {
-                    LogSpoolingStarted(logger, Interlocked.Read(ref inFlight), currentSpool.DirectoryPath);
-                }
+                LogSpoolingStarted(logger, Interlocked.Read(ref inFlight), currentSpool.DirectoryPath);
             }
 
             if (currentSpool.TryAppend(tick))
             {
                 Interlocked.Increment(ref spooled);
-                // Safe only once fsynced: a caller that waits is answered after the group commit.
-                return tracker is not null;
+                // Written to the spool file: a killed process leaves it for the next start.
+                tracker?.Settled();
+                return;
             }
         }
 
@@ -241,8 +195,6 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         {
             LogSpoolFull(logger, tick.InstrumentName, tick.Timestamp, options.SpoolMaxBytes, suppressed + 1, Interlocked.Read(ref dropped));
         }
-
-        return false;
     }
 
     public PublisherStatus GetStatus()
@@ -257,7 +209,6 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             Spooled = Interlocked.Read(ref spooled),
             Dropped = Interlocked.Read(ref dropped),
             DeliveryErrors = Interlocked.Read(ref deliveryErrors),
-            Rejected = Interlocked.Read(ref rejected),
             Spooling = spoolingFlag,
             LastError = Volatile.Read(ref lastError),
             LastErrorAt = errorAt == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(errorAt),
@@ -322,26 +273,22 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
     }
 
     /// <summary>
-    /// The broker did not take everything before shutdown, or the producer failed for good: purge its queue (the purged messages come
+    /// The broker did not take everything before shutdown: purge the producer's queue (the purged messages come
     /// back through the delivery handler) and put those ticks in front of the spool, where the next start finds
     /// them first. Returns how many ticks are still unaccounted for.
     /// </summary>
-    /// <remarks><paramref name="behind"/>: ticks read from the spool but never handed to the producer; they go in front
-    /// of the spool too, behind the taken-back ones (they are newer).</remarks>
-    private int TakeBackIntoSpool(IProducer<RawTick, byte[]> currentProducer, int remaining, IReadOnlyList<RawTick>? behind = null)
+    private int TakeBackIntoSpool(IProducer<RawTick, byte[]> currentProducer, int remaining)
     {
-        var taken = new ConcurrentQueue<RawTick>();
-        if (purger is null || remaining == 0)
+        if (purger is null)
         {
-            PrependBehind();
             return remaining;
         }
 
+        var taken = new ConcurrentQueue<RawTick>();
         purged = taken;
         if (!purger.TryPurge(currentProducer))
         {
             purged = null;
-            PrependBehind();
             return remaining;
         }
 
@@ -357,43 +304,14 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             .ThenBy(x => x.index)
             .Select(x => x.tick)
             .ToList();
-        if (behind is { Count: > 0 })
-        {
-            ordered.AddRange(behind);
-        }
-
         spool!.PrependAndSync(ordered);
-        // The copies just written stand for the originals: segments they were replayed from may go.
-        AcknowledgeInSpool(ordered);
-        ordered.RemoveRange(ordered.Count - (behind?.Count ?? 0), behind?.Count ?? 0);
         Interlocked.Add(ref spooled, ordered.Count);
         LogTakenBack(logger, ordered.Count, spool.DirectoryPath);
         return Math.Max(left, remaining - ordered.Count);
-
-        void PrependBehind()
-        {
-            if (behind is { Count: > 0 })
-            {
-                spool!.PrependAndSync(behind);
-                AcknowledgeInSpool(behind);
-            }
-        }
     }
 
-    /// <summary>
-    /// Hands <paramref name="tick"/> to the producer. True when it is accounted for: queued, or rejected for good
-    /// (counted); false when it must wait (queue full, no usable producer): the caller spools it or retries.
-    /// </summary>
     private bool TryProduce(RawTick tick, DeliveryTracker? tracker = null)
     {
-        if (tick.Payload.Length > options.MaxTickBytes)
-        {
-            // A spool record left by a run with a larger bound: it could never be sent, and waiting would hold up
-            // every tick behind it, forever.
-            RejectOversized(tick, tracker);
-            return true;
-        }
-
         var currentProducer = producer;
         if (currentProducer is null || fatalError)
         {
@@ -420,13 +338,6 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             Interlocked.Decrement(ref inFlight);
             return false;
         }
-        catch (ProduceException<RawTick, byte[]> ex) when (IsPermanent(ex.Error.Code))
-        {
-            // Refused for what the message is, not for the producer's state: it would be refused again forever.
-            Interlocked.Decrement(ref inFlight);
-            Reject(tick, tracker, ex.Error.Code, ex.Error.Reason);
-            return true;
-        }
         catch (KafkaException ex)
         {
             // Anything else (fatal producer state, client closing): keep the tick — the spool takes it.
@@ -441,52 +352,20 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         }
     }
 
-    // Errors librdkafka returns at produce time for the message itself; retrying the same message cannot succeed.
-    private static bool IsPermanent(ErrorCode code) =>
-        code is ErrorCode.MsgSizeTooLarge or ErrorCode.InvalidMsg or ErrorCode.InvalidMsgSize or ErrorCode.RecordListTooLarge or ErrorCode.Local_InvalidArg;
-
-    private void RejectOversized(RawTick tick, DeliveryTracker? tracker) =>
-        Reject(tick, tracker, ErrorCode.MsgSizeTooLarge,
-            $"payload of {tick.Payload.Length} bytes is above {PublisherOptions.SectionName}:MaxTickBytes ({options.MaxTickBytes})");
-
-    private void Reject(RawTick tick, DeliveryTracker? tracker, ErrorCode code, string reason)
-    {
-        Interlocked.Increment(ref rejected);
-        Interlocked.Increment(ref dropped);
-        RecordError(new Error(code, reason));
-        tracker?.Settled();
-        if (spool is { HasUnacknowledged: true } replayed)
-        {
-            replayed.Acknowledge(tick);
-        }
-
-        if (errorLog.ShouldLog(out var suppressed))
-        {
-            LogRejected(logger, tick.InstrumentName, tick.Timestamp, code, reason, suppressed + 1, Interlocked.Read(ref rejected));
-        }
-    }
-
     private void OnDelivered(DeliveryReport<RawTick, byte[]> report)
     {
         Interlocked.Decrement(ref inFlight);
-        if (report.Error.Code is ErrorCode.Local_PurgeQueue or ErrorCode.Local_PurgeInflight && purged is { } taken)
-        {
-            // Taken back (shutdown, producer replaced): the tick goes to the spool, not to the error count; a record
-            // replayed from the spool is settled only once its new copy is on disk.
-            taken.Enqueue(report.Message.Key);
-            return;
-        }
-
-        // A record replayed from the spool: its segment file may go once all its records are settled.
-        if (spool is { HasUnacknowledged: true } replayed)
-        {
-            replayed.Acknowledge(report.Message.Key);
-        }
-
         if (report.Error.Code == ErrorCode.NoError)
         {
             Volatile.Write(ref lastProgressMs, Environment.TickCount64);
             Interlocked.Increment(ref published);
+            return;
+        }
+
+        if (report.Error.Code is ErrorCode.Local_PurgeQueue or ErrorCode.Local_PurgeInflight && purged is { } taken)
+        {
+            // Taken back at shutdown: the tick goes to the spool, not to the error count.
+            taken.Enqueue(report.Message.Key);
             return;
         }
 
@@ -517,11 +396,7 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
 
                 if (fatalError)
                 {
-                    // What the failed producer still held goes back in front of the spool, followed by what this
-                    // loop had read but not handed over yet (newer than those, older than the rest of the spool).
-                    RecreateProducer(batch.GetRange(next, batch.Count - next));
-                    batch.Clear();
-                    next = 0;
+                    RecreateProducer();
                 }
 
                 if (next >= batch.Count)
@@ -574,9 +449,7 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         if (next < batch.Count)
         {
             // Read from the spool but not handed over: they are older than everything still in the spool.
-            var rest = batch.GetRange(next, batch.Count - next);
-            spool!.PrependAndSync(rest);
-            AcknowledgeInSpool(rest);
+            spool!.PrependAndSync(batch.GetRange(next, batch.Count - next));
         }
     }
 
@@ -599,7 +472,7 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             .Build();
     }
 
-    private void RecreateProducer(IReadOnlyList<RawTick> notHandedOver)
+    private void RecreateProducer()
     {
         IProducer<RawTick, byte[]>? old;
         lock (gate)
@@ -609,31 +482,9 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             fatalError = false;
         }
 
-        // Whatever the failed producer still held is taken back into the spool (purged, reported back, written in
-        // front and fsynced) instead of being reported as errors and dropped; without a purger it is lost, counted.
-        var held = old is null ? 0 : Math.Max(0, old.Flush(TimeSpan.Zero));
-        var lost = old is null ? 0 : TakeBackIntoSpool(old, held, notHandedOver);
-        LogProducerRecreated(logger, held - lost, lost);
-        if (lost > 0)
-        {
-            Interlocked.Add(ref dropped, lost);
-        }
-
+        LogProducerRecreated(logger);
+        // Whatever the failed producer still held is reported through its delivery handler as errors.
         old?.Dispose();
-    }
-
-    private void AcknowledgeInSpool(IReadOnlyList<RawTick> ticks)
-    {
-        var current = spool;
-        if (current is null || !current.HasUnacknowledged)
-        {
-            return;
-        }
-
-        foreach (var tick in ticks)
-        {
-            current.Acknowledge(tick);
-        }
     }
 
     private void OnClientError(Error error)
@@ -671,7 +522,6 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         meter.ObserveCounter(LaevitasMetrics.PublishSpooled, () => Interlocked.Read(ref spooled));
         meter.ObserveCounter(LaevitasMetrics.PublishDropped, () => Interlocked.Read(ref dropped));
         meter.ObserveCounter(LaevitasMetrics.PublishDeliveryErrors, () => Interlocked.Read(ref deliveryErrors));
-        meter.ObserveCounter(LaevitasMetrics.PublishRejected, () => Interlocked.Read(ref rejected));
         meter.ObserveGauge(LaevitasMetrics.PublishBuffered, () => Math.Max(0, Interlocked.Read(ref inFlight)));
         meter.ObserveGauge(LaevitasMetrics.PublishSpoolPending, () => spool?.PendingRecords ?? 0);
         meter.ObserveGauge(LaevitasMetrics.PublishSpoolBytes, () => spool?.PendingBytes ?? 0);
@@ -692,17 +542,11 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
     [LoggerMessage(Level = LogLevel.Error, Message = "Kafka rejected tick of {Instrument}: {Code} {Reason}; {Count} failures since the last report")]
     private static partial void LogDeliveryFailed(ILogger logger, string? instrument, ErrorCode code, string reason, long count);
 
-    [LoggerMessage(EventId = 2201, Level = LogLevel.Error, Message = "Tick {Instrument} @ {Timestamp} can never be published ({Code}: {Reason}) and is dropped; {Count} since the last report, {Total} in all")]
-    private static partial void LogRejected(ILogger logger, string instrument, long timestamp, ErrorCode code, string reason, long count, long total);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka client error {Code}: {Reason} (fatal: {Fatal}); {Count} errors since the last report")]
     private static partial void LogClientError(ILogger logger, ErrorCode code, string reason, bool fatal, long count);
 
-    [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "Kafka producer replaced after a fatal error; {TakenBack} ticks it held were taken back into the spool, {Lost} lost")]
-    private static partial void LogProducerRecreated(ILogger logger, int takenBack, int lost);
-
-    [LoggerMessage(EventId = 2203, Level = LogLevel.Warning, Message = "Kafka has acknowledged nothing for over {LagMs} ms ({Buffered} ticks waiting); new ticks go to the disk spool in {SpoolDirectory} and count as safe once fsynced there")]
-    private static partial void LogSpoolingForLag(ILogger logger, long lagMs, long buffered, string spoolDirectory);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka producer replaced after a fatal error")]
+    private static partial void LogProducerRecreated(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Tick spool replay failed; spooled ticks stay on disk")]
     private static partial void LogReplayFailed(ILogger logger, Exception exception);

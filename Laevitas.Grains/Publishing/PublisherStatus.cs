@@ -23,9 +23,6 @@ public sealed record PublisherStatus
     /// <summary>Deliveries the broker or client failed permanently since start.</summary>
     public long DeliveryErrors { get; init; }
 
-    /// <summary>Ticks that can never be published (above <see cref="PublisherOptions.MaxTickBytes"/>, refused by the producer), also counted in <see cref="Dropped"/>.</summary>
-    public long Rejected { get; init; }
-
     /// <summary>True while new ticks go behind the spool (the broker was unreachable and the spool is not yet replayed).</summary>
     public bool Spooling { get; init; }
 

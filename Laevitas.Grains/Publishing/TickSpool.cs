@@ -12,10 +12,7 @@ namespace Laevitas.Grains.Publishing;
 /// </summary>
 /// <remarks>
 /// <para>Segment files are named by a sequence number (<c>00000000001000000000.spool</c>); reading goes through
-/// them in that order and deletes each once it has been read completely and every record read from it has been
-/// settled (<see cref="Acknowledge"/>: the broker acknowledged it, rejected it for good, or it was written again in
-/// front of the spool), so a record handed to the producer stays on disk until the broker has it; an empty spool
-/// leaves no files.
+/// them in that order and deletes each once it has been read completely, so an empty spool leaves no files.
 /// Segments left by a previous run are picked up at start and read first. Records are written through a
 /// buffered stream and only pushed to the OS when a reader catches up with the writer, at a segment roll, and
 /// at shutdown: there is no flush per tick. A record cut short by a crash ends its segment.</para>
@@ -32,9 +29,6 @@ internal sealed partial class TickSpool : IDisposable
 
     // Any record longer than this is corruption, not a tick (Deribit ticker payloads are ~1-2 KB).
     private const int MaxRecordBytes = 16 * 1024 * 1024;
-
-    /// <summary>The largest payload a record can carry and still be read back (with the longest name).</summary>
-    internal const int MaxPayloadBytes = MaxRecordBytes - (HeaderBytes - 4) - ushort.MaxValue;
     internal const int MagicLength = 8;
     private static readonly byte[] Magic = "LVTSPL01"u8.ToArray();
 
@@ -44,13 +38,6 @@ internal sealed partial class TickSpool : IDisposable
     private readonly long segmentBytes;
     private readonly ILogger logger;
     private readonly LinkedList<SpoolSegment> segments = new();
-
-    // Records read out and not yet settled, and the segments they came from; fully read segments wait in retired
-    // until their last record is settled. Reference equality: the publisher gets the very RawTick back in its
-    // delivery report.
-    private readonly Dictionary<RawTick, SpoolSegment> unacknowledged = new(ReferenceEqualityComparer.Instance);
-    private readonly List<SpoolSegment> retired = [];
-    private int unacknowledgedCount;
     private byte[] writeBuffer = new byte[4096];
     private byte[] readBuffer = new byte[4096];
     private SpoolSegment? writer;
@@ -97,45 +84,6 @@ internal sealed partial class TickSpool : IDisposable
         }
     }
 
-    /// <summary>True while records read out of the spool wait to be settled (a cheap check before <see cref="Acknowledge"/>).</summary>
-    public bool HasUnacknowledged => Volatile.Read(ref unacknowledgedCount) > 0;
-
-    /// <summary>Segment files kept only because records read from them are not yet settled.</summary>
-    public int RetiredSegments
-    {
-        get
-        {
-            lock (sync)
-            {
-                return retired.Count;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Settles a record read by <see cref="ReadBatch"/>: its segment file may go once all its records are settled.
-    /// False when <paramref name="tick"/> did not come from the spool (or was settled already).
-    /// </summary>
-    public bool Acknowledge(RawTick tick)
-    {
-        lock (sync)
-        {
-            if (!unacknowledged.Remove(tick, out var segment))
-            {
-                return false;
-            }
-
-            Volatile.Write(ref unacknowledgedCount, unacknowledged.Count);
-            segment.Unacknowledged--;
-            if (segment.Unacknowledged == 0 && retired.Remove(segment))
-            {
-                TryDelete(segment.Path);
-            }
-
-            return true;
-        }
-    }
-
     public bool IsEmpty
     {
         get
@@ -148,7 +96,6 @@ internal sealed partial class TickSpool : IDisposable
     }
 
     /// <summary>Appends a tick behind everything spooled; false when the spool is at its byte bound (nothing written).</summary>
-    /// <exception cref="ArgumentException">The tick could not be read back (name or payload too long): refused, nothing written.</exception>
     public bool TryAppend(RawTick tick)
     {
         var nameBytes = Encoding.UTF8.GetByteCount(tick.InstrumentName);
@@ -158,13 +105,6 @@ internal sealed partial class TickSpool : IDisposable
         }
 
         var recordBytes = HeaderBytes + nameBytes + tick.Payload.Length;
-        if (recordBytes - 4 > MaxRecordBytes)
-        {
-            // Reading treats such a length as corruption and gives up on the rest of the segment: writing it would
-            // lose every tick behind it.
-            throw new ArgumentException($"A tick of {tick.Payload.Length} bytes is too large to spool (at most {MaxPayloadBytes}).", nameof(tick));
-        }
-
         lock (sync)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
@@ -199,10 +139,7 @@ internal sealed partial class TickSpool : IDisposable
         }
     }
 
-    /// <summary>
-    /// Reads up to <paramref name="max"/> of the oldest ticks into <paramref name="into"/>. They count as read (not
-    /// pending) but stay on disk until each is settled with <see cref="Acknowledge"/>.
-    /// </summary>
+    /// <summary>Reads (and removes) up to <paramref name="max"/> of the oldest ticks into <paramref name="into"/>.</summary>
     public int ReadBatch(List<RawTick> into, int max)
     {
         lock (sync)
@@ -233,9 +170,6 @@ internal sealed partial class TickSpool : IDisposable
                 {
                     into.Add(tick);
                     read++;
-                    unacknowledged[tick] = segment;
-                    segment.Unacknowledged++;
-                    Volatile.Write(ref unacknowledgedCount, unacknowledged.Count);
                 }
             }
 
@@ -306,21 +240,17 @@ internal sealed partial class TickSpool : IDisposable
             readStream?.Dispose();
             if (pendingRecords == 0)
             {
-                // Nothing left to replay: leave no empty segment behind (but keep any holding unsettled records).
+                // Nothing left to replay: leave no empty segment behind.
                 foreach (var segment in segments)
                 {
-                    if (segment.Unacknowledged == 0)
-                    {
-                        TryDelete(segment.Path);
-                    }
+                    TryDelete(segment.Path);
                 }
             }
-            else if (segments.FirstOrDefault(x => x.ReadPosition > MagicLength) is { Unacknowledged: 0 } head)
+            else if (segments.FirstOrDefault(x => x.ReadPosition > MagicLength) is { } head)
             {
                 // A segment was read part-way (only the one being read can be; segments put in front by
-                // PrependAndSync are unread) and everything read from it is settled: remember where, so the next run
-                // does not publish its first records again. With records unsettled, or after a crash, there is no
-                // cursor and they are published twice; the writer stores a tick once.
+                // PrependAndSync are unread): remember where, so the next run does not publish its first records again. (After a crash there is no cursor and they are published twice; the writer stores
+                // a tick once.)
                 File.WriteAllText(
                     Path.Combine(directory, CursorFile),
                     string.Create(CultureInfo.InvariantCulture, $"{head.Sequence} {head.ReadPosition} {head.RecordsRead}"));
@@ -423,15 +353,7 @@ internal sealed partial class TickSpool : IDisposable
         }
 
         segments.Remove(node);
-        if (segment.Unacknowledged == 0)
-        {
-            TryDelete(segment.Path);
-        }
-        else
-        {
-            // Read, but the broker does not have all of it yet: a crash now must find it again at the next start.
-            retired.Add(segment);
-        }
+        TryDelete(segment.Path);
     }
 
     private void StartSegment()

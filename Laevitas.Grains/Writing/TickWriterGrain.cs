@@ -27,11 +27,8 @@ namespace Laevitas.Grains.Writing;
 /// <see cref="TickStoreUnavailableException"/>; the pulling agent retries the same batch after a short backoff, forever
 /// (the provider sets <c>MaxEventDeliveryTime</c> to infinite), and no offset of the partition advances meanwhile. A
 /// late re-delivery of a batch already stored is harmless: rows are keyed by (instrument_name, timestamp).</para>
-/// <para>Records that can never be stored (not JSON, not a ticker, no key, a receive time outside 2000..2200, larger
-/// than <see cref="TickWriterOptions.MaxTickBytes"/>, rows PostgreSQL rejects, or anything that throws while reading
-/// one) are set aside to the dead-letter topic with their reason (<see cref="DeadLetterPublisher"/>), counted, logged
-/// at a bounded rate, and the batch is stored without them: one record is never retried like an outage, so it never
-/// stalls its partition (invariant 9). The call returns only once the broker acknowledged what was set aside.</para>
+/// <para>Unusable ticks (malformed JSON, wrong types, rows PostgreSQL rejects) are counted, logged at a bounded rate
+/// and skipped; they never stall the stream.</para>
 /// <para>Placed on the silo that delivers to it (the one reading the partition) so batches do not cross the network.</para>
 /// </remarks>
 [ImplicitStreamSubscription(ProviderNames.TickStreamNamespace)]
@@ -43,17 +40,10 @@ public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSu
     private readonly TimeSpan retryBudget;
     private readonly ILogger<TickWriterGrain> logger;
     private readonly DeribitPricesStore store;
-    private readonly DeadLetterPublisher deadLetterPublisher;
 
     private int partition;
     private DeribitPriceRow[] rows = new DeribitPriceRow[256];
-    // Index in the batch of the tick each row came from, to set aside a row PostgreSQL rejects.
-    private int[] tickIndexes = new int[256];
-
-    // Records of the parsed batch set aside: the first parsedDeadLetters by Parse, the rest by the last store attempt.
-    private readonly List<DeadLetter> deadLetters = [];
-    private int parsedDeadLetters;
-    private bool deadLettersSetAside;
+    private long[] offsets = new long[256];
 
     // The batch whose ticks are in rows[..parsedCount]: a re-delivery of it is neither parsed nor counted again.
     private (int Partition, long First, long Next)? parsedBatch;
@@ -70,13 +60,11 @@ public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSu
         NpgsqlDataSource dataSource,
         DeribitPricePartitions partitions,
         TickWriterStatus status,
-        DeadLetterPublisher deadLetterPublisher,
         IOptions<TickWriterOptions> options,
         IOptions<SiloMessagingOptions> messaging,
         ILogger<TickWriterGrain> logger)
     {
         this.status = status;
-        this.deadLetterPublisher = deadLetterPublisher;
         this.options = options.Value;
         this.logger = logger;
         store = new DeribitPricesStore(dataSource, partitions);
@@ -104,15 +92,7 @@ public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSu
     {
         var started = Stopwatch.GetTimestamp();
         var count = Parse(batch);
-        // Rows an earlier attempt at this batch saw rejected are found again by this one.
-        deadLetters.RemoveRange(parsedDeadLetters, deadLetters.Count - parsedDeadLetters);
         var inserted = count == 0 ? 0 : await StoreAsync(batch, count);
-        if (!deadLettersSetAside)
-        {
-            // Before returning: returning lets the receiver commit past these records.
-            await deadLetterPublisher.SetAsideAsync(deadLetters);
-            deadLettersSetAside = true;
-        }
 
         rowsWritten += inserted;
         duplicateRows += count - inserted;
@@ -145,57 +125,25 @@ public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSu
         if (rows.Length < ticks.Length)
         {
             rows = new DeribitPriceRow[Math.Max(ticks.Length, rows.Length * 2)];
-            tickIndexes = new int[rows.Length];
+            offsets = new long[rows.Length];
         }
 
-        deadLetters.Clear();
-        deadLettersSetAside = false;
         var count = 0;
-        for (var i = 0; i < ticks.Length; i++)
+        foreach (var tick in ticks)
         {
-            ref readonly var tick = ref ticks[i];
-            if (tick.Payload is not { Length: > 0 } payload)
+            if (tick.Payload is null)
             {
-                SetAside(batch, tick, DeadLetterCause.NotATick, "empty value");
+                Skip(tick.Offset, tick.Key, "empty payload");
                 continue;
             }
 
-            if (string.IsNullOrEmpty(tick.Key))
+            if (!TickPayloadParser.TryParse(tick.Payload, tick.ReceivedAtMs, ref rows[count], out var error))
             {
-                SetAside(batch, tick, DeadLetterCause.EmptyKey, "no key (a tick is keyed by its instrument name)");
+                Skip(tick.Offset, tick.Key, error ?? "unusable tick");
                 continue;
             }
 
-            if (payload.Length > options.MaxTickBytes)
-            {
-                SetAside(batch, tick, DeadLetterCause.TooLarge, $"value of {payload.Length} bytes, above TickWriter:MaxTickBytes ({options.MaxTickBytes})");
-                continue;
-            }
-
-            // 0 is "unknown" (no timestamp); anything else outside the exchange-timestamp window is not a receive time
-            // (e.g. past year 9999 it cannot even be a DateTime).
-            if (tick.ReceivedAtMs > TickPayloadParser.MaxTimestampMs || tick.ReceivedAtMs is > 0 and < TickPayloadParser.MinTimestampMs)
-            {
-                SetAside(batch, tick, DeadLetterCause.AbsurdTime, $"record timestamp (receive time) {tick.ReceivedAtMs} ms is not between 2000 and 2200");
-                continue;
-            }
-
-            try
-            {
-                if (!TickPayloadParser.TryParse(payload, tick.ReceivedAtMs, ref rows[count], out var error))
-                {
-                    SetAside(batch, tick, DeadLetterCause.NotATick, error ?? "unusable tick");
-                    continue;
-                }
-            }
-            catch (Exception ex)
-            {
-                // A bug in reading one record: retrying the batch would hit it again, forever.
-                SetAside(batch, tick, DeadLetterCause.ReadFailed, $"{ex.GetType().Name}: {ex.Message}");
-                continue;
-            }
-
-            tickIndexes[count] = i;
+            offsets[count] = tick.Offset;
             count++;
         }
 
@@ -207,7 +155,6 @@ public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSu
 
         parsedBatch = (batch.Partition, batch.FirstOffset, batch.NextOffset);
         parsedCount = count;
-        parsedDeadLetters = deadLetters.Count;
         return count;
     }
 
@@ -221,8 +168,7 @@ public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSu
             {
                 return await store.InsertIsolatingRejectedRowsAsync(
                     rows.AsMemory(0, count),
-                    (index, rejection) => SetAside(batch, batch.Ticks[tickIndexes[index]], DeadLetterCause.RejectedByDatabase,
-                        $"rejected by PostgreSQL: {rejection.SqlState} {rejection.MessageText}"));
+                    (index, rejection) => Skip(offsets[index], rows[index].InstrumentName, $"rejected by PostgreSQL: {rejection.SqlState} {rejection.MessageText}"));
             }
             catch (Exception ex)
             {
@@ -244,12 +190,11 @@ public sealed partial class TickWriterGrain : Grain, ITickWriterGrain, IStreamSu
         }
     }
 
-    private void SetAside(PartitionBatch batch, in KafkaTick tick, DeadLetterCause cause, string reason)
+    private void Skip(long offset, string? key, string reason)
     {
         ticksSkipped++;
         lastError = reason;
-        status.TickSkipped(partition, tick.Offset, tick.Key, reason);
-        deadLetters.Add(new DeadLetter(batch.Topic, batch.Partition, tick.Offset, tick.Key, tick.ReceivedAtMs, tick.Payload, cause, reason));
+        status.TickSkipped(partition, offset, key, reason);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tick stream of partition {Partition} reported an error")]

@@ -27,7 +27,6 @@ public static class TickWriterHostingExtensions
         services.AddMetrics();
         services.TryAddSingleton<TickWriterStatus>();
         services.TryAddSingleton<DeribitPricePartitions>();
-        services.TryAddSingleton<DeadLetterPublisher>();
         return builder;
     }
 }

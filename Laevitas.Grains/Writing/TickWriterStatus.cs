@@ -21,7 +21,6 @@ public sealed partial class TickWriterStatus
     private readonly Counter<long> batchesCounter;
     private readonly Counter<long> errorsCounter;
     private readonly Counter<long> skippedCounter;
-    private readonly Counter<long> deadLetteredCounter;
     private readonly Histogram<double> batchDuration;
     private readonly Histogram<int> batchSize;
     private readonly Lock gate = new();
@@ -31,7 +30,6 @@ public sealed partial class TickWriterStatus
     private long batches;
     private long batchTicks;
     private long ticksSkipped;
-    private long deadLettered;
     private long writeFailures;
     private int lastBatchTicks;
     private int largestBatchTicks;
@@ -60,7 +58,6 @@ public sealed partial class TickWriterStatus
         batchesCounter = meter.Counter(LaevitasMetrics.WriterBatches);
         errorsCounter = meter.Counter(LaevitasMetrics.WriterErrors);
         skippedCounter = meter.Counter(LaevitasMetrics.WriterSkipped);
-        deadLetteredCounter = meter.Counter(LaevitasMetrics.WriterDeadLettered);
         batchDuration = meter.Histogram<double>(LaevitasMetrics.WriterBatchDuration);
         batchSize = meter.Histogram<int>(LaevitasMetrics.WriterBatchSize);
         skippedWindowStart = this.time.GetTimestamp();
@@ -169,13 +166,6 @@ public sealed partial class TickWriterStatus
         }
     }
 
-    /// <summary>A record was set aside to the dead-letter topic (the broker acknowledged it).</summary>
-    public void DeadLettered(in DeadLetter letter)
-    {
-        Interlocked.Increment(ref deadLettered);
-        deadLetteredCounter.Add(1, new TagList { { "partition", letter.Partition }, { "cause", letter.Cause.ToString() } });
-    }
-
     public TickWriterStatusSnapshot Snapshot()
     {
         var count = Interlocked.Read(ref batches);
@@ -198,8 +188,7 @@ public sealed partial class TickWriterStatus
             errorAt,
             Volatile.Read(ref lastBatchTicks),
             Volatile.Read(ref largestBatchTicks),
-            count == 0 ? 0 : (double)Interlocked.Read(ref batchTicks) / count,
-            Interlocked.Read(ref deadLettered));
+            count == 0 ? 0 : (double)Interlocked.Read(ref batchTicks) / count);
     }
 
     private void Recovered()

@@ -7,7 +7,6 @@ namespace Laevitas.Grains.Writing;
 /// <param name="TicksSkipped">Unusable ticks (malformed JSON, wrong types, ...) dropped, counted per delivery.</param>
 /// <param name="WriteFailures">Failed write attempts (each retried; none drops data).</param>
 /// <param name="DatabaseAvailable">False while writes fail (an outage), true again after the first success.</param>
-/// <param name="DeadLettered">Records set aside to the dead-letter topic (acknowledged by the broker).</param>
 /// <param name="LastError">The last write or payload error, if any.</param>
 public sealed record TickWriterStatusSnapshot(
     long RowsWritten,
@@ -20,5 +19,4 @@ public sealed record TickWriterStatusSnapshot(
     DateTimeOffset? LastErrorAt,
     int LastBatchTicks,
     int LargestBatchTicks,
-    double AverageBatchTicks,
-    long DeadLettered);
+    double AverageBatchTicks);

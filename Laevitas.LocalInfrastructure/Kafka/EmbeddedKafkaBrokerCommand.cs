@@ -79,8 +79,6 @@ public static partial class EmbeddedKafkaBrokerCommand
         using (var cluster = MockKafkaCluster.Create(brokers, logger))
         {
             cluster.CreateTopic(topic, partitions);
-            // The mock has no CreateTopics API: the silos' provisioning only finds topics that exist.
-            cluster.CreateTopic(new KafkaOptions { Topic = topic }.DeadLetterTopicName, partitions);
             if (addressFile is not null)
             {
                 WriteAtomically(addressFile, cluster.BootstrapServers);

@@ -77,7 +77,6 @@ internal sealed partial class PipelineStatsReporter(
             RowsWritten = writerStatus?.RowsWritten,
             RowsWrittenPerSecond = Rate(current.RowsWritten, previous?.RowsWritten, interval),
             WriteFailures = writerStatus?.WriteFailures,
-            DeadLettered = writerStatus?.DeadLettered,
             DatabaseAvailable = writerStatus?.DatabaseAvailable,
             KafkaLag = stream?.TotalLag(),
             KafkaExpired = stream?.TotalExpired(),

@@ -65,8 +65,6 @@ public sealed partial class KafkaQueueAdapterFactory : IQueueAdapterFactory
         // The queues must match the topic's real partitions: a partition without a queue would never be read. The
         // topic may predate the configuration (KafkaOptions.Partitions only applies when creating it), so ask Kafka.
         var topic = await KafkaTopicProvisioner.EnsureTopicAsync(kafka, TopicTimeout, logger, cancellationToken).ConfigureAwait(false);
-        // The writers set aside records they can never store there; it must exist before the first one does.
-        await KafkaTopicProvisioner.EnsureTopicAsync(kafka.WithTopic(kafka.DeadLetterTopicName), TopicTimeout, logger, cancellationToken).ConfigureAwait(false);
         mapper = new KafkaStreamQueueMapper(name, ProviderNames.TickStreamNamespace, topic.Partitions);
         LogCreated(name, kafka.Topic, topic.Partitions, options.ConsumerGroup);
         return new KafkaQueueAdapter(name, ProviderNames.TickStreamNamespace, kafka, options, status, loggerFactory);

@@ -121,8 +121,6 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
         // A topic of its own per run: with a real broker, an old run's ticks must not be replayed into this one.
         var topic = $"deribit-bench-{DateTime.UtcNow:yyyyMMddHHmmss}";
         cluster?.CreateTopic(topic, settings.Partitions);
-        // The silo provisions the dead-letter topic next to the tick topic; the mock cannot create topics on request.
-        cluster?.CreateTopic(new Laevitas.Streaming.Kafka.KafkaOptions { Topic = topic }.DeadLetterTopicName, settings.Partitions);
         var work = Directory.CreateTempSubdirectory("laevitas-bench-");
         var environment = new Dictionary<string, string>
         {

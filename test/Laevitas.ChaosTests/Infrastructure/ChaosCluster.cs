@@ -71,8 +71,6 @@ public sealed partial class ChaosCluster : IAsyncLifetime
 
         Kafka = MockKafkaCluster.Create(brokers: 1);
         Kafka.CreateTopic(Topic, Partitions);
-        // The silos provision the dead-letter topic next to the tick topic; the mock cannot create topics on request.
-        Kafka.CreateTopic(new KafkaOptions { Topic = Topic }.DeadLetterTopicName, Partitions);
 
         var simulatorOptions = new SimulatorOptions
         {

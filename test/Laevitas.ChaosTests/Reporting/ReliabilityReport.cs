@@ -101,27 +101,6 @@ public sealed class ReliabilityReport
         var last = rows.Max(r => r.RanAt);
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"Mode: {modes}. Ran {first:yyyy-MM-dd HH:mm} – {last:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores."));
-        text.AppendLine();
-        text.AppendLine("## What a SIGKILL can still lose");
-        text.AppendLine();
-        text.AppendLine("A tick counts as safe once the broker acknowledged it or it is fsynced in the silo's spool (invariant 12): an");
-        text.AppendLine("instrument grain answers a dispatcher on another silo only then, and a spool segment is deleted only once every record");
-        text.AppendLine("read from it has been acknowledged (so a SIGKILL during a replay republishes, never loses; the writer stores a tick once).");
-        text.AppendLine("What a SIGKILLed silo can still lose, and where each amount shows before the kill:");
-        text.AppendLine();
-        text.AppendLine("1. The feed's read-but-not-accepted ticks: what the silo read off its sockets and no instrument grain has taken yet (the");
-        text.AppendLine("   dispatcher's queues, bounded by `Dispatch:MaxPendingTicks`). Shown live as `DispatchPending` in `/api/stats` and");
-        text.AppendLine("   `laevitas_dispatch_pending`; the feed-silo SIGKILL row above bounds its missing ticks by it. Another silo running the");
-        text.AppendLine("   feed (invariant 8) publishes the same ticks, so these are lost only when every feed silo dies together.");
-        text.AppendLine("2. Ticks a grain accepted from a dispatcher on its own silo, still in the producer's memory: the grain answers a local");
-        text.AppendLine("   dispatcher at once (the dispatcher and its queue die with the silo anyway). Shown as `laevitas_publish_buffered`.");
-        text.AppendLine("3. Ticks a grain accepted from a remote dispatcher while the broker was healthy but slower than `Instruments:DeliveryWait`");
-        text.AppendLine("   and not yet `LaggingAfterMs` (1 s) behind: the grain answers after the wait with the ticks in the producer's memory.");
-        text.AppendLine("   From the first second of silence on, new ticks go to the spool and are answered only once fsynced.");
-        text.AppendLine();
-        text.AppendLine("Records that can never be stored are not lost silently: the writers set them aside to the dead-letter topic");
-        text.AppendLine("(`Kafka:DeadLetterTopic`, reason in headers, `laevitas_writer_dead_lettered_total`, `DeadLettered` in `/api/stats`), and");
-        text.AppendLine("the publisher counts ticks it can never send (`laevitas_publish_rejected_total`, also in `PublishDropped`).");
         return text.ToString();
     }
 

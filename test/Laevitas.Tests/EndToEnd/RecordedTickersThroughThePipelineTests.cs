@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Laevitas.Testing;
 using Laevitas.DeribitSimulator;
 using Laevitas.Feed;
 using Laevitas.LocalInfrastructure.Kafka;

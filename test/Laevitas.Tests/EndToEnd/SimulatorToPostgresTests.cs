@@ -59,8 +59,6 @@ public sealed class SimulatorToPostgresTests(PostgresFixture postgres, ITestOutp
 
         const int partitions = 8;
         kafka.CreateTopic("e2e", partitions);
-        // The silo provisions the dead-letter topic next to the tick topic; the mock cannot create topics on request.
-        kafka.CreateTopic(new Laevitas.Streaming.Kafka.KafkaOptions { Topic = "e2e" }.DeadLetterTopicName, partitions);
         var settings = Feed.FeedHarness.FastSettings(simulator.Url);
         settings["Deribit:Currencies"] = "BTC,ETH,USDC";
         settings["ConnectionStrings:Postgres"] = connectionString;

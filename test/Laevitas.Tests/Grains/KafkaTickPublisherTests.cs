@@ -229,10 +229,7 @@ public sealed class KafkaTickPublisherTests : IDisposable
         await Task.Delay(TimeSpan.FromMilliseconds(300));
         Assert.False(waiting.IsCompleted, "completed without an acknowledgement");
         var later = Interleaved(perInstrument: 10, firstSequence: sent.Count + more.Count);
-        // It then answers once the ticks are fsynced in the spool: one group commit, not the outage.
-        await Eventually.TrueAsync(
-            async () => publisher.PublishAsync(later[..1]) is var call && await Task.WhenAny(call, Task.Delay(TimeSpan.FromSeconds(2))) == call,
-            Timeout, "the publisher to stop making callers wait for the broker");
+        await Eventually.TrueAsync(() => publisher.PublishAsync(later[..1]).IsCompleted, Timeout, "the publisher to stop making callers wait");
 
         cluster.SetAllBrokersUp();
         await waiting.WaitAsync(Timeout);

@@ -38,50 +38,7 @@ public sealed class TickSpoolTests : IDisposable
         AssertSame(ticks, read);
         Assert.True(spool.IsEmpty);
         Assert.Equal(0, spool.PendingBytes);
-
-        // Read is not delivered: the files stay until every record read from them is settled.
-        Assert.NotEmpty(SegmentFiles());
-        foreach (var tick in read)
-        {
-            Assert.True(spool.Acknowledge(tick));
-        }
-
-        Assert.False(spool.HasUnacknowledged);
         Assert.Empty(SegmentFiles());
-    }
-
-    [Fact]
-    public void RecordsReadButNotAcknowledgedAreReadAgainByTheNextInstance()
-    {
-        var ticks = Ticks(500);
-        using (var spool = new TickSpool(directory, 64 * Segment, Segment, NullLogger.Instance))
-        {
-            foreach (var tick in ticks)
-            {
-                spool.TryAppend(tick);
-            }
-
-            var all = new List<RawTick>();
-            while (spool.ReadBatch(all, 100) > 0)
-            {
-            }
-
-            // Only the first segment's worth is acknowledged (as if the broker had those): the rest must survive.
-            foreach (var tick in all.Take(120))
-            {
-                spool.Acknowledge(tick);
-            }
-        }
-
-        using var reopened = new TickSpool(directory, 64 * Segment, Segment, NullLogger.Instance);
-        var again = new List<RawTick>();
-        while (reopened.ReadBatch(again, 100) > 0)
-        {
-        }
-
-        // Whole segments come back (a record acknowledged in a segment with unsettled ones is published twice; the
-        // writer stores it once), and nothing unacknowledged is missing.
-        Assert.Superset(ticks.Skip(120).Select(t => t.Timestamp).ToHashSet(), again.Select(t => t.Timestamp).ToHashSet());
     }
 
     [Fact]
@@ -120,10 +77,6 @@ public sealed class TickSpoolTests : IDisposable
             var first = new List<RawTick>();
             spool.ReadBatch(first, 120);
             AssertSame(ticks.Take(120).ToList(), first);
-            foreach (var tick in first)
-            {
-                spool.Acknowledge(tick);
-            }
         }
 
         using var reopened = new TickSpool(directory, 64 * Segment, Segment, NullLogger.Instance);

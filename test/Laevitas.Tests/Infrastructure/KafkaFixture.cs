@@ -54,9 +54,6 @@ public sealed class KafkaFixture : IDisposable
 
         var topic = $"{baseName}-{Interlocked.Increment(ref topicCounter)}-{Guid.NewGuid().ToString("N")[..8]}";
         cluster.CreateTopic(topic, partitions);
-        // The stream provider provisions the dead-letter topic next to the tick topic; the mock cannot create topics
-        // on request, so it is made here.
-        cluster.CreateTopic(new KafkaOptions { Topic = topic }.DeadLetterTopicName, partitions);
 
         // The mock creates topics synchronously, but wait until metadata shows every partition with a leader so
         // a test never races the cluster.

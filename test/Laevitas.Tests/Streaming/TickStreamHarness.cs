@@ -28,7 +28,6 @@ public sealed class TickStreamHarness : IAsyncDisposable
     private readonly KafkaOptions kafka;
     private readonly Action<KafkaStreamOptions>? configureStream;
     private IProducer<string, byte[]>? producer;
-    private IProducer<byte[]?, byte[]?>? rawProducer;
 
     private TickStreamHarness(string connectionString, KafkaOptions kafka, NpgsqlDataSource dataSource, Action<KafkaStreamOptions>? configureStream)
     {
@@ -154,50 +153,6 @@ public sealed class TickStreamHarness : IAsyncDisposable
         return positions;
     }
 
-    /// <summary>
-    /// Produces one record to <paramref name="partition"/> as any other client of the cluster could (a foreign
-    /// producer): any key, value and timestamp, none of them checked.
-    /// </summary>
-    public async Task<TopicPartitionOffset> ProduceRawAsync(int partition, byte[]? key, byte[]? value, Timestamp timestamp)
-    {
-        rawProducer ??= new ProducerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Producer(kafka, "tick-stream-test-foreign")).Build();
-        var result = await rawProducer.ProduceAsync(
-            new TopicPartition(kafka.Topic, partition), new Message<byte[]?, byte[]?> { Key = key, Value = value, Timestamp = timestamp });
-        return result.TopicPartitionOffset;
-    }
-
-    /// <summary>Every record in the dead-letter topic so far, read from its beginning.</summary>
-    public List<ConsumeResult<byte[]?, byte[]?>> ReadDeadLetters(int expected, TimeSpan timeout)
-    {
-        var config = KafkaClientConfigs.Consumer(kafka, $"dead-letter-probe-{Guid.NewGuid():N}", "tick-stream-test-dead-letters");
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
-        consumer.Subscribe(kafka.DeadLetterTopicName);
-        var records = new List<ConsumeResult<byte[]?, byte[]?>>();
-        var stopwatch = Stopwatch.StartNew();
-        while (records.Count < expected && stopwatch.Elapsed < timeout)
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { IsPartitionEOF: false } record)
-            {
-                records.Add(record);
-            }
-        }
-
-        // Anything beyond the expected records (a repeat) shows up within a short extra read.
-        var extra = Stopwatch.StartNew();
-        while (extra.Elapsed < TimeSpan.FromSeconds(2))
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { IsPartitionEOF: false } record)
-            {
-                records.Add(record);
-            }
-        }
-
-        consumer.Close();
-        return records;
-    }
-
-    public string DeadLetterTopic => kafka.DeadLetterTopicName;
-
     public static Message<string, byte[]> Message(string key, byte[] payload, long receivedAtMs) => new()
     {
         Key = key,
@@ -245,7 +200,6 @@ public sealed class TickStreamHarness : IAsyncDisposable
     {
         await StopClusterAsync();
         producer?.Dispose();
-        rawProducer?.Dispose();
         await DataSource.DisposeAsync();
     }
 }
