@@ -1,3 +1,4 @@
+using Laevitas.Testing;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -74,8 +75,6 @@ public sealed class RecordedTickersThroughThePipelineTests(PostgresFixture postg
         var followed = simulator.Universe.Active.Select(i => i.InstrumentName).Where(n => !Expected.ContainsKey(n)).ToArray();
         Assert.NotEmpty(followed);
         kafka.CreateTopic("recorded", 2);
-        // The silo provisions the dead-letter topic next to the tick topic; the mock cannot create topics on request.
-        kafka.CreateTopic(new Laevitas.Streaming.Kafka.KafkaOptions { Topic = "recorded" }.DeadLetterTopicName, 2);
         var settings = Feed.FeedHarness.FastSettings(simulator.Url);
         settings["ConnectionStrings:Postgres"] = connectionString;
         settings["Kafka:BootstrapServers"] = kafka.BootstrapServers;
