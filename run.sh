@@ -4,6 +4,34 @@
 # Arguments are passed to the silo (e.g. --Deribit:Currencies=BTC).
 set -euo pipefail
 cd "$(dirname "$0")"
+
+usage() {
+  cat <<'USAGE'
+Usage: ./run.sh [--simulator] [--Key=Value ...]
+       ./run.sh --help
+
+Builds Laevitas in Release and runs one silo in the foreground; Ctrl+C stops it (and its private PostgreSQL).
+Installs only what running needs and is missing (Debian/Ubuntu: the postgresql package, util-linux).
+
+  --simulator       follow the built-in simulated Deribit exchange instead of the live one (no internet needed)
+  --help, -h        print this and exit; nothing is installed, built or started
+  --Key=Value       any configuration key of the silo (README.md, "Configuration"), e.g.
+                      --Deribit:Currencies=BTC                 follow BTC only
+                      --Simulator:Instruments=5000             size of the simulated exchange
+                      --ConnectionStrings:Postgres="Host=..."  use this PostgreSQL instead of a private one
+                      --Kafka:BootstrapServers=host:9092       use this Kafka instead of the in-memory broker
+                      --Retention:Days=30                      keep 30 days of deribit_prices (default: everything)
+                      --urls=http://0.0.0.0:8080               where the HTTP API, dashboard and metrics listen
+                    the same keys work as environment variables (Deribit__Currencies=BTC).
+USAGE
+}
+
+for argument in "$@"; do
+  case "$argument" in
+    --help|-h) usage; exit 0 ;;
+  esac
+done
+
 scripts/prerequisites.sh
 # Build, then exec the silo itself rather than `dotnet run`: `dotnet run` does not pass signals on
 # to the app, so `kill <pid of this script>` (SIGINT or SIGTERM from a supervisor, not a terminal)

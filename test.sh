@@ -3,7 +3,7 @@
 # chaos). Arguments are passed to dotnet test (e.g. --filter "FullyQualifiedName~Embedded").
 set -euo pipefail
 cd "$(dirname "$0")"
-scripts/prerequisites.sh --containers
+scripts/prerequisites.sh --tests --containers
 # Build once (in parallel), then run the test projects one after the other (-m:1): the chaos suite runs three silo
 # processes under load and measures recovery times, which two test projects sharing two cores would distort.
 dotnet build Laevitas.sln -c Release --nologo -v quiet

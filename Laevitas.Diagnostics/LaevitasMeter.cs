@@ -23,6 +23,18 @@ public sealed class LaevitasMeter(IMeterFactory meterFactory)
     public ObservableGauge<int> ObserveGauge(LaevitasMetric metric, Func<int> observe) =>
         Meter.CreateObservableGauge(metric.Name, observe, metric.Unit, metric.Description);
 
+    /// <summary>An observed counter whose one series carries <paramref name="tag"/> (e.g. the topic of one of two publishers).</summary>
+    public ObservableCounter<long> ObserveCounter(LaevitasMetric metric, Func<long> observe, KeyValuePair<string, object?> tag) =>
+        Meter.CreateObservableCounter(metric.Name, () => new Measurement<long>(observe(), tag), metric.Unit, metric.Description);
+
+    /// <summary>An observed gauge whose one series carries <paramref name="tag"/>.</summary>
+    public ObservableGauge<long> ObserveGauge(LaevitasMetric metric, Func<long> observe, KeyValuePair<string, object?> tag) =>
+        Meter.CreateObservableGauge(metric.Name, () => new Measurement<long>(observe(), tag), metric.Unit, metric.Description);
+
+    /// <summary>An observed counter of several series (one per tag value), read in one callback.</summary>
+    public ObservableCounter<long> ObserveCounter(LaevitasMetric metric, Func<IEnumerable<Measurement<long>>> observe) =>
+        Meter.CreateObservableCounter(metric.Name, observe, metric.Unit, metric.Description);
+
     public ObservableGauge<long> ObserveGauge(LaevitasMetric metric, Func<IEnumerable<Measurement<long>>> observe) =>
         Meter.CreateObservableGauge(metric.Name, observe, metric.Unit, metric.Description);
 

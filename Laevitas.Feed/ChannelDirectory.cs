@@ -4,28 +4,29 @@ using System.Text;
 namespace Laevitas.Feed;
 
 /// <summary>
-/// The ticker channels one connection follows, channel → instrument name. The receive loop looks channels up
+/// The channels one connection follows: ticker channels → instrument name; trades channels (one per kind and
+/// currency, not per instrument) → the channel itself, since their trades name their own instruments. The receive loop looks channels up
 /// by their UTF-8 bytes without allocating (the lookup also yields the instrument's string, shared by every
 /// tick); the connection adds channels before subscribing and removes them once unsubscribed.
 /// </summary>
 internal sealed class ChannelDirectory
 {
     private const int MaxStackChars = 256;
-    private readonly ConcurrentDictionary<string, string> _channels = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly ConcurrentDictionary<string, string> channels = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> lookup;
 
     public ChannelDirectory()
     {
-        _lookup = _channels.GetAlternateLookup<ReadOnlySpan<char>>();
+        lookup = channels.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    public int Count => _channels.Count;
+    public int Count => channels.Count;
 
-    public IReadOnlyCollection<string> Channels => _channels.Keys.ToArray();
+    public IReadOnlyCollection<string> Channels => channels.Keys.ToArray();
 
-    public void Add(string channel, string instrumentName) => _channels[channel] = instrumentName;
+    public void Add(string channel, string instrumentName) => channels[channel] = instrumentName;
 
-    public void Remove(string channel) => _channels.TryRemove(channel, out _);
+    public void Remove(string channel) => channels.TryRemove(channel, out _);
 
     /// <summary>The instrument of a followed channel, or null for a channel this connection does not follow.</summary>
     public string? Find(ReadOnlySpan<byte> channelUtf8)
@@ -37,8 +38,8 @@ internal sealed class ChannelDirectory
 
         Span<char> chars = stackalloc char[MaxStackChars];
         var length = Encoding.UTF8.GetChars(channelUtf8, chars);
-        return _lookup.TryGetValue(chars[..length], out var name) ? name : null;
+        return lookup.TryGetValue(chars[..length], out var name) ? name : null;
     }
 
-    public string? Find(string channel) => _channels.TryGetValue(channel, out var name) ? name : null;
+    public string? Find(string channel) => channels.TryGetValue(channel, out var name) ? name : null;
 }

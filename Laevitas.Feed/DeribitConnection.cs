@@ -12,16 +12,16 @@ namespace Laevitas.Feed;
 /// </summary>
 internal sealed class DeribitConnection
 {
-    private readonly FeedContext _context;
-    private readonly Lock _lock = new();
-    private readonly HashSet<string> _wanted = new(StringComparer.Ordinal);
-    private readonly ChannelDirectory _directory = new();
-    private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private int _subscribed;
+    private readonly FeedContext context;
+    private readonly Lock gate = new();
+    private readonly HashSet<string> wanted = new(StringComparer.Ordinal);
+    private readonly ChannelDirectory directory = new();
+    private readonly Channel<bool> changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private int subscribed;
 
     public DeribitConnection(FeedContext context, int index)
     {
-        _context = context;
+        this.context = context;
         Name = $"deribit#{index}";
     }
 
@@ -30,48 +30,76 @@ internal sealed class DeribitConnection
     /// <summary>Channels this connection should carry.</summary>
     public int WantedCount
     {
-        get { lock (_lock) { return _wanted.Count; } }
+        get { lock (gate) { return wanted.Count; } }
     }
 
     /// <summary>Channels the exchange confirmed on the current session (0 while disconnected).</summary>
-    public int SubscribedCount => Volatile.Read(ref _subscribed);
+    public int SubscribedCount => Volatile.Read(ref subscribed);
 
     /// <summary>Follows these instruments' ticker channels from now on (subscribed by the running session).</summary>
     public void Add(IReadOnlyCollection<string> instrumentNames)
     {
-        lock (_lock)
+        lock (gate)
         {
             foreach (var name in instrumentNames)
             {
                 var channel = ChannelOf(name);
-                _wanted.Add(channel);
+                wanted.Add(channel);
                 // Known before the subscribe call goes out, so the first tick is recognised.
-                _directory.Add(channel, name);
+                directory.Add(channel, name);
+                if (context.Options.InstrumentTradeChannel(name) is { } trades)
+                {
+                    // The instrument's trades ride on the same connection as its ticker.
+                    wanted.Add(trades);
+                    directory.Add(trades, trades);
+                }
             }
         }
 
-        _changed.Writer.TryWrite(true);
+        changed.Writer.TryWrite(true);
+    }
+
+    /// <summary>
+    /// Follows these market-wide channels from now on (trades and instrument.state: their notifications name their own
+    /// instruments).
+    /// </summary>
+    public void AddMarketChannels(IReadOnlyCollection<string> channels)
+    {
+        lock (gate)
+        {
+            foreach (var channel in channels)
+            {
+                wanted.Add(channel);
+                directory.Add(channel, channel);
+            }
+        }
+
+        changed.Writer.TryWrite(true);
     }
 
     /// <summary>Stops following these instruments (unsubscribed by the running session).</summary>
     public void Remove(IReadOnlyCollection<string> instrumentNames)
     {
-        lock (_lock)
+        lock (gate)
         {
             foreach (var name in instrumentNames)
             {
-                _wanted.Remove(ChannelOf(name));
+                wanted.Remove(ChannelOf(name));
+                if (context.Options.InstrumentTradeChannel(name) is { } trades)
+                {
+                    wanted.Remove(trades);
+                }
             }
         }
 
-        _changed.Writer.TryWrite(true);
+        changed.Writer.TryWrite(true);
     }
 
-    private string ChannelOf(string instrumentName) => $"ticker.{instrumentName}.{_context.Options.Interval}";
+    private string ChannelOf(string instrumentName) => $"ticker.{instrumentName}.{context.Options.Interval}";
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        var options = _context.Options;
+        var options = context.Options;
         var backoff = new ReconnectBackoff(options.ReconnectMinDelaySeconds, options.ReconnectMaxDelaySeconds, options.ReconnectJitter);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -87,7 +115,7 @@ internal sealed class DeribitConnection
             catch (Exception ex)
             {
                 // A bug must not silently end this connection's share of the channels: log it and reconnect.
-                FeedLog.Unexpected(_context.Logger, ex, Name);
+                FeedLog.Unexpected(context.Logger, ex, Name);
                 outcome = new SessionOutcome(SessionEnd.ConnectionError, $"unexpected {ex.GetType().Name}: {ex.Message}", false);
             }
 
@@ -99,22 +127,22 @@ internal sealed class DeribitConnection
 
             if (outcome.ConnectError is { } connectError)
             {
-                _context.ReportConnectFailure(Name, connectError, delay);
+                context.ReportConnectFailure(Name, connectError, delay);
             }
             else
             {
                 if (outcome.Established)
                 {
-                    _context.Status.Reconnecting();
+                    context.Status.Reconnecting();
                 }
 
-                _context.Status.RecordError($"{Name}: {outcome.End} ({outcome.Detail})");
-                FeedLog.SessionEnded(_context.Logger, Name, outcome.End, outcome.Detail, delay.TotalSeconds, WantedCount);
+                context.Status.RecordError($"{Name}: {outcome.End} ({outcome.Detail})");
+                FeedLog.SessionEnded(context.Logger, Name, outcome.End, outcome.Detail, delay.TotalSeconds, WantedCount);
             }
 
             try
             {
-                await Task.Delay(delay, _context.Time, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(delay, context.Time, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -125,12 +153,12 @@ internal sealed class DeribitConnection
 
     private async Task<SessionOutcome> RunSessionAsync(ReconnectBackoff backoff, CancellationToken cancellationToken)
     {
-        var breaker = _context.Breaker;
+        var breaker = context.Breaker;
         var probe = await breaker.AcquireAsync(cancellationToken).ConfigureAwait(false);
         DeribitSession session;
         try
         {
-            session = await DeribitSession.ConnectAsync(_context, Name, _directory, cancellationToken).ConfigureAwait(false);
+            session = await DeribitSession.ConnectAsync(context, Name, directory, cancellationToken).ConfigureAwait(false);
         }
         catch (DeribitConnectException ex)
         {
@@ -152,8 +180,8 @@ internal sealed class DeribitConnection
                 if (established)
                 {
                     breaker.RecordSuccess();
-                    _context.ReportConnected();
-                    _context.Status.ConnectionOpened();
+                    context.ReportConnected();
+                    context.Status.ConnectionOpened();
                     await SyncAsync(session, backoff, cancellationToken).ConfigureAwait(false);
                 }
             }
@@ -175,8 +203,8 @@ internal sealed class DeribitConnection
             {
                 if (established)
                 {
-                    _context.Status.ConnectionClosed();
-                    _context.Status.ChannelsChanged(-Interlocked.Exchange(ref _subscribed, 0));
+                    context.Status.ConnectionClosed();
+                    context.Status.ChannelsChanged(-Interlocked.Exchange(ref subscribed, 0));
                 }
             }
 
@@ -197,7 +225,7 @@ internal sealed class DeribitConnection
     /// <summary>Heartbeat and authentication; false when the session cannot be used.</summary>
     private async Task<bool> SetUpAsync(DeribitSession session, CancellationToken cancellationToken)
     {
-        var options = _context.Options;
+        var options = context.Options;
         var heartbeat = await session.CallAsync("public/set_heartbeat", w => w.WriteNumber("interval"u8, options.HeartbeatIntervalSeconds), cancellationToken)
             .ConfigureAwait(false);
         if (heartbeat.IsError)
@@ -225,11 +253,11 @@ internal sealed class DeribitConnection
                 }
 
                 var raw = options.Interval == "raw";
-                FeedLog.AuthFailed(_context.Logger, Name, auth.ErrorCode, auth.ErrorMessage ?? "",
+                FeedLog.AuthFailed(context.Logger, Name, auth.ErrorCode, auth.ErrorMessage ?? "",
                     raw
                         ? "raw ticker channels need an authenticated connection, so this connection retries with backoff."
                         : $"continuing without authentication on the public {options.Interval} channels.");
-                _context.Status.RecordError($"{Name}: Deribit rejected the API credentials ({auth.ErrorCode} {auth.ErrorMessage})");
+                context.Status.RecordError($"{Name}: Deribit rejected the API credentials ({auth.ErrorCode} {auth.ErrorMessage})");
                 if (raw)
                 {
                     session.Terminate(SessionEnd.AuthFailed, $"Deribit rejected the API credentials: {auth.ErrorCode} {auth.ErrorMessage}");
@@ -242,7 +270,7 @@ internal sealed class DeribitConnection
             }
         }
 
-        FeedLog.Connected(_context.Logger, Name, options.Url, options.HeartbeatIntervalSeconds, authenticated);
+        FeedLog.Connected(context.Logger, Name, options.Url, options.HeartbeatIntervalSeconds, authenticated);
         return true;
     }
 
@@ -252,17 +280,17 @@ internal sealed class DeribitConnection
         var subscribed = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
-            _changed.Reader.TryRead(out _);
+            this.changed.Reader.TryRead(out _);
             string[] add;
             string[] remove;
-            lock (_lock)
+            lock (gate)
             {
-                add = _wanted.Where(c => !subscribed.Contains(c)).ToArray();
-                remove = subscribed.Where(c => !_wanted.Contains(c)).ToArray();
+                add = wanted.Where(c => !subscribed.Contains(c)).ToArray();
+                remove = subscribed.Where(c => !wanted.Contains(c)).ToArray();
                 // Dropped before they were ever subscribed on this session: nothing to unsubscribe, forget them.
-                foreach (var channel in _directory.Channels.Where(c => !_wanted.Contains(c) && !subscribed.Contains(c)))
+                foreach (var channel in directory.Channels.Where(c => !wanted.Contains(c) && !subscribed.Contains(c)))
                 {
-                    _directory.Remove(channel);
+                    directory.Remove(channel);
                 }
             }
 
@@ -276,10 +304,10 @@ internal sealed class DeribitConnection
             {
                 var started = Stopwatch.GetTimestamp();
                 var calls = await SubscribeAsync(session, subscribed, add, cancellationToken).ConfigureAwait(false);
-                FeedLog.Subscribed(_context.Logger, Name, subscribed.Count, calls, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                lock (_lock)
+                FeedLog.Subscribed(context.Logger, Name, subscribed.Count, calls, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                lock (gate)
                 {
-                    complete = _wanted.IsSubsetOf(subscribed);
+                    complete = wanted.IsSubsetOf(subscribed);
                 }
 
                 if (complete)
@@ -290,9 +318,9 @@ internal sealed class DeribitConnection
             }
 
             using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var changed = _changed.Reader.WaitToReadAsync(wake.Token).AsTask();
+            var changed = this.changed.Reader.WaitToReadAsync(wake.Token).AsTask();
             // Channels the exchange refused are tried again at the discovery pace (by then they may be delisted).
-            var retry = complete ? Task.Delay(Timeout.InfiniteTimeSpan, wake.Token) : Task.Delay(TimeSpan.FromSeconds(_context.Options.DiscoveryRefreshSeconds), _context.Time, wake.Token);
+            var retry = complete ? Task.Delay(Timeout.InfiniteTimeSpan, wake.Token) : Task.Delay(TimeSpan.FromSeconds(context.Options.DiscoveryRefreshSeconds), context.Time, wake.Token);
             await Task.WhenAny(changed, retry, session.Completion).ConfigureAwait(false);
             await wake.CancelAsync().ConfigureAwait(false);
             if (session.Completion.IsCompleted)
@@ -307,10 +335,10 @@ internal sealed class DeribitConnection
     private async Task<int> SubscribeAsync(DeribitSession session, HashSet<string> subscribed, string[] channels, CancellationToken cancellationToken)
     {
         var calls = 0;
-        var pending = new Queue<string[]>(channels.Chunk(_context.Options.ChannelsPerSubscribeCall));
+        var pending = new Queue<string[]>(channels.Chunk(context.Options.ChannelsPerSubscribeCall));
         while (pending.TryDequeue(out var chunk))
         {
-            await _context.SubscribePacer.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await context.SubscribePacer.WaitAsync(cancellationToken).ConfigureAwait(false);
             var response = await session.CallAsync("public/subscribe", w => WriteChannels(w, chunk), cancellationToken).ConfigureAwait(false);
             calls++;
             if (!response.IsError)
@@ -325,12 +353,12 @@ internal sealed class DeribitConnection
                     }
                 }
 
-                Interlocked.Add(ref _subscribed, added);
-                _context.Status.ChannelsChanged(added);
+                Interlocked.Add(ref this.subscribed, added);
+                context.Status.ChannelsChanged(added);
                 if (added < chunk.Length)
                 {
                     var missing = chunk.First(c => !confirmed.Contains(c));
-                    FeedLog.ChannelsRejected(_context.Logger, Name, "public/subscribe", chunk.Length - added, 0, "not in the confirmed list", missing);
+                    FeedLog.ChannelsRejected(context.Logger, Name, "public/subscribe", chunk.Length - added, 0, "not in the confirmed list", missing);
                 }
 
                 continue;
@@ -347,7 +375,7 @@ internal sealed class DeribitConnection
                 // channels without giving up on the good ones.
                 if (response.ErrorCode == RpcResponse.InvalidRequest)
                 {
-                    FeedLog.SplittingSubscribe(_context.Logger, Name, chunk.Length);
+                    FeedLog.SplittingSubscribe(context.Logger, Name, chunk.Length);
                 }
 
                 var half = chunk.Length / 2;
@@ -356,7 +384,7 @@ internal sealed class DeribitConnection
             }
             else
             {
-                FeedLog.ChannelsRejected(_context.Logger, Name, "public/subscribe", 1, response.ErrorCode, response.ErrorMessage ?? "", chunk[0]);
+                FeedLog.ChannelsRejected(context.Logger, Name, "public/subscribe", 1, response.ErrorCode, response.ErrorMessage ?? "", chunk[0]);
             }
         }
 
@@ -365,9 +393,9 @@ internal sealed class DeribitConnection
 
     private async Task UnsubscribeAsync(DeribitSession session, HashSet<string> subscribed, string[] channels, CancellationToken cancellationToken)
     {
-        foreach (var chunk in channels.Chunk(_context.Options.ChannelsPerSubscribeCall))
+        foreach (var chunk in channels.Chunk(context.Options.ChannelsPerSubscribeCall))
         {
-            await _context.SubscribePacer.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await context.SubscribePacer.WaitAsync(cancellationToken).ConfigureAwait(false);
             var response = await session.CallAsync("public/unsubscribe", w => WriteChannels(w, chunk), cancellationToken).ConfigureAwait(false);
             if (response.IsError)
             {
@@ -376,7 +404,7 @@ internal sealed class DeribitConnection
                     throw new SessionEndedException(SessionEnd.RateLimited, "10028 too_many_requests on public/unsubscribe");
                 }
 
-                FeedLog.ChannelsRejected(_context.Logger, Name, "public/unsubscribe", chunk.Length, response.ErrorCode, response.ErrorMessage ?? "", chunk[0]);
+                FeedLog.ChannelsRejected(context.Logger, Name, "public/unsubscribe", chunk.Length, response.ErrorCode, response.ErrorMessage ?? "", chunk[0]);
             }
 
             // Whether or not the exchange agreed, these channels are no longer ours to follow.
@@ -389,18 +417,18 @@ internal sealed class DeribitConnection
                 }
 
                 // After the answer no tick for it can follow on this session.
-                lock (_lock)
+                lock (gate)
                 {
-                    if (!_wanted.Contains(channel))
+                    if (!wanted.Contains(channel))
                     {
-                        _directory.Remove(channel);
+                        directory.Remove(channel);
                     }
                 }
             }
 
-            Interlocked.Add(ref _subscribed, -removed);
-            _context.Status.ChannelsChanged(-removed);
-            FeedLog.Unsubscribed(_context.Logger, Name, removed);
+            Interlocked.Add(ref this.subscribed, -removed);
+            context.Status.ChannelsChanged(-removed);
+            FeedLog.Unsubscribed(context.Logger, Name, removed);
         }
     }
 

@@ -18,6 +18,16 @@ internal static class DeribitFrameParser
         Other,
     }
 
+    /// <summary>What a subscription notification's channel carries, from its prefix.</summary>
+    private enum ChannelType
+    {
+        Other,
+        Ticker,
+        Trades,
+        InstrumentState,
+        Index,
+    }
+
     public static ParsedFrame Parse(ReadOnlySpan<byte> message)
     {
         var frame = default(ParsedFrame);
@@ -51,8 +61,9 @@ internal static class DeribitFrameParser
         var method = Method.None;
         var hasParams = false;
         var hasChannel = false;
-        var tickerChannel = false;
+        var channelType = ChannelType.Other;
         var dataIsObject = false;
+        var dataIsArray = false;
         var hasData = false;
         var hasName = false;
         var hasTimestamp = false;
@@ -95,11 +106,11 @@ internal static class DeribitFrameParser
                         if (reader.TokenType == JsonTokenType.String)
                         {
                             hasChannel = true;
-                            tickerChannel = reader.ValueSpan.StartsWith("ticker."u8);
+                            channelType = TypeOf(reader.ValueSpan);
                             if (reader.ValueIsEscaped)
                             {
                                 frame.EscapedChannel = reader.GetString();
-                                tickerChannel = frame.EscapedChannel!.StartsWith("ticker.", StringComparison.Ordinal);
+                                channelType = TypeOf(frame.EscapedChannel!);
                             }
                             else
                             {
@@ -126,6 +137,8 @@ internal static class DeribitFrameParser
                         }
                         else
                         {
+                            // A trades notification's array is only delimited here; the splitter reads its trades.
+                            dataIsArray = reader.TokenType == JsonTokenType.StartArray;
                             SkipValue(ref reader);
                         }
 
@@ -201,11 +214,12 @@ internal static class DeribitFrameParser
             return;
         }
 
-        Classify(ref frame, method, hasParams, hasChannel, tickerChannel, hasData, dataIsObject, hasName, hasTimestamp, wrongType, heartbeatType, hasResult);
+        Classify(ref frame, method, hasParams, hasChannel, channelType, hasData, dataIsObject, dataIsArray, hasName, hasTimestamp,
+            wrongType, heartbeatType, hasResult);
     }
 
-    private static void Classify(ref ParsedFrame frame, Method method, bool hasParams, bool hasChannel, bool tickerChannel, bool hasData,
-        bool dataIsObject, bool hasName, bool hasTimestamp, bool wrongType, Method heartbeatType, bool hasResult)
+    private static void Classify(ref ParsedFrame frame, Method method, bool hasParams, bool hasChannel, ChannelType channelType,
+        bool hasData, bool dataIsObject, bool dataIsArray, bool hasName, bool hasTimestamp, bool wrongType, Method heartbeatType, bool hasResult)
     {
         switch (method)
         {
@@ -214,7 +228,42 @@ internal static class DeribitFrameParser
                 {
                     Fail(ref frame, wrongType ? FrameProblem.WrongType : FrameProblem.MissingField);
                 }
-                else if (!tickerChannel)
+                else if (channelType == ChannelType.InstrumentState)
+                {
+                    // Its data names instrument and state; InstrumentStateParser reads them (rare, not on the tick path).
+                    if (dataIsObject && !wrongType)
+                    {
+                        frame.Kind = FrameKind.InstrumentState;
+                    }
+                    else
+                    {
+                        Fail(ref frame, FrameProblem.WrongType);
+                    }
+                }
+                else if (channelType == ChannelType.Index)
+                {
+                    // Its data is a small object whose fields depend on the channel; IndexValueParser reads them.
+                    if (dataIsObject && !wrongType)
+                    {
+                        frame.Kind = FrameKind.IndexValue;
+                    }
+                    else
+                    {
+                        Fail(ref frame, FrameProblem.WrongType);
+                    }
+                }
+                else if (channelType == ChannelType.Trades)
+                {
+                    if (dataIsArray)
+                    {
+                        frame.Kind = FrameKind.Trades;
+                    }
+                    else
+                    {
+                        Fail(ref frame, FrameProblem.WrongType);
+                    }
+                }
+                else if (channelType != ChannelType.Ticker)
                 {
                     Fail(ref frame, FrameProblem.UnknownChannel);
                 }
@@ -354,6 +403,24 @@ internal static class DeribitFrameParser
             reader.Skip();
         }
     }
+
+    // The unescaped name of a channel sent with JSON escapes (rare): the same prefixes, without encoding it again.
+    private static ChannelType TypeOf(string channel) =>
+        channel.StartsWith("ticker.", StringComparison.Ordinal) ? ChannelType.Ticker
+        : channel.StartsWith("trades.", StringComparison.Ordinal) ? ChannelType.Trades
+        : channel.StartsWith("instrument.state.", StringComparison.Ordinal) ? ChannelType.InstrumentState
+        : channel.StartsWith(DeribitIndexes.PriceChannelPrefix, StringComparison.Ordinal)
+          || channel.StartsWith(DeribitIndexes.VolatilityChannelPrefix, StringComparison.Ordinal)
+          || channel.StartsWith(DeribitIndexes.EstimatedExpirationChannelPrefix, StringComparison.Ordinal) ? ChannelType.Index
+        : ChannelType.Other;
+
+    private static ChannelType TypeOf(ReadOnlySpan<byte> channel) =>
+        channel.StartsWith("ticker."u8) ? ChannelType.Ticker
+        : channel.StartsWith("trades."u8) ? ChannelType.Trades
+        : channel.StartsWith("instrument.state."u8) ? ChannelType.InstrumentState
+        : channel.StartsWith("deribit_price_index."u8) || channel.StartsWith("deribit_volatility_index."u8)
+          || channel.StartsWith("estimated_expiration_price."u8) ? ChannelType.Index
+        : ChannelType.Other;
 
     private static void Fail(ref ParsedFrame frame, FrameProblem problem)
     {

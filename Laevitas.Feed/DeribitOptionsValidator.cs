@@ -51,11 +51,20 @@ internal sealed class DeribitOptionsValidator(IConfiguration? configuration) : I
             {
                 errors.Add("Deribit:Kinds is empty and Deribit:Instruments is not set: nothing to follow.");
             }
+        }
 
-            foreach (var kind in o.Kinds.Where(k => !KnownKinds.Contains(k, StringComparer.Ordinal)))
-            {
-                errors.Add($"Deribit:Kinds has unknown kind '{kind}' (known: {string.Join(", ", KnownKinds)}).");
-            }
+        // The instrument.state channels are named by Kinds × Currencies even with explicit instruments, so both must
+        // then be values the exchange knows as well: an unknown one is a channel it refuses, i.e. listings never seen.
+        if (!o.UsesExplicitInstruments || o.InstrumentStateChannel)
+        {
+            ValidateMarket(errors, o);
+        }
+
+        if (o.MarketChannels().Count > o.ChannelsPerConnection && o.ChannelsPerConnection >= 1)
+        {
+            errors.Add($"Deribit:Kinds × Deribit:Currencies give {o.MarketChannels().Count} market-wide channels (trades with Deribit:Trades, " +
+                       $"instrument.state with Deribit:InstrumentStateChannel, index channels with Deribit:IndexChannels), which share one connection: " +
+                       $"more than Deribit:ChannelsPerConnection ({o.ChannelsPerConnection}).");
         }
 
         if (o.HeartbeatIntervalSeconds < DeribitOptions.MinimumHeartbeatSeconds)
@@ -66,6 +75,22 @@ internal sealed class DeribitOptionsValidator(IConfiguration? configuration) : I
         if (o.MaxConnections < 1 || o.MaxConnections > DeribitOptions.ExchangeConnectionLimit - 2)
         {
             errors.Add($"Deribit:MaxConnections must be between 1 and {DeribitOptions.ExchangeConnectionLimit - 2} (the exchange allows {DeribitOptions.ExchangeConnectionLimit} per IP; discovery and other clients need the margin; got {o.MaxConnections}).");
+        }
+
+        if (o.FeedReplicas is < 1)
+        {
+            errors.Add($"Deribit:FeedReplicas must be at least 1 (got {o.FeedReplicas}).");
+        }
+        else if (((o.FeedReplicas ?? 1) + 1) * (o.MaxConnections + 1) > DeribitOptions.ExchangeConnectionLimit)
+        {
+            // The feed silos may well leave through one NAT address; a 33rd connection gets HTTP 429. One feed more
+            // than the replicas runs while a leaving feed silo hands over.
+            errors.Add($"(Deribit:FeedReplicas ({o.FeedReplicas ?? 1}) + 1 during a hand-over) × (Deribit:MaxConnections ({o.MaxConnections}) + 1 for discovery) = {((o.FeedReplicas ?? 1) + 1) * (o.MaxConnections + 1)} connections from one egress IP, more than the exchange's {DeribitOptions.ExchangeConnectionLimit}: lower one of them.");
+        }
+
+        if (o.FeedHandoverTimeoutSeconds is < 0 or > 300 || double.IsNaN(o.FeedHandoverTimeoutSeconds))
+        {
+            errors.Add($"Deribit:FeedHandoverTimeoutSeconds must be between 0 and 300 (got {o.FeedHandoverTimeoutSeconds}).");
         }
 
         if (o.ChannelsPerSubscribeCall < 1)
@@ -117,6 +142,25 @@ internal sealed class DeribitOptionsValidator(IConfiguration? configuration) : I
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateMarket(List<string> errors, DeribitOptions o)
+    {
+        foreach (var currency in o.Currencies.Where(c => !DeribitOptions.KnownCurrencies.Contains(c, StringComparer.Ordinal)))
+        {
+            errors.Add($"Deribit:Currencies has '{currency}', which public/get_instruments does not take (it takes {string.Join(", ", DeribitOptions.KnownCurrencies)}; " +
+                       "linear instruments such as SOL_USDC-PERPETUAL are found under USDC).");
+        }
+
+        if (o.Currencies.Count > 1 && o.Currencies.Contains(DeribitOptions.AnyCurrency, StringComparer.Ordinal))
+        {
+            errors.Add($"Deribit:Currencies has '{DeribitOptions.AnyCurrency}' with other currencies: '{DeribitOptions.AnyCurrency}' already lists every currency; use it alone.");
+        }
+
+        foreach (var kind in o.Kinds.Where(k => !KnownKinds.Contains(k, StringComparer.Ordinal)))
+        {
+            errors.Add($"Deribit:Kinds has unknown kind '{kind}' (known: {string.Join(", ", KnownKinds)}).");
+        }
     }
 
     private static void Positive(List<string> errors, double value, string key)

@@ -8,6 +8,7 @@ using System.Security.Authentication;
 using System.Text;
 using System.Text.Json;
 using Laevitas.Grains.Abstractions.Ticks;
+using Laevitas.Grains.Abstractions.Trades;
 
 namespace Laevitas.Feed;
 
@@ -22,41 +23,42 @@ internal sealed class DeribitSession : IAsyncDisposable
     private const int InitialBufferSize = 64 * 1024;
     private const int ShrinkAboveSize = 1024 * 1024;
 
-    private readonly FeedContext _context;
-    private readonly string _name;
-    private readonly ClientWebSocket _socket;
-    private readonly bool _deliverTicks;
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private readonly ConcurrentDictionary<long, PendingCall> _pending = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly TickDecoder _decoder;
-    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _nextId;
-    private long _lastMessageTimestamp;
+    private readonly FeedContext context;
+    private readonly string name;
+    private readonly ClientWebSocket socket;
+    private readonly bool deliverTicks;
+    private readonly SemaphoreSlim sendLock = new(1, 1);
+    private readonly ConcurrentDictionary<long, PendingCall> pending = new();
+    private readonly CancellationTokenSource stop = new();
+    private readonly TickDecoder decoder;
+    private readonly List<RawTrade> trades = [];
+    private readonly TaskCompletionSource ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long nextId;
+    private long lastMessageTimestamp;
 
     // How far the tick just read was behind the exchange (its timestamp to our clock), ms; -1 once the loop has
     // offered the sink to hold it back after that tick. Only the receive loop touches it.
-    private long _lastTickLagMs = -1;
-    private int _endReason;
-    private string _endDetail = "";
-    private Task _receiveLoop = Task.CompletedTask;
-    private Task _watchdog = Task.CompletedTask;
+    private long lastTickLagMs = -1;
+    private int endReason;
+    private string endDetail = "";
+    private Task receiveLoop = Task.CompletedTask;
+    private Task watchdog = Task.CompletedTask;
 
     private DeribitSession(FeedContext context, string name, ClientWebSocket socket, ChannelDirectory? channels)
     {
-        _context = context;
-        _name = name;
-        _socket = socket;
-        _deliverTicks = channels is not null;
-        _decoder = new TickDecoder(channels ?? new ChannelDirectory());
+        this.context = context;
+        this.name = name;
+        this.socket = socket;
+        deliverTicks = channels is not null;
+        decoder = new TickDecoder(channels ?? new ChannelDirectory());
     }
 
     /// <summary>Completes when the session has ended for any reason.</summary>
-    public Task Completion => _ended.Task;
+    public Task Completion => ended.Task;
 
-    public SessionEnd EndReason => (SessionEnd)Volatile.Read(ref _endReason);
+    public SessionEnd EndReason => (SessionEnd)Volatile.Read(ref endReason);
 
-    public string EndDetail => Volatile.Read(ref _endDetail);
+    public string EndDetail => Volatile.Read(ref endDetail);
 
     /// <summary>
     /// Opens the WebSocket and starts reading; ticks on <paramref name="channels"/> go to the sink (none for a
@@ -94,24 +96,24 @@ internal sealed class DeribitSession : IAsyncDisposable
 
     private void Start()
     {
-        Volatile.Write(ref _lastMessageTimestamp, _context.Time.GetTimestamp());
-        _receiveLoop = Task.Run(ReceiveLoopAsync);
-        _watchdog = Task.Run(WatchdogAsync);
+        Volatile.Write(ref lastMessageTimestamp, context.Time.GetTimestamp());
+        receiveLoop = Task.Run(ReceiveLoopAsync);
+        watchdog = Task.Run(WatchdogAsync);
     }
 
     /// <summary>Sends a JSON-RPC request and waits for its answer (errors come back as <see cref="RpcResponse"/>).</summary>
     public async Task<RpcResponse> CallAsync(string method, Action<Utf8JsonWriter>? writeParams, CancellationToken cancellationToken)
     {
-        var id = Interlocked.Increment(ref _nextId);
+        var id = Interlocked.Increment(ref nextId);
         var answer = new PendingCall(method);
-        _pending[id] = answer;
+        pending[id] = answer;
         try
         {
             ThrowIfEnded();
             var request = BuildRequest(id, method, writeParams);
             await SendAsync(request, cancellationToken).ConfigureAwait(false);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
-            timeout.CancelAfter(_context.RequestTimeout);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
+            timeout.CancelAfter(context.RequestTimeout);
             try
             {
                 return await answer.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
@@ -120,7 +122,7 @@ internal sealed class DeribitSession : IAsyncDisposable
             {
                 if (EndReason == SessionEnd.None)
                 {
-                    Terminate(SessionEnd.RequestTimeout, $"no answer to {method} within {_context.RequestTimeout.TotalSeconds:0.#} s");
+                    Terminate(SessionEnd.RequestTimeout, $"no answer to {method} within {context.RequestTimeout.TotalSeconds:0.#} s");
                 }
 
                 ThrowIfEnded();
@@ -129,7 +131,7 @@ internal sealed class DeribitSession : IAsyncDisposable
         }
         finally
         {
-            _pending.TryRemove(id, out _);
+            pending.TryRemove(id, out _);
         }
     }
 
@@ -140,21 +142,21 @@ internal sealed class DeribitSession : IAsyncDisposable
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             // The close frame is a send like any other: it must not interleave with a request being written.
-            await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
+            await sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
             try
             {
-                if (_socket.State == WebSocketState.Open)
+                if (socket.State == WebSocketState.Open)
                 {
-                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token).ConfigureAwait(false);
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token).ConfigureAwait(false);
                 }
             }
             finally
             {
-                _sendLock.Release();
+                sendLock.Release();
             }
 
             // The receive loop ends when the exchange answers the close.
-            await _ended.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
+            await ended.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or TimeoutException)
         {
@@ -169,30 +171,30 @@ internal sealed class DeribitSession : IAsyncDisposable
         Terminate(SessionEnd.Stopping, "disposed");
         try
         {
-            await Task.WhenAll(_receiveLoop, _watchdog).ConfigureAwait(false);
+            await Task.WhenAll(receiveLoop, watchdog).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             // Loops end by cancellation when the session is torn down.
         }
 
-        _socket.Dispose();
-        _stop.Dispose();
-        _sendLock.Dispose();
+        socket.Dispose();
+        stop.Dispose();
+        sendLock.Dispose();
     }
 
     /// <summary>Ends the session once: first reason wins, pending calls fail, the socket is aborted.</summary>
     public void Terminate(SessionEnd reason, string detail, bool abortSocket = true)
     {
-        if (Interlocked.CompareExchange(ref _endReason, (int)reason, (int)SessionEnd.None) != (int)SessionEnd.None)
+        if (Interlocked.CompareExchange(ref endReason, (int)reason, (int)SessionEnd.None) != (int)SessionEnd.None)
         {
             return;
         }
 
-        Volatile.Write(ref _endDetail, detail);
+        Volatile.Write(ref endDetail, detail);
         try
         {
-            _stop.Cancel();
+            stop.Cancel();
         }
         catch (ObjectDisposedException)
         {
@@ -201,15 +203,15 @@ internal sealed class DeribitSession : IAsyncDisposable
 
         if (abortSocket)
         {
-            _socket.Abort();
+            socket.Abort();
         }
 
-        foreach (var pending in _pending.Values)
+        foreach (var pending in pending.Values)
         {
             pending.TrySetException(new SessionEndedException(reason, detail));
         }
 
-        _ended.TrySetResult();
+        ended.TrySetResult();
     }
 
     private void ThrowIfEnded()
@@ -242,18 +244,18 @@ internal sealed class DeribitSession : IAsyncDisposable
 
     private async Task SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
         try
         {
             // ClientWebSocket allows one send at a time; heartbeats answers and subscribe calls share it.
-            await _sendLock.WaitAsync(linked.Token).ConfigureAwait(false);
+            await sendLock.WaitAsync(linked.Token).ConfigureAwait(false);
             try
             {
-                await _socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, linked.Token).ConfigureAwait(false);
+                await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, linked.Token).ConfigureAwait(false);
             }
             finally
             {
-                _sendLock.Release();
+                sendLock.Release();
             }
         }
         catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
@@ -266,7 +268,7 @@ internal sealed class DeribitSession : IAsyncDisposable
 
     private async Task ReceiveLoopAsync()
     {
-        var maxFrame = _context.Options.MaxFrameBytes;
+        var maxFrame = context.Options.MaxFrameBytes;
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferSize, maxFrame));
         var count = 0;
         var oversized = false;
@@ -293,11 +295,11 @@ internal sealed class DeribitSession : IAsyncDisposable
                     }
                 }
 
-                var result = await _socket.ReceiveAsync(buffer.AsMemory(count, limit - count), _stop.Token).ConfigureAwait(false);
-                Volatile.Write(ref _lastMessageTimestamp, _context.Time.GetTimestamp());
+                var result = await socket.ReceiveAsync(buffer.AsMemory(count, limit - count), stop.Token).ConfigureAwait(false);
+                Volatile.Write(ref lastMessageTimestamp, context.Time.GetTimestamp());
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    Terminate(SessionEnd.ClosedByServer, $"close {(int?)_socket.CloseStatus} {_socket.CloseStatusDescription}".TrimEnd());
+                    Terminate(SessionEnd.ClosedByServer, $"close {(int?)socket.CloseStatus} {socket.CloseStatusDescription}".TrimEnd());
                     return;
                 }
 
@@ -307,7 +309,7 @@ internal sealed class DeribitSession : IAsyncDisposable
                     continue;
                 }
 
-                var receivedAtMs = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
+                var receivedAtMs = context.Time.GetUtcNow().ToUnixTimeMilliseconds();
                 if (oversized)
                 {
                     ReportUnusable(FrameProblem.Oversized, []);
@@ -320,11 +322,11 @@ internal sealed class DeribitSession : IAsyncDisposable
                 {
                     await AnswerTestRequestAsync().ConfigureAwait(false);
                 }
-                else if (_lastTickLagMs >= 0)
+                else if (lastTickLagMs >= 0)
                 {
                     // A full backlog holds this connection back (the exchange keeps the next ticks) for a while.
-                    await _context.Sink.WaitForRoomAsync(TimeSpan.FromMilliseconds(_lastTickLagMs), _stop.Token).ConfigureAwait(false);
-                    _lastTickLagMs = -1;
+                    await context.Sink.WaitForRoomAsync(TimeSpan.FromMilliseconds(lastTickLagMs), stop.Token).ConfigureAwait(false);
+                    lastTickLagMs = -1;
                 }
 
                 count = 0;
@@ -364,13 +366,34 @@ internal sealed class DeribitSession : IAsyncDisposable
     /// <summary>Handles one complete message; returns true when a test_request must be answered.</summary>
     private bool Process(ReadOnlySpan<byte> message, long receivedAtMs)
     {
-        var frame = _decoder.Decode(message, receivedAtMs, out var tick);
+        var frame = decoder.Decode(message, receivedAtMs, out var tick);
         switch (frame.Kind)
         {
             case FrameKind.Tick:
-                if (_deliverTicks)
+                if (deliverTicks)
                 {
                     Deliver(tick!);
+                }
+
+                return false;
+            case FrameKind.Trades:
+                if (deliverTicks)
+                {
+                    DeliverTrades(message, ref frame, receivedAtMs);
+                }
+
+                return false;
+            case FrameKind.InstrumentState:
+                if (deliverTicks)
+                {
+                    DeliverListingEvent(message, ref frame);
+                }
+
+                return false;
+            case FrameKind.IndexValue:
+                if (deliverTicks)
+                {
+                    DeliverIndexValue(message, ref frame, receivedAtMs);
                 }
 
                 return false;
@@ -389,20 +412,95 @@ internal sealed class DeribitSession : IAsyncDisposable
 
     private void Deliver(RawTick tick)
     {
-        _context.Status.TickReceived(tick.ReceivedAtMs);
-        _lastTickLagMs = Math.Max(0, tick.ReceivedAtMs - tick.Timestamp);
+        context.Status.TickReceived(tick.ReceivedAtMs);
+        lastTickLagMs = Math.Max(0, tick.ReceivedAtMs - tick.Timestamp);
         try
         {
-            _context.Sink.OnTick(tick);
+            context.Sink.OnTick(tick);
         }
         catch (Exception ex)
         {
-            _context.Status.SinkError();
-            if (_context.SinkLog.ShouldLog(out var suppressed))
+            context.Status.SinkError();
+            if (context.SinkLog.ShouldLog(out var suppressed))
             {
-                FeedLog.SinkFailed(_context.Logger, ex, tick.InstrumentName, suppressed, _context.Status.SinkErrors);
+                FeedLog.SinkFailed(context.Logger, ex, tick.InstrumentName, suppressed, context.Status.SinkErrors);
             }
         }
+    }
+
+    /// <summary>Splits a trades notification and hands each usable trade to the sink; unusable ones are reported.</summary>
+    private void DeliverTrades(ReadOnlySpan<byte> message, ref ParsedFrame frame, long receivedAtMs)
+    {
+        trades.Clear();
+        var unusable = TradeSplitter.Split(message.Slice(frame.DataStart, frame.DataLength), receivedAtMs, trades, out var problem);
+        if (unusable > 0)
+        {
+            // Counted once per unusable trade, like a malformed ticker frame; the log line shows the notification.
+            for (var i = 1; i < unusable; i++)
+            {
+                context.Status.ParseError();
+            }
+
+            ReportUnusable(problem, message);
+        }
+
+        context.Status.TradesRead(trades.Count);
+        foreach (var trade in trades)
+        {
+            try
+            {
+                context.Sink.OnTrade(trade);
+            }
+            catch (Exception ex)
+            {
+                context.Status.SinkError();
+                if (context.SinkLog.ShouldLog(out var suppressed))
+                {
+                    FeedLog.SinkFailed(context.Logger, ex, trade.InstrumentName, suppressed, context.Status.SinkErrors);
+                }
+            }
+        }
+
+        trades.Clear();
+    }
+
+    /// <summary>Reads an index channel's notification and hands its value to the sink; an unusable one is counted like any bad frame.</summary>
+    private void DeliverIndexValue(ReadOnlySpan<byte> message, ref ParsedFrame frame, long receivedAtMs)
+    {
+        var channel = frame.EscapedChannel ?? Encoding.UTF8.GetString(message.Slice(frame.ChannelStart, frame.ChannelLength));
+        if (!IndexValueParser.TryParse(message.Slice(frame.DataStart, frame.DataLength), channel, receivedAtMs, out var value, out var problem))
+        {
+            ReportUnusable(problem, message);
+            return;
+        }
+
+        context.Status.IndexValueRead();
+        try
+        {
+            context.Sink.OnIndexValue(value!);
+        }
+        catch (Exception ex)
+        {
+            context.Status.SinkError();
+            if (context.SinkLog.ShouldLog(out var suppressed))
+            {
+                FeedLog.SinkFailed(context.Logger, ex, value!.IndexName, suppressed, context.Status.SinkErrors);
+            }
+        }
+    }
+
+    /// <summary>Hands an instrument.state notification to the feed, which follows or drops the instrument off the receive loop.</summary>
+    private void DeliverListingEvent(ReadOnlySpan<byte> message, ref ParsedFrame frame)
+    {
+        var channel = frame.EscapedChannel ?? Encoding.UTF8.GetString(message.Slice(frame.ChannelStart, frame.ChannelLength));
+        if (!InstrumentStateParser.TryParse(message.Slice(frame.DataStart, frame.DataLength), channel, out var notification))
+        {
+            ReportUnusable(FrameProblem.MissingField, message);
+            return;
+        }
+
+        context.Status.ListingEventReceived(notification.State);
+        context.ListingEvents.Writer.TryWrite(notification);
     }
 
     private void CompleteCall(ReadOnlySpan<byte> message, ref ParsedFrame frame)
@@ -414,15 +512,15 @@ internal sealed class DeribitSession : IAsyncDisposable
         PendingCall? waiter = null;
         if (frame.HasId)
         {
-            _pending.TryRemove(frame.Id, out waiter);
+            pending.TryRemove(frame.Id, out waiter);
         }
-        else if (_pending.Count == 1)
+        else if (pending.Count == 1)
         {
             // An id-less error ("request entity too large") can only be matched when one call is outstanding,
             // which is how the connection calls: one subscribe at a time.
-            foreach (var id in _pending.Keys)
+            foreach (var id in pending.Keys)
             {
-                _pending.TryRemove(id, out waiter);
+                pending.TryRemove(id, out waiter);
             }
         }
         else
@@ -433,9 +531,9 @@ internal sealed class DeribitSession : IAsyncDisposable
         // The exchange terminates the session after 10028; do not wait for it to notice.
         if (response.IsError && response.ErrorCode == RpcResponse.TooManyRequests)
         {
-            FeedLog.RateLimited(_context.Logger, _name, waiter?.Method ?? "a request");
-            _context.Status.RateLimitHit();
-            _context.Status.RecordError($"{_name}: 10028 too_many_requests");
+            FeedLog.RateLimited(context.Logger, name, waiter?.Method ?? "a request");
+            context.Status.RateLimitHit();
+            context.Status.RecordError($"{name}: 10028 too_many_requests");
             Terminate(SessionEnd.RateLimited, "10028 too_many_requests");
         }
 
@@ -444,17 +542,17 @@ internal sealed class DeribitSession : IAsyncDisposable
 
     private async Task AnswerTestRequestAsync()
     {
-        var id = Interlocked.Increment(ref _nextId);
+        var id = Interlocked.Increment(ref nextId);
         await SendAsync(BuildRequest(id, "public/test", null), CancellationToken.None).ConfigureAwait(false);
-        _context.Status.TestRequestAnswered();
+        context.Status.TestRequestAnswered();
     }
 
     private void ReportUnusable(FrameProblem problem, ReadOnlySpan<byte> message)
     {
-        _context.Status.ParseError();
-        if (_context.UnusableLog.ShouldLog(out var suppressed))
+        context.Status.ParseError();
+        if (context.UnusableLog.ShouldLog(out var suppressed))
         {
-            FeedLog.UnusableMessage(_context.Logger, _name, problem, suppressed, _context.Status.ParseErrors, Excerpt(message));
+            FeedLog.UnusableMessage(context.Logger, name, problem, suppressed, context.Status.ParseErrors, Excerpt(message));
         }
     }
 
@@ -467,18 +565,18 @@ internal sealed class DeribitSession : IAsyncDisposable
 
     private async Task WatchdogAsync()
     {
-        var timeout = _context.DeadLinkTimeout;
+        var timeout = context.DeadLinkTimeout;
         var period = TimeSpan.FromMilliseconds(Math.Clamp(timeout.TotalMilliseconds / 4, 50, 1000));
-        using var timer = new PeriodicTimer(period, _context.Time);
+        using var timer = new PeriodicTimer(period, context.Time);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
             {
-                var silent = _context.Time.GetElapsedTime(Volatile.Read(ref _lastMessageTimestamp));
+                var silent = context.Time.GetElapsedTime(Volatile.Read(ref lastMessageTimestamp));
                 if (silent > timeout)
                 {
-                    FeedLog.DeadLink(_context.Logger, _name, silent.TotalSeconds, _context.Options.HeartbeatIntervalSeconds);
-                    _context.Status.RecordError($"{_name}: no message for {silent.TotalSeconds:0.#} s");
+                    FeedLog.DeadLink(context.Logger, name, silent.TotalSeconds, context.Options.HeartbeatIntervalSeconds);
+                    context.Status.RecordError($"{name}: no message for {silent.TotalSeconds:0.#} s");
                     Terminate(SessionEnd.DeadLink, $"silent for {silent.TotalSeconds:0.#} s");
                     return;
                 }

@@ -10,33 +10,33 @@ namespace Laevitas.Feed;
 /// </summary>
 internal sealed class EndpointCircuitBreaker
 {
-    private readonly string _endpoint;
-    private readonly int _threshold;
-    private readonly TimeSpan _openFor;
-    private readonly FeedStatus _status;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly Lock _lock = new();
-    private CircuitState _state = CircuitState.Closed;
-    private int _consecutiveFailures;
-    private DateTimeOffset _openUntil;
-    private bool _probeInFlight;
-    private TaskCompletionSource _changed = NewSignal();
+    private readonly string endpoint;
+    private readonly int threshold;
+    private readonly TimeSpan openFor;
+    private readonly FeedStatus status;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly Lock gate = new();
+    private CircuitState state = CircuitState.Closed;
+    private int consecutiveFailures;
+    private DateTimeOffset openUntil;
+    private bool probeInFlight;
+    private TaskCompletionSource changed = NewSignal();
 
     public EndpointCircuitBreaker(string endpoint, int threshold, TimeSpan openFor, FeedStatus status, TimeProvider time, ILogger logger)
     {
-        _endpoint = endpoint;
-        _threshold = threshold;
-        _openFor = openFor;
-        _status = status;
-        _time = time;
-        _logger = logger;
-        _status.SetCircuitState(CircuitState.Closed);
+        this.endpoint = endpoint;
+        this.threshold = threshold;
+        this.openFor = openFor;
+        this.status = status;
+        this.time = time;
+        this.logger = logger;
+        this.status.SetCircuitState(CircuitState.Closed);
     }
 
     public CircuitState State
     {
-        get { lock (_lock) { return _state; } }
+        get { lock (gate) { return state; } }
     }
 
     /// <summary>
@@ -49,27 +49,27 @@ internal sealed class EndpointCircuitBreaker
         {
             TimeSpan wait;
             Task changed;
-            lock (_lock)
+            lock (gate)
             {
-                switch (_state)
+                switch (state)
                 {
                     case CircuitState.Closed:
                         return false;
                     case CircuitState.Open:
-                        wait = _openUntil - _time.GetUtcNow();
+                        wait = openUntil - time.GetUtcNow();
                         if (wait <= TimeSpan.Zero)
                         {
                             SetState(CircuitState.HalfOpen);
-                            _probeInFlight = true;
-                            FeedLog.CircuitHalfOpen(_logger, _endpoint);
+                            probeInFlight = true;
+                            FeedLog.CircuitHalfOpen(logger, endpoint);
                             return true;
                         }
 
                         break;
                     default:
-                        if (!_probeInFlight)
+                        if (!probeInFlight)
                         {
-                            _probeInFlight = true;
+                            probeInFlight = true;
                             return true;
                         }
 
@@ -77,11 +77,11 @@ internal sealed class EndpointCircuitBreaker
                         break;
                 }
 
-                changed = _changed.Task;
+                changed = this.changed.Task;
             }
 
             using var delayCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var delay = Task.Delay(wait, _time, delayCts.Token);
+            var delay = Task.Delay(wait, time, delayCts.Token);
             await Task.WhenAny(changed, delay).ConfigureAwait(false);
             await delayCts.CancelAsync().ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
@@ -90,29 +90,29 @@ internal sealed class EndpointCircuitBreaker
 
     public void RecordSuccess()
     {
-        lock (_lock)
+        lock (gate)
         {
-            _consecutiveFailures = 0;
-            if (_state != CircuitState.Closed)
+            consecutiveFailures = 0;
+            if (state != CircuitState.Closed)
             {
-                _probeInFlight = false;
+                probeInFlight = false;
                 SetState(CircuitState.Closed);
-                FeedLog.CircuitClosed(_logger, _endpoint);
+                FeedLog.CircuitClosed(logger, endpoint);
             }
         }
     }
 
     public void RecordFailure()
     {
-        lock (_lock)
+        lock (gate)
         {
-            _consecutiveFailures++;
-            if (_state == CircuitState.HalfOpen || (_state == CircuitState.Closed && _consecutiveFailures >= _threshold))
+            consecutiveFailures++;
+            if (state == CircuitState.HalfOpen || (state == CircuitState.Closed && consecutiveFailures >= threshold))
             {
-                _probeInFlight = false;
-                _openUntil = _time.GetUtcNow() + _openFor;
+                probeInFlight = false;
+                openUntil = time.GetUtcNow() + openFor;
                 SetState(CircuitState.Open);
-                FeedLog.CircuitOpened(_logger, _endpoint, _consecutiveFailures, _openFor.TotalSeconds);
+                FeedLog.CircuitOpened(logger, endpoint, consecutiveFailures, openFor.TotalSeconds);
             }
         }
     }
@@ -125,11 +125,11 @@ internal sealed class EndpointCircuitBreaker
             return;
         }
 
-        lock (_lock)
+        lock (gate)
         {
-            if (_state == CircuitState.HalfOpen)
+            if (state == CircuitState.HalfOpen)
             {
-                _probeInFlight = false;
+                probeInFlight = false;
                 Signal();
             }
         }
@@ -137,15 +137,15 @@ internal sealed class EndpointCircuitBreaker
 
     private void SetState(CircuitState state)
     {
-        _state = state;
-        _status.SetCircuitState(state);
+        this.state = state;
+        status.SetCircuitState(state);
         Signal();
     }
 
     private void Signal()
     {
-        var previous = _changed;
-        _changed = NewSignal();
+        var previous = changed;
+        changed = NewSignal();
         previous.TrySetResult();
     }
 

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Laevitas.Diagnostics;
 using Microsoft.Extensions.Logging;
 
@@ -6,7 +7,7 @@ namespace Laevitas.Feed;
 /// <summary>What every connection of one feed shares: options, status, the endpoint's breaker and pacers.</summary>
 internal sealed class FeedContext
 {
-    private int _unreachableReported;
+    private int unreachableReported;
 
     public FeedContext(DeribitOptions options, ITickSink sink, FeedStatus status, TimeProvider time, ILogger logger)
     {
@@ -49,6 +50,14 @@ internal sealed class FeedContext
 
     public TimeSpan DeadLinkTimeout { get; }
 
+    /// <summary>
+    /// instrument.state notifications, from the receive loop that carries those channels to the feed's one loop, which
+    /// applies them and the discovery polls in turn (so the two never change the followed set at the same time).
+    /// Unbounded: listings arrive by the dozen a day, and dropping one would leave it to the next poll.
+    /// </summary>
+    public Channel<InstrumentStateEvent> ListingEvents { get; } =
+        Channel.CreateUnbounded<InstrumentStateEvent>(new UnboundedChannelOptions { SingleReader = true });
+
     public TimeSpan ConnectTimeout => TimeSpan.FromSeconds(Options.ConnectTimeoutSeconds);
 
     public TimeSpan RequestTimeout => TimeSpan.FromSeconds(Options.RequestTimeoutSeconds);
@@ -60,7 +69,7 @@ internal sealed class FeedContext
     public void ReportConnectFailure(string connection, DeribitConnectException failure, TimeSpan retryIn)
     {
         Status.RecordError($"{connection}: {failure.Message}");
-        if (failure.Failure == ConnectFailure.Unreachable && Interlocked.Exchange(ref _unreachableReported, 1) == 0)
+        if (failure.Failure == ConnectFailure.Unreachable && Interlocked.Exchange(ref unreachableReported, 1) == 0)
         {
             FeedLog.EndpointUnreachable(Logger, Options.Url, failure.Message);
             return;
@@ -69,5 +78,5 @@ internal sealed class FeedContext
         FeedLog.ConnectFailed(Logger, connection, Options.Url, failure.Message, retryIn.TotalSeconds);
     }
 
-    public void ReportConnected() => Volatile.Write(ref _unreachableReported, 0);
+    public void ReportConnected() => Volatile.Write(ref unreachableReported, 0);
 }

@@ -78,4 +78,14 @@ internal static partial class FeedLog
 
     [LoggerMessage(EventId = 3021, Level = LogLevel.Information, Message = "{Connection}: {Count} channels unsubscribed")]
     public static partial void Unsubscribed(ILogger logger, string connection, int count);
+
+    [LoggerMessage(EventId = 3023, Level = LogLevel.Debug, Message = "Deribit {Channel}: {Instrument} {State}")]
+    public static partial void ListingEvent(ILogger logger, string instrument, string state, string channel);
+
+    [LoggerMessage(EventId = 3024, Level = LogLevel.Information,
+        Message = "Deribit instrument.state: {Total} instruments followed ({Added} new, {NotActive} listed but not yet active, {Removed} ended)")]
+    public static partial void ListingsApplied(ILogger logger, int total, int added, int notActive, int removed);
+
+    [LoggerMessage(EventId = 3025, Level = LogLevel.Warning, Message = "Deribit instrument.state: looking up {Count} new listing(s) failed ({Reason}); the next discovery poll follows them")]
+    public static partial void ListingLookupFailed(ILogger logger, int count, string reason);
 }

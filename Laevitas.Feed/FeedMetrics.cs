@@ -13,12 +13,16 @@ public sealed class FeedMetrics
     {
         var meter = new LaevitasMeter(meterFactory);
         meter.ObserveCounter(LaevitasMetrics.FeedTicks, () => status.TicksReceived);
+        meter.ObserveCounter(LaevitasMetrics.FeedTrades, () => status.TradesReceived);
         meter.ObserveCounter(LaevitasMetrics.FeedParseErrors, () => status.ParseErrors);
         meter.ObserveCounter(LaevitasMetrics.FeedReconnects, () => status.Reconnects);
         meter.ObserveCounter(LaevitasMetrics.FeedRateLimited, () => status.RateLimited);
         meter.ObserveCounter(LaevitasMetrics.FeedSinkErrors, () => status.SinkErrors);
         meter.ObserveCounter(LaevitasMetrics.FeedTestRequests, () => status.TestRequestsAnswered);
         meter.ObserveCounter(LaevitasMetrics.FeedCircuitOpenings, () => status.CircuitOpenings);
+        meter.ObserveCounter(LaevitasMetrics.FeedListingEvents, () => ListingStates.All
+            .Select(state => new Measurement<long>(status.ListingEvents(state), new KeyValuePair<string, object?>("state", state.Name()))));
+
         meter.ObserveGauge(LaevitasMetrics.FeedConnections, () => status.ConnectionsOpen);
         meter.ObserveGauge(LaevitasMetrics.FeedChannels, () => status.ChannelsSubscribed);
         meter.ObserveGauge(LaevitasMetrics.FeedInstruments, () => status.InstrumentsFollowed);

@@ -18,4 +18,11 @@ public sealed record FeedStatusSnapshot(
     DateTimeOffset? LastTickAt,
     DateTimeOffset? LastDiscoveryAt,
     string? LastError,
-    DateTimeOffset? LastErrorAt);
+    DateTimeOffset? LastErrorAt)
+{
+    /// <summary>Channels the feed wants subscribed (ticker and trades channels), see <see cref="FeedStatus.ChannelsWanted"/>.</summary>
+    public int ChannelsWanted { get; init; }
+
+    /// <summary>Trades read off the trades channels, see <see cref="FeedStatus.TradesReceived"/>.</summary>
+    public long TradesReceived { get; init; }
+}

@@ -1,5 +1,7 @@
+using Laevitas.Grains.Abstractions.Indexes;
 using Laevitas.Grains.Abstractions.Instruments;
 using Laevitas.Grains.Abstractions.Ticks;
+using Laevitas.Grains.Abstractions.Trades;
 
 namespace Laevitas.Feed;
 
@@ -11,6 +13,23 @@ public interface ITickSink
 {
     /// <summary>Called on a connection's receive loop for every ticker notification; must not block.</summary>
     void OnTick(RawTick tick);
+
+    /// <summary>
+    /// Called on a connection's receive loop for every trade of a <c>trades.*</c> notification (one call per element of
+    /// its <c>data</c> array, in order); must not block. A sink that does not take trades (tests of the ticker path)
+    /// ignores them.
+    /// </summary>
+    void OnTrade(RawTrade trade)
+    {
+    }
+
+    /// <summary>
+    /// Called on a connection's receive loop for every value of an index channel (price index, DVOL, estimated expiration
+    /// price); must not block. A sink that does not take them (tests of the ticker path) ignores them.
+    /// </summary>
+    void OnIndexValue(IndexValue value)
+    {
+    }
 
     /// <summary>
     /// Called on a connection's receive loop after a tick, before the next frame is read. A sink whose backlog is

@@ -10,11 +10,30 @@ namespace Laevitas.Feed;
 /// </summary>
 internal sealed class TickDecoder(ChannelDirectory channels)
 {
-    /// <summary>Parses a complete message; for a ticker notification on a followed channel also builds the tick.</summary>
+    /// <summary>
+    /// Parses a complete message; for a ticker notification on a followed channel also builds the tick. A trades
+    /// notification on a followed channel comes back as <see cref="FrameKind.Trades"/>, for <see cref="TradeSplitter"/>, and an
+    /// instrument.state one as <see cref="FrameKind.InstrumentState"/>.
+    /// </summary>
     public ParsedFrame Decode(ReadOnlySpan<byte> message, long receivedAtMs, out RawTick? tick)
     {
         tick = null;
         var frame = DeribitFrameParser.Parse(message);
+        if (frame.Kind is FrameKind.Trades or FrameKind.InstrumentState)
+        {
+            // A market-wide channel this connection did not subscribe is as unknown as a ticker channel would be.
+            var followed = frame.EscapedChannel is { } escapedMarket
+                ? channels.Find(escapedMarket)
+                : channels.Find(message.Slice(frame.ChannelStart, frame.ChannelLength));
+            if (followed is null)
+            {
+                frame.Kind = FrameKind.Unusable;
+                frame.Problem = FrameProblem.UnknownChannel;
+            }
+
+            return frame;
+        }
+
         if (frame.Kind != FrameKind.Tick)
         {
             return frame;

@@ -21,6 +21,8 @@ builder.AddTickDispatch();                 // 2. dispatch: each tick to its Inst
 builder.AddInstrumentGrains();             // 3. instrument grains: latest state; every tick to Kafka
 builder.AddKafkaTickStream();              // 4. Kafka → an Orleans persistent stream, a queue per partition
 builder.AddTickWriter();                   // 5. writer grains: batches → deribit_prices; history queries
+builder.AddRetention();                    // daily partitions past Retention:Days dropped (off by default)
+builder.AddSettlements();                  // delivery prices backfilled at start and after each 08:00 UTC settlement
 builder.AddPipelineStats();                // the status line and /api/stats, over every stage
 builder.AddLaevitasApi();                  // HTTP: API, health, metrics, dashboard
 

@@ -24,6 +24,26 @@ public sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
             failures.Add($"{KafkaOptions.SectionName}:Topic '{options.Topic}' is not a legal Kafka topic name: {problem}.");
         }
 
+        if (TopicNameProblem(options.TradesTopicName) is { } tradesProblem)
+        {
+            failures.Add($"{KafkaOptions.SectionName}:TradesTopic '{options.TradesTopicName}' is not a legal Kafka topic name: {tradesProblem}.");
+        }
+        else if (options.TradesTopicName == options.Topic || options.TradesTopicName == options.DeadLetterTopicName)
+        {
+            // One topic holding two record shapes would send tickers to the trade writers and the other way round.
+            failures.Add($"{KafkaOptions.SectionName}:TradesTopic ('{options.TradesTopicName}') must differ from {KafkaOptions.SectionName}:Topic and {KafkaOptions.SectionName}:DeadLetterTopic.");
+        }
+
+        if (TopicNameProblem(options.DeadLetterTopicName) is { } deadLetterProblem)
+        {
+            failures.Add($"{KafkaOptions.SectionName}:DeadLetterTopic '{options.DeadLetterTopicName}' is not a legal Kafka topic name: {deadLetterProblem}.");
+        }
+        else if (options.DeadLetterTopicName == options.Topic)
+        {
+            // Records set aside would be read again as ticks, set aside again, forever.
+            failures.Add($"{KafkaOptions.SectionName}:DeadLetterTopic must differ from {KafkaOptions.SectionName}:Topic ('{options.Topic}').");
+        }
+
         if (options.Partitions < 1)
         {
             failures.Add($"{KafkaOptions.SectionName}:Partitions must be at least 1 (was {options.Partitions}).");

@@ -108,15 +108,15 @@ public static partial class KafkaTopicProvisioner
         return new TopicProvisioningResult(options.Topic, TopicProvisioningOutcome.AlreadyExisted, partitions);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Created Kafka topic {Topic} with {Partitions} partitions (replication {ReplicationFactor}) at {BootstrapServers}")]
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Created Kafka topic {Topic} with {Partitions} partitions (replication {ReplicationFactor}) at {BootstrapServers}")]
     private static partial void LogCreated(ILogger logger, string topic, int partitions, short replicationFactor, string bootstrapServers);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Kafka topic {Topic} exists with {Partitions} partitions")]
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Kafka topic {Topic} exists with {Partitions} partitions")]
     private static partial void LogExists(ILogger logger, string topic, int partitions);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka topic {Topic} exists with {Partitions} partitions, not the configured {ConfiguredPartitions}; using it as it is")]
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Kafka topic {Topic} exists with {Partitions} partitions, not the configured {ConfiguredPartitions}; using it as it is")]
     private static partial void LogPartitionMismatch(ILogger logger, string topic, int partitions, int configuredPartitions);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "librdkafka admin {Level} {Facility}: {Message}")]
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Debug, Message = "librdkafka admin {Level} {Facility}: {Message}")]
     private static partial void LogClient(ILogger logger, string level, string facility, string message);
 }

@@ -2,13 +2,17 @@
 # Installs what Laevitas needs on a fresh Debian/Ubuntu machine, and only what is missing:
 # the PostgreSQL server binaries (package `postgresql`) for the private database the silo and the
 # tests start. The .NET SDK is expected to be present. Uses sudo only when not already root.
-# Shared by ./run.sh and ./test.sh. `--containers` (./test.sh only) adds what the container test and the image build
-# need: podman, buildah, runc, debootstrap (deploy/docker/build-local.sh), and npm for the manifest schema check.
+# Shared by ./run.sh and ./test.sh. What only the tests need is asked for by ./test.sh alone, so a first run installs
+# no browser and no container tooling: `--tests` adds chromium (the dashboard test), `--containers` what the container
+# test and the image build need: podman, buildah, runc, debootstrap (deploy/docker/build-local.sh), and npm for the
+# manifest schema check.
 set -euo pipefail
 
+tests=false
 containers=false
 for argument in "$@"; do
   case "$argument" in
+    --tests) tests=true ;;
     --containers) containers=true ;;
     *) echo "prerequisites: unknown argument $argument" >&2; exit 2 ;;
   esac
@@ -74,10 +78,10 @@ if ! command -v setpriv >/dev/null 2>&1 || ! command -v setsid >/dev/null 2>&1; 
   apt_install util-linux
 fi
 
-# Debian's chromium: the dashboard test loads the Orleans dashboard in a real headless browser (and fails with a
-# message saying so when none is found). Ubuntu ships chromium only as a snap; there, set LAEVITAS_CHROMIUM to a
+# Debian's chromium (tests only): the dashboard test loads the Orleans dashboard in a real headless browser (and fails
+# with a message saying so when none is found). Ubuntu ships chromium only as a snap; there, set LAEVITAS_CHROMIUM to a
 # Chrome/Chromium binary instead.
-if [[ -z "${LAEVITAS_CHROMIUM:-}" ]] && ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+if $tests && [[ -z "${LAEVITAS_CHROMIUM:-}" ]] && ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
   apt_install chromium
 fi
 

@@ -11,7 +11,7 @@ public static class ExitCodes
     /// <summary>Bad command line: unknown command or option, malformed instrument name, time or filter.</summary>
     public const int Usage = 2;
 
-    /// <summary>The instrument is not known to the cluster.</summary>
+    /// <summary>The instrument is not known to the cluster, or no delivery price of the index is stored.</summary>
     public const int NotFound = 3;
 
     /// <summary>No silo of the cluster could be reached within the timeout.</summary>
@@ -21,6 +21,6 @@ public static class ExitCodes
     public const int StorageUnavailable = 5;
 
     public const string Help =
-        "Exit codes: 0 ok, 1 unexpected error, 2 usage error (bad option, name, time or filter), 3 instrument not found, " +
+        "Exit codes: 0 ok, 1 unexpected error, 2 usage error (bad option, name, time or filter), 3 instrument or index not found, " +
         "4 no cluster reachable, 5 storage (PostgreSQL) unreachable.";
 }

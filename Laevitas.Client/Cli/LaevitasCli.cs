@@ -21,6 +21,9 @@ public static class LaevitasCli
         root.Add(StatsCommand.Create(context, global));
         root.Add(HistoryCommand.Create(context, global));
         root.Add(TradesCommand.Create(context, global));
+        root.Add(SettlementsCommand.Create(context, global));
+        root.Add(IndexCommand.Create(context, global));
+        root.Add(ExportCommand.Create(context));
         return root;
     }
 

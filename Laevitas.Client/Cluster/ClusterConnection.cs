@@ -50,6 +50,7 @@ public sealed class ClusterConnection : IAsyncDisposable
                     var options = new ClusteringOptions();
                     configuration.GetSection(ClusteringOptions.SectionName).Bind(options);
                     client.UseStaticClustering(gateway);
+                    client.UseLaevitasTls(configuration);
                     client.Configure<ClusterOptions>(cluster =>
                     {
                         cluster.ClusterId = options.ClusterId;

@@ -27,16 +27,7 @@ internal static class InstrumentsCommand
             {
                 var listings = await cluster.Client.GetGrain<IInstrumentRegistryGrain>(IInstrumentRegistryGrain.Key).ListAsync(query!);
                 var list = InstrumentList.From(listings);
-                if (parse.GetValue(global.Json))
-                {
-                    JsonOutput.Write(context.Output, list);
-                }
-                else
-                {
-                    Render(context.Console, list);
-                }
-
-                return ExitCodes.Ok;
+                return JsonOutput.Print(context, global, parse, list, Render);
             }, () =>
             {
                 if (query is null)

@@ -38,16 +38,7 @@ internal static class RangeQueryCommand
             return CommandRunner.RunAsync(context, global, parse, async (cluster, _) =>
             {
                 var answer = await query(cluster.Client.GetGrain<IPriceHistoryGrain>(0), built!);
-                if (parse.GetValue(global.Json))
-                {
-                    JsonOutput.Write(context.Output, answer);
-                }
-                else
-                {
-                    render(context.Console, answer);
-                }
-
-                return ExitCodes.Ok;
+                return JsonOutput.Print(context, global, parse, answer, render);
             }, () =>
             {
                 if (built is null)

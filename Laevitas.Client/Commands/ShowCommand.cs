@@ -26,16 +26,7 @@ internal static class ShowCommand
                 }
 
                 var view = InstrumentDetailView.From(snapshot);
-                if (parse.GetValue(global.Json))
-                {
-                    JsonOutput.Write(context.Output, view);
-                }
-                else
-                {
-                    Render(context.Console, view);
-                }
-
-                return ExitCodes.Ok;
+                return JsonOutput.Print(context, global, parse, view, Render);
             }, () => ValidateName(instrument), cancellationToken);
         });
         return command;
@@ -63,6 +54,10 @@ internal static class ShowCommand
         Row("First tick", Fmt.Time(v.FirstSeenAt));
         Row("Last received", Fmt.Time(v.LastSeenAt));
         Row("Last exchange time", Fmt.Time(v.LastTickTime));
+        Row("Trades seen", Fmt.Count(v.TradesSeen));
+        Row("Last trade", v.LastTrade is null
+            ? Fmt.None
+            : $"{Fmt.Text(Fmt.StringField(v.LastTrade, "direction"))} {Fmt.Number(Fmt.Field(v.LastTrade, "amount"))} @ {Fmt.Number(Fmt.Field(v.LastTrade, "price"))} {Fmt.Time(v.LastTradeTime)}");
         Row("Tick size", Fmt.Number(v.Info?.TickSize));
         Row("Contract size", Fmt.Number(v.Info?.ContractSize));
 

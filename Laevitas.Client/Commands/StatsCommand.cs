@@ -17,16 +17,7 @@ internal static class StatsCommand
             CommandRunner.RunAsync(context, global, parse, async (cluster, _) =>
             {
                 var stats = await ClusterStatsReader.ReadAsync(cluster.Client, context.Time);
-                if (parse.GetValue(global.Json))
-                {
-                    JsonOutput.Write(context.Output, stats);
-                }
-                else
-                {
-                    Render(context.Console, stats, parse.GetValue(top));
-                }
-
-                return ExitCodes.Ok;
+                return JsonOutput.Print(context, global, parse, stats, (console, s) => Render(console, s, parse.GetValue(top)));
             }, () =>
             {
                 if (parse.GetValue(top) is < 0 or > 1000)
@@ -55,10 +46,14 @@ internal static class StatsCommand
         pipeline.AddRow("Ticks in (feed)", Fmt.Rate(p.TicksInPerSecond), Fmt.Count(p.TicksReceived),
             $"{Fmt.Flag(p.FeedConnected, "connected", "disconnected")}, {Fmt.Count(p.InstrumentsFollowed)} instruments, {Fmt.Count(p.Reconnects)} reconnects, {Fmt.Count(p.ParseErrors)} parse errors");
         pipeline.AddRow("Waiting for grains (dispatch)", "", Fmt.Count(p.DispatchPending), $"{Fmt.Count(p.DispatchDropped)} shed past the backlog bound");
+        pipeline.AddRow("Copies not published (grains)", "", Fmt.Count(p.DuplicatesDropped),
+            $"the other feeds' copies of ticks already accepted; {Fmt.Count(p.LateAccepted)} late ticks accepted, {Fmt.Count(p.TooOld)} older than the accept horizon");
         pipeline.AddRow("Published (Kafka)", Fmt.Rate(p.PublishedPerSecond), Fmt.Count(p.Published),
             $"{Fmt.Count(p.PublishBuffered)} buffered, {Fmt.Count(p.PublishSpoolPending)} spooled, {Fmt.Count(p.PublishDropped)} dropped");
         pipeline.AddRow("Rows written (PostgreSQL)", Fmt.Rate(p.RowsWrittenPerSecond), Fmt.Count(p.RowsWritten),
             $"database {Fmt.Flag(p.DatabaseAvailable, "up", "down")}, {Fmt.Count(p.WriteFailures)} failed writes");
+        pipeline.AddRow("Trades (own topic and table)", "", Fmt.Count(p.TradeRowsWritten),
+            $"rows written; {Fmt.Count(p.TradesReceived)} received (every feed's copy), {Fmt.Count(p.TradesPublished)} published, {Fmt.Count(p.TradesSpoolPending)} spooled");
         pipeline.AddRow("Kafka lag", "", Fmt.Count(p.KafkaLag), $"ticks not yet stored; {Fmt.Count(p.KafkaExpired)} deleted by the broker before they were stored");
         pipeline.Caption($"{p.ReportingSilos} silo(s) reporting; {stats.ActiveGrains:#,0} active grains");
         console.Write(pipeline);

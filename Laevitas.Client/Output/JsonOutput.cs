@@ -1,5 +1,8 @@
+using System.CommandLine;
 using System.Text.Json;
+using Laevitas.Client.Cli;
 using Laevitas.Grains.Abstractions.Api;
+using Spectre.Console;
 
 namespace Laevitas.Client.Output;
 
@@ -10,5 +13,23 @@ internal static class JsonOutput
     {
         output.WriteLine(JsonSerializer.Serialize(value, indented ? LaevitasJson.Indented : LaevitasJson.Compact));
         output.Flush();
+    }
+
+    /// <summary>
+    /// A command's answer as the API's JSON document with <c>--json</c>, otherwise as <paramref name="render"/> draws it;
+    /// returns <see cref="ExitCodes.Ok"/>.
+    /// </summary>
+    public static int Print<T>(CliContext context, GlobalOptions global, ParseResult parse, T answer, Action<IAnsiConsole, T> render)
+    {
+        if (parse.GetValue(global.Json))
+        {
+            Write(context.Output, answer);
+        }
+        else
+        {
+            render(context.Console, answer);
+        }
+
+        return ExitCodes.Ok;
     }
 }

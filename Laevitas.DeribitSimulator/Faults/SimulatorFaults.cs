@@ -10,49 +10,49 @@ namespace Laevitas.DeribitSimulator.Faults;
 /// </summary>
 public sealed class SimulatorFaults
 {
-    private readonly SimulatorExchange _exchange;
-    private long _silentUntil;
-    private long _refuseUntil;
-    private int _refuseStatus = 503;
-    private int _rejectNext;
+    private readonly SimulatorExchange exchange;
+    private long silentUntil;
+    private long refuseUntil;
+    private int refuseStatus = 503;
+    private int rejectNext;
 
-    internal SimulatorFaults(SimulatorExchange exchange) => _exchange = exchange;
+    internal SimulatorFaults(SimulatorExchange exchange) => this.exchange = exchange;
 
     /// <summary>True while the exchange is silent: no ticks, no heartbeats, no responses go out.</summary>
-    public bool IsSilent => Environment.TickCount64 < Volatile.Read(ref _silentUntil);
+    public bool IsSilent => Environment.TickCount64 < Volatile.Read(ref silentUntil);
 
     /// <summary>True while new connections are refused.</summary>
-    public bool IsRefusingConnections => Environment.TickCount64 < Volatile.Read(ref _refuseUntil);
+    public bool IsRefusingConnections => Environment.TickCount64 < Volatile.Read(ref refuseUntil);
 
     /// <summary>
     /// The link stays open but nothing comes out of it for <paramref name="duration"/>: no ticks, no heartbeats,
     /// no responses (requests are still read; their answers wait). What a half-dead TCP path looks like.
     /// </summary>
-    public void GoSilent(TimeSpan duration) => Volatile.Write(ref _silentUntil, Environment.TickCount64 + (long)duration.TotalMilliseconds);
+    public void GoSilent(TimeSpan duration) => Volatile.Write(ref silentUntil, Environment.TickCount64 + (long)duration.TotalMilliseconds);
 
     /// <summary>Ends a silence early.</summary>
-    public void EndSilence() => Volatile.Write(ref _silentUntil, 0);
+    public void EndSilence() => Volatile.Write(ref silentUntil, 0);
 
     /// <summary>Answer WebSocket upgrades with <paramref name="statusCode"/> (429 or 503 typically) for a while.</summary>
     public void RefuseConnections(TimeSpan duration, int statusCode = 503)
     {
-        Volatile.Write(ref _refuseStatus, statusCode);
-        Volatile.Write(ref _refuseUntil, Environment.TickCount64 + (long)duration.TotalMilliseconds);
+        Volatile.Write(ref refuseStatus, statusCode);
+        Volatile.Write(ref refuseUntil, Environment.TickCount64 + (long)duration.TotalMilliseconds);
     }
 
     /// <summary>Accept connections again.</summary>
-    public void AcceptConnections() => Volatile.Write(ref _refuseUntil, 0);
+    public void AcceptConnections() => Volatile.Write(ref refuseUntil, 0);
 
     /// <summary>
     /// The next <paramref name="count"/> requests (any connection) are answered with 10028 too_many_requests and the
     /// session that sent each one is ended, as the exchange does when a client runs out of credits.
     /// </summary>
-    public void RejectNextRequests(int count = 1) => Interlocked.Exchange(ref _rejectNext, count);
+    public void RejectNextRequests(int count = 1) => Interlocked.Exchange(ref rejectNext, count);
 
     /// <summary>Drops every connection without a close handshake. Returns how many were dropped.</summary>
     public int DropAllConnections()
     {
-        var connections = _exchange.OpenConnections();
+        var connections = exchange.OpenConnections();
         foreach (var connection in connections) connection.Abort();
         return connections.Count;
     }
@@ -60,7 +60,7 @@ public sealed class SimulatorFaults
     /// <summary>Drops one connection without a close handshake.</summary>
     public bool DropConnection(long connectionId)
     {
-        var connection = _exchange.OpenConnections().FirstOrDefault(c => c.Id == connectionId);
+        var connection = exchange.OpenConnections().FirstOrDefault(c => c.Id == connectionId);
         connection?.Abort();
         return connection is not null;
     }
@@ -107,14 +107,14 @@ public sealed class SimulatorFaults
     {
         var copy = message.ToArray();
         var count = 0;
-        foreach (var connection in _exchange.OpenConnections())
+        foreach (var connection in exchange.OpenConnections())
         {
             if (!connection.ChannelsSnapshot().Contains(channel)) continue;
             connection.Post(FrameBuilder.FromBytes(copy));
             count++;
         }
 
-        _exchange.OnFaultInjected(count);
+        exchange.OnFaultInjected(count);
         return count;
     }
 
@@ -154,30 +154,18 @@ public sealed class SimulatorFaults
     public int SendPlatformState(string priceIndex, bool locked)
     {
         var count = 0;
-        foreach (var connection in _exchange.OpenConnections())
+        foreach (var connection in exchange.OpenConnections())
         {
             if (!connection.ChannelsSnapshot().Contains(ChannelName.PlatformState)) continue;
-            using var stream = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(stream))
+            connection.Post(FrameBuilder.Notification(ChannelName.PlatformState, writer =>
             {
-                writer.WriteStartObject();
-                writer.WriteString("jsonrpc", "2.0");
-                writer.WriteString("method", "subscription");
-                writer.WriteStartObject("params");
-                writer.WriteString("channel", ChannelName.PlatformState);
-                writer.WriteStartObject("data");
                 writer.WriteString("price_index", priceIndex);
                 writer.WriteBoolean("locked", locked);
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-            }
-
-            connection.Post(FrameBuilder.FromBytes(stream.ToArray()));
+            }));
             count++;
         }
 
-        _exchange.OnFaultInjected(count);
+        exchange.OnFaultInjected(count);
         return count;
     }
 
@@ -185,15 +173,15 @@ public sealed class SimulatorFaults
     {
         while (true)
         {
-            var current = Volatile.Read(ref _rejectNext);
+            var current = Volatile.Read(ref rejectNext);
             if (current <= 0) return false;
-            if (Interlocked.CompareExchange(ref _rejectNext, current - 1, current) == current) return true;
+            if (Interlocked.CompareExchange(ref rejectNext, current - 1, current) == current) return true;
         }
     }
 
     internal bool TryGetRefusal(out int statusCode)
     {
-        statusCode = Volatile.Read(ref _refuseStatus);
+        statusCode = Volatile.Read(ref refuseStatus);
         return IsRefusingConnections;
     }
 
@@ -205,14 +193,14 @@ public sealed class SimulatorFaults
     private int Broadcast(long? connectionId, Func<SimulatorConnection, OutboundFrame> build)
     {
         var count = 0;
-        foreach (var connection in _exchange.OpenConnections())
+        foreach (var connection in exchange.OpenConnections())
         {
             if (connectionId is { } id && connection.Id != id) continue;
             connection.Post(build(connection));
             count++;
         }
 
-        _exchange.OnFaultInjected(count);
+        exchange.OnFaultInjected(count);
         return count;
     }
 
@@ -221,7 +209,7 @@ public sealed class SimulatorFaults
     {
         var channel = connection.ChannelsSnapshot().FirstOrDefault(c => c.StartsWith("ticker.", StringComparison.Ordinal)) ?? "ticker.BTC-PERPETUAL.100ms";
         ChannelName.TryParseTicker(channel, out var instrumentName, out _);
-        var feed = _exchange.Registry.FeedOf(instrumentName);
+        var feed = exchange.Registry.FeedOf(instrumentName);
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
         {
@@ -231,24 +219,18 @@ public sealed class SimulatorFaults
             }
             else
             {
-                writer.WriteStartObject();
-                writer.WriteString("jsonrpc", "2.0");
-                writer.WriteString("method", "subscription");
-                writer.WriteStartObject("params");
-                writer.WriteString("channel", channel);
-                writer.WriteStartObject("data");
-                writer.WriteString("timestamp", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
-                writer.WriteString("instrument_name", instrumentName);
-                writer.WriteString("state", "open");
-                writer.WriteString("mark_price", "NaN");
-                writer.WriteString("best_bid_price", "NaN");
-                writer.WriteNumber("best_ask_price", 1);
-                writer.WriteStartArray("greeks");
-                writer.WriteEndArray();
-                writer.WriteString("stats", "none");
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-                writer.WriteEndObject();
+                FrameBuilder.WriteNotification(writer, channel, data =>
+                {
+                    data.WriteString("timestamp", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    data.WriteString("instrument_name", instrumentName);
+                    data.WriteString("state", "open");
+                    data.WriteString("mark_price", "NaN");
+                    data.WriteString("best_bid_price", "NaN");
+                    data.WriteNumber("best_ask_price", 1);
+                    data.WriteStartArray("greeks");
+                    data.WriteEndArray();
+                    data.WriteString("stats", "none");
+                });
             }
         }
 

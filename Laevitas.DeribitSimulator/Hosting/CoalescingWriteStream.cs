@@ -8,10 +8,10 @@ namespace Laevitas.DeribitSimulator.Hosting;
 /// </summary>
 internal sealed class CoalescingWriteStream(Stream inner, int capacity = 64 * 1024) : Stream
 {
-    private readonly byte[] _buffer = new byte[capacity];
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private int _count;
-    private bool _batching;
+    private readonly byte[] buffer = new byte[capacity];
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private int count;
+    private bool batching;
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -20,29 +20,29 @@ internal sealed class CoalescingWriteStream(Stream inner, int capacity = 64 * 10
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     /// <summary>Start collecting writes (sender thread only).</summary>
-    public void BeginBatch() => _batching = true;
+    public void BeginBatch() => batching = true;
 
     /// <summary>Write what was collected and stop collecting.</summary>
     public async ValueTask CommitAsync(CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            _batching = false;
+            batching = false;
             await WriteOutAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            _gate.Release();
+            gate.Release();
         }
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!_batching)
+            if (!batching)
             {
                 await WriteOutAsync(cancellationToken).ConfigureAwait(false);
                 await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
@@ -50,23 +50,23 @@ internal sealed class CoalescingWriteStream(Stream inner, int capacity = 64 * 10
                 return;
             }
 
-            if (_count + buffer.Length > _buffer.Length)
+            if (count + buffer.Length > this.buffer.Length)
             {
                 await WriteOutAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            if (buffer.Length > _buffer.Length)
+            if (buffer.Length > this.buffer.Length)
             {
                 await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
-            buffer.Span.CopyTo(_buffer.AsSpan(_count));
-            _count += buffer.Length;
+            buffer.Span.CopyTo(this.buffer.AsSpan(count));
+            count += buffer.Length;
         }
         finally
         {
-            _gate.Release();
+            gate.Release();
         }
     }
 
@@ -76,7 +76,7 @@ internal sealed class CoalescingWriteStream(Stream inner, int capacity = 64 * 10
     public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
 
     /// <summary>Inside a batch a flush waits for the commit; outside, it flushes.</summary>
-    public override Task FlushAsync(CancellationToken cancellationToken) => _batching ? Task.CompletedTask : inner.FlushAsync(cancellationToken);
+    public override Task FlushAsync(CancellationToken cancellationToken) => batching ? Task.CompletedTask : inner.FlushAsync(cancellationToken);
 
     public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
 
@@ -95,7 +95,7 @@ internal sealed class CoalescingWriteStream(Stream inner, int capacity = 64 * 10
         if (disposing)
         {
             inner.Dispose();
-            _gate.Dispose();
+            gate.Dispose();
         }
 
         base.Dispose(disposing);
@@ -104,16 +104,16 @@ internal sealed class CoalescingWriteStream(Stream inner, int capacity = 64 * 10
     public override async ValueTask DisposeAsync()
     {
         await inner.DisposeAsync().ConfigureAwait(false);
-        _gate.Dispose();
+        gate.Dispose();
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
     private async ValueTask WriteOutAsync(CancellationToken cancellationToken)
     {
-        if (_count == 0) return;
-        var count = _count;
-        _count = 0;
-        await inner.WriteAsync(_buffer.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+        if (this.count == 0) return;
+        var count = this.count;
+        this.count = 0;
+        await inner.WriteAsync(buffer.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
         await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 }

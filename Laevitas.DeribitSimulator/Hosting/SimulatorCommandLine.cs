@@ -32,9 +32,10 @@ internal static class SimulatorCommandLine
         var verboseOption = new Option<bool>("--verbose") { Description = "Log every connection opened and closed." };
         var churn = new Option<double?>("--churn-interval") { Description = "Seconds between automatic expiry + new listing (none by default)." };
         churn.Validators.Add(r => Check<double?>(r, v => v is null or > 0, "--churn-interval must be > 0."));
+        var daily = new Option<bool>("--daily-schedule") { Description = "Expire and list dailies at 08:00 UTC, settling at the index, as the exchange does (SimulatorOptions.DailySchedule)." };
         var root = new RootCommand("Laevitas Deribit simulator: a fake Deribit exchange (JSON-RPC 2.0 over WebSocket at /ws/api/v2).")
         {
-            port, instruments, rate, seed, maxTicks, clientId, clientSecret, host, statusEvery, verboseOption, churn,
+            port, instruments, rate, seed, maxTicks, clientId, clientSecret, host, statusEvery, verboseOption, churn, daily,
         };
         root.Validators.Add(r =>
         {
@@ -54,6 +55,7 @@ internal static class SimulatorCommandLine
                 Seed = parse.GetValue(seed),
                 MaxTicks = parse.GetValue(maxTicks),
                 ChurnInterval = parse.GetValue(churn) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                DailySchedule = parse.GetValue(daily),
             };
             if (parse.GetValue(clientId) is { } id && parse.GetValue(clientSecret) is { } secret)
             {

@@ -9,8 +9,8 @@ namespace Laevitas.DeribitSimulator.Ledger;
 /// </summary>
 public sealed class EmissionLedger
 {
-    private readonly ConcurrentDictionary<string, ChannelLedger> _channels = new(StringComparer.Ordinal);
-    private long _totalSent;
+    private readonly ConcurrentDictionary<string, ChannelLedger> channels = new(StringComparer.Ordinal);
+    private long totalSent;
 
     internal EmissionLedger(bool enabled) => Enabled = enabled;
 
@@ -18,24 +18,24 @@ public sealed class EmissionLedger
     public bool Enabled { get; }
 
     /// <summary>Ticker notifications written to sockets so far, across all connections.</summary>
-    public long TotalSent => Interlocked.Read(ref _totalSent);
+    public long TotalSent => Interlocked.Read(ref totalSent);
 
     /// <summary>Channels with at least one recorded tick.</summary>
-    public IReadOnlyCollection<string> Channels => _channels.Keys.ToArray();
+    public IReadOnlyCollection<string> Channels => channels.Keys.ToArray();
 
     /// <summary>Timestamps sent on <paramref name="channel"/> (e.g. <c>ticker.BTC-PERPETUAL.100ms</c>), in send order.</summary>
     public IReadOnlyList<long> TimestampsFor(string channel) =>
-        _channels.TryGetValue(channel, out var ledger) ? ledger.Snapshot() : [];
+        channels.TryGetValue(channel, out var ledger) ? ledger.Snapshot() : [];
 
     /// <summary>Every channel's timestamps.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<long>> Snapshot() =>
-        _channels.ToDictionary(p => p.Key, p => (IReadOnlyList<long>)p.Value.Snapshot(), StringComparer.Ordinal);
+        channels.ToDictionary(p => p.Key, p => (IReadOnlyList<long>)p.Value.Snapshot(), StringComparer.Ordinal);
 
     /// <summary>Ticks recorded across all channels (equals <see cref="TotalSent"/> when recording is on).</summary>
-    public long RecordedCount => _channels.Values.Sum(c => (long)c.Snapshot().Length);
+    public long RecordedCount => channels.Values.Sum(c => (long)c.Snapshot().Length);
 
     internal ChannelLedger? ForChannel(string channel) =>
-        Enabled ? _channels.GetOrAdd(channel, static c => new ChannelLedger(c)) : null;
+        Enabled ? channels.GetOrAdd(channel, static c => new ChannelLedger(c)) : null;
 
-    internal long CountSent() => Interlocked.Increment(ref _totalSent);
+    internal long CountSent() => Interlocked.Increment(ref totalSent);
 }

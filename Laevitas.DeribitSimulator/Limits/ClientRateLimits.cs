@@ -8,12 +8,12 @@ namespace Laevitas.DeribitSimulator.Limits;
 /// </summary>
 internal sealed class ClientRateLimits(SimulatorLimits limits)
 {
-    private readonly ConcurrentDictionary<string, TokenBucket> _credits = new();
-    private readonly ConcurrentDictionary<string, TokenBucket> _subscribes = new();
+    private readonly ConcurrentDictionary<string, TokenBucket> credits = new();
+    private readonly ConcurrentDictionary<string, TokenBucket> subscribes = new();
 
     public bool TryTakeRequestCredits(string clientKey) =>
-        _credits.GetOrAdd(clientKey, _ => new TokenBucket(limits.MaxCredits, limits.CreditRefillPerSecond)).TryTake(limits.CreditsPerRequest);
+        credits.GetOrAdd(clientKey, _ => new TokenBucket(limits.MaxCredits, limits.CreditRefillPerSecond)).TryTake(limits.CreditsPerRequest);
 
     public bool TryTakeSubscribe(string clientKey) =>
-        _subscribes.GetOrAdd(clientKey, _ => new TokenBucket(limits.SubscribeBurst, limits.SubscribeRatePerSecond)).TryTake(1);
+        subscribes.GetOrAdd(clientKey, _ => new TokenBucket(limits.SubscribeBurst, limits.SubscribeRatePerSecond)).TryTake(1);
 }

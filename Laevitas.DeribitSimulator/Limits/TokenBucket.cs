@@ -5,20 +5,20 @@ namespace Laevitas.DeribitSimulator.Limits;
 /// <summary>A leaky/token bucket like the exchange's credit system: capacity, refill per second, cost per call.</summary>
 internal sealed class TokenBucket(double capacity, double refillPerSecond)
 {
-    private readonly Lock _lock = new();
-    private readonly double _capacity = capacity;
-    private double _tokens = capacity;
-    private long _lastRefill = Stopwatch.GetTimestamp();
+    private readonly Lock gate = new();
+    private readonly double capacity = capacity;
+    private double tokens = capacity;
+    private long lastRefill = Stopwatch.GetTimestamp();
 
     public bool TryTake(double cost)
     {
-        lock (_lock)
+        lock (gate)
         {
             var now = Stopwatch.GetTimestamp();
-            _tokens = Math.Min(_capacity, _tokens + Stopwatch.GetElapsedTime(_lastRefill, now).TotalSeconds * refillPerSecond);
-            _lastRefill = now;
-            if (_tokens < cost) return false;
-            _tokens -= cost;
+            tokens = Math.Min(capacity, tokens + Stopwatch.GetElapsedTime(lastRefill, now).TotalSeconds * refillPerSecond);
+            lastRefill = now;
+            if (tokens < cost) return false;
+            tokens -= cost;
             return true;
         }
     }

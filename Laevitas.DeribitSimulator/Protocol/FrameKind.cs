@@ -9,6 +9,9 @@ internal enum FrameKind
     /// <summary>A ticker notification: sent like text, then counted and recorded in the ledger.</summary>
     Tick,
 
+    /// <summary>A heartbeat <c>test_request</c>: sent like text; the client's time to answer starts when it is sent.</summary>
+    TestRequest,
+
     /// <summary>Send a close frame and stop (the exchange ending the session).</summary>
     Close,
 

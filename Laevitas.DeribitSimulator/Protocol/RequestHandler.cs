@@ -73,6 +73,9 @@ internal sealed class RequestHandler(SimulatorExchange exchange)
             case "public/get_instruments":
                 await GetInstrumentsAsync(connection, id, parameters, usIn).ConfigureAwait(false);
                 break;
+            case "public/get_delivery_prices":
+                await GetDeliveryPricesAsync(connection, id, parameters, usIn).ConfigureAwait(false);
+                break;
             case "public/subscribe":
                 await SubscribeAsync(connection, id, parameters, usIn, subscribe: true, isPrivate: false).ConfigureAwait(false);
                 break;
@@ -115,7 +118,12 @@ internal sealed class RequestHandler(SimulatorExchange exchange)
                 }).ConfigureAwait(false);
                 break;
             case "public/get_time":
-                await ResultAsync(connection, id, usIn, static w => w.WriteNumberValue(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).ConfigureAwait(false);
+                {
+                    // The exchange's clock (SimulatorOptions.Clock), like every timestamp it sends.
+                    var now = exchange.Options.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+                    await ResultAsync(connection, id, usIn, w => w.WriteNumberValue(now)).ConfigureAwait(false);
+                }
+
                 break;
             case "public/auth":
                 await AuthAsync(connection, id, parameters, usIn).ConfigureAwait(false);
@@ -172,6 +180,59 @@ internal sealed class RequestHandler(SimulatorExchange exchange)
         await ResultAsync(connection, id, usIn, w => InstrumentWriter.WriteList(w, selected, isActive: !expired)).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// <c>{"data":[{"date":"2020-01-02","delivery_price":7131.21},…],"records_total":58}</c>, newest first, paged by
+    /// offset (default 0) and count (default 10, as documented). An index the exchange does not have is refused like an
+    /// unknown currency of get_instruments (-32602 "Invalid params", reason "wrong format"); the simulator takes counts of
+    /// 1..1000 and refuses others the same way.
+    /// </summary>
+    private async ValueTask GetDeliveryPricesAsync(SimulatorConnection connection, JsonElement? id, JsonElement parameters, long usIn)
+    {
+        if (!TryGetString(parameters, "index_name", out var indexName))
+        {
+            await ErrorAsync(connection, id, usIn, RpcError.InvalidParams("index_name", "must be present")).ConfigureAwait(false);
+            return;
+        }
+
+        var history = exchange.DeliveryPrices;
+        if (!history.IsKnown(indexName))
+        {
+            await ErrorAsync(connection, id, usIn, RpcError.InvalidParams("index_name", "wrong format")).ConfigureAwait(false);
+            return;
+        }
+
+        if (!TryGetInteger(parameters, "offset", 0, out var offset) || offset < 0)
+        {
+            await ErrorAsync(connection, id, usIn, RpcError.InvalidParams("offset", "wrong format")).ConfigureAwait(false);
+            return;
+        }
+
+        if (!TryGetInteger(parameters, "count", 10, out var count) || count is < 1 or > 1000)
+        {
+            await ErrorAsync(connection, id, usIn, RpcError.InvalidParams("count", "wrong format")).ConfigureAwait(false);
+            return;
+        }
+
+        var total = history.Count;
+        var page = history.Page(indexName, offset, (int)count);
+        await ResultAsync(connection, id, usIn, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("data");
+            foreach (var entry in page)
+            {
+                w.WriteStartObject();
+                w.WriteString("date", entry.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteNumber("delivery_price", entry.DeliveryPrice);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteNumber("records_total", total);
+            w.WriteEndObject();
+        }).ConfigureAwait(false);
+    }
+
     private async ValueTask SubscribeAsync(SimulatorConnection connection, JsonElement? id, JsonElement parameters, long usIn, bool subscribe, bool isPrivate)
     {
         if (isPrivate && !connection.IsAuthenticated)
@@ -217,7 +278,9 @@ internal sealed class RequestHandler(SimulatorExchange exchange)
         if (subscribe)
         {
             // Raw (unaggregated) ticker channels are only for authorized connections.
-            if (!connection.IsAuthenticated && requested.Any(c => ChannelName.TryParseTicker(c, out _, out var interval) && interval == "raw"))
+            if (!connection.IsAuthenticated && requested.Any(c =>
+                    (ChannelName.TryParseTicker(c, out _, out var interval) && interval == "raw")
+                    || (ChannelName.TryParseTrades(c, out var trades) && trades.Interval == "raw")))
             {
                 await ErrorAsync(connection, id, usIn, RpcError.RawUnauthorized).ConfigureAwait(false);
                 return;
@@ -233,7 +296,10 @@ internal sealed class RequestHandler(SimulatorExchange exchange)
             var served = new HashSet<string>(exchange.Registry.Subscribe(connection, tickers), StringComparer.Ordinal);
             foreach (var channel in requested)
             {
-                if (served.Contains(channel) || channel == ChannelName.PlatformState)
+                // instrument.state channels live on the connection alone: listings are rare, InstrumentStateNotifier scans.
+                if (served.Contains(channel) || channel == ChannelName.PlatformState || ChannelName.TryParseInstrumentState(channel, out _)
+                    || IsServedIndexChannel(channel)
+                    || exchange.TradeSubscriptions.Subscribe(connection, channel))
                 {
                     connection.AddChannel(channel);
                     done.Add(channel);
@@ -256,12 +322,25 @@ internal sealed class RequestHandler(SimulatorExchange exchange)
         }).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// An index channel of an index the market has (index channels, like instrument.state, live on the connection alone;
+    /// IndexPublisher scans them). DVOL only for btc_usd and eth_usd, the two Deribit computes it for.
+    /// </summary>
+    private bool IsServedIndexChannel(string channel) =>
+        ChannelName.TryParseIndex(channel, out var kind, out var indexName)
+        && exchange.Market.Find(indexName) is not null
+        && (kind != Indexes.IndexPublisher.VolatilityChannel || indexName is "btc_usd" or "eth_usd");
+
     private bool Unsubscribe(SimulatorConnection connection, string channel)
     {
         if (!connection.RemoveChannel(channel)) return false;
         if (ChannelName.TryParseTicker(channel, out var instrument, out _))
         {
             exchange.Registry.Unsubscribe(connection, instrument, channel);
+        }
+        else
+        {
+            exchange.TradeSubscriptions.Unsubscribe(connection, channel);
         }
 
         return true;
@@ -386,6 +465,23 @@ internal sealed class RequestHandler(SimulatorExchange exchange)
 
         value = element.GetString()!;
         return true;
+    }
+
+    /// <summary>An integer parameter (a JSON number, or a string of digits as query strings send); absent ⇒ <paramref name="fallback"/>.</summary>
+    private static bool TryGetInteger(JsonElement parameters, string name, long fallback, out long value)
+    {
+        value = fallback;
+        if (parameters.ValueKind != JsonValueKind.Object || !parameters.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        return element.ValueKind switch
+        {
+            JsonValueKind.Number => element.TryGetInt64(out value),
+            JsonValueKind.String => long.TryParse(element.GetString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value),
+            _ => false,
+        };
     }
 
     /// <summary>

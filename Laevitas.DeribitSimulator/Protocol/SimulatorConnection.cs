@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using Laevitas.DeribitSimulator.Faults;
@@ -15,24 +16,25 @@ internal sealed class SimulatorConnection
     private static readonly byte[] TestRequest = """{"jsonrpc":"2.0","method":"heartbeat","params":{"type":"test_request"}}"""u8.ToArray();
     private static readonly byte[] Heartbeat = """{"jsonrpc":"2.0","method":"heartbeat","params":{"type":"heartbeat"}}"""u8.ToArray();
 
-    private readonly WebSocket _socket;
-    private readonly Hosting.CoalescingWriteStream _stream;
-    private readonly SimulatorExchange _exchange;
-    private readonly Channel<OutboundFrame> _outbox;
-    private readonly CancellationTokenSource _lifetime = new();
-    private readonly HashSet<string> _channels = new(StringComparer.Ordinal);
-    private CancellationTokenSource? _heartbeat;
-    private int _testRequestPending;
-    private int _ending;
+    private readonly WebSocket socket;
+    private readonly Hosting.CoalescingWriteStream stream;
+    private readonly SimulatorExchange exchange;
+    private readonly Channel<OutboundFrame> outbox;
+    private readonly CancellationTokenSource lifetime = new();
+    private readonly HashSet<string> channels = new(StringComparer.Ordinal);
+    private CancellationTokenSource? heartbeat;
+    private int testRequestPending;
+    private long testRequestSentAt;
+    private int ending;
 
     public SimulatorConnection(long id, string remoteIp, WebSocket socket, Hosting.CoalescingWriteStream stream, SimulatorExchange exchange)
     {
         Id = id;
         RemoteIp = remoteIp;
-        _socket = socket;
-        _stream = stream;
-        _exchange = exchange;
-        _outbox = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(exchange.Options.OutboundQueueCapacity)
+        this.socket = socket;
+        this.stream = stream;
+        this.exchange = exchange;
+        outbox = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(exchange.Options.OutboundQueueCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -49,37 +51,37 @@ internal sealed class SimulatorConnection
     public string ClientKey => ClientId is null ? "ip:" + RemoteIp : "key:" + ClientId;
 
     public double? HeartbeatIntervalSeconds { get; private set; }
-    public bool IsEnding => Volatile.Read(ref _ending) != 0;
-    public CancellationToken Lifetime => _lifetime.Token;
+    public bool IsEnding => Volatile.Read(ref ending) != 0;
+    public CancellationToken Lifetime => lifetime.Token;
 
     public int ChannelCount
     {
-        get { lock (_channels) return _channels.Count; }
+        get { lock (channels) return channels.Count; }
     }
 
     public string[] ChannelsSnapshot()
     {
-        lock (_channels) return _channels.ToArray();
+        lock (channels) return channels.ToArray();
     }
 
     public bool AddChannel(string channel)
     {
-        lock (_channels) return _channels.Add(channel);
+        lock (channels) return channels.Add(channel);
     }
 
     public bool RemoveChannel(string channel)
     {
-        lock (_channels) return _channels.Remove(channel);
+        lock (channels) return channels.Remove(channel);
     }
 
-    public bool TryEnqueue(in OutboundFrame frame) => _outbox.Writer.TryWrite(frame);
+    public bool TryEnqueue(in OutboundFrame frame) => outbox.Writer.TryWrite(frame);
 
     /// <summary>Waits for room in the queue; false when the connection is gone (the caller keeps the buffer).</summary>
     public async ValueTask<bool> EnqueueAsync(OutboundFrame frame)
     {
         try
         {
-            await _outbox.Writer.WriteAsync(frame, _lifetime.Token).ConfigureAwait(false);
+            await outbox.Writer.WriteAsync(frame, lifetime.Token).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
@@ -98,35 +100,45 @@ internal sealed class SimulatorConnection
     /// <summary>Ends the session as the exchange does after a fatal error: queued frames go out, then a close frame.</summary>
     public void EndSession(WebSocketCloseStatus status, string reason)
     {
-        if (Interlocked.Exchange(ref _ending, 1) != 0) return;
+        if (Interlocked.Exchange(ref ending, 1) != 0) return;
         Post(new OutboundFrame(FrameKind.Close, null, 0, CloseStatus: status, CloseReason: reason));
     }
 
     /// <summary>Drops the TCP connection at once (no close handshake), like a network failure.</summary>
     public void Abort()
     {
-        Interlocked.Exchange(ref _ending, 1);
-        _socket.Abort();
-        _lifetime.Cancel();
+        Interlocked.Exchange(ref ending, 1);
+        socket.Abort();
+        lifetime.Cancel();
     }
 
     public void StartHeartbeat(TimeSpan interval)
     {
-        var next = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
-        Interlocked.Exchange(ref _heartbeat, next)?.Cancel();
+        var next = CancellationTokenSource.CreateLinkedTokenSource(lifetime.Token);
+        Interlocked.Exchange(ref heartbeat, next)?.Cancel();
         HeartbeatIntervalSeconds = interval.TotalSeconds;
-        Volatile.Write(ref _testRequestPending, 0);
+        Volatile.Write(ref testRequestPending, 0);
         _ = HeartbeatLoopAsync(interval, next.Token);
     }
 
     public void StopHeartbeat()
     {
-        Interlocked.Exchange(ref _heartbeat, null)?.Cancel();
+        Interlocked.Exchange(ref heartbeat, null)?.Cancel();
         HeartbeatIntervalSeconds = null;
     }
 
+    // Earlier only: the stamp made at posting is an upper bound.
+    private void TestRequestSent(long at)
+    {
+        var current = Volatile.Read(ref testRequestSentAt);
+        if (at < current)
+        {
+            Interlocked.CompareExchange(ref testRequestSentAt, at, current);
+        }
+    }
+
     /// <summary>Any <c>public/test</c> answers the pending test_request.</summary>
-    public void OnTestReceived() => Volatile.Write(ref _testRequestPending, 0);
+    public void OnTestReceived() => Volatile.Write(ref testRequestPending, 0);
 
     public async Task RunAsync()
     {
@@ -141,10 +153,10 @@ internal sealed class SimulatorConnection
         }
 
         // Let a pending close frame or queued responses out before tearing down, but never wait long.
-        _outbox.Writer.TryComplete();
+        outbox.Writer.TryComplete();
         await Task.WhenAny(sender, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
-        _lifetime.Cancel();
-        _heartbeat?.Cancel();
+        lifetime.Cancel();
+        heartbeat?.Cancel();
         try
         {
             await sender.ConfigureAwait(false);
@@ -158,11 +170,11 @@ internal sealed class SimulatorConnection
 
     private async Task ReceiveLoopAsync()
     {
-        var limit = _exchange.Options.Limits.MaxRequestBytes;
+        var limit = exchange.Options.Limits.MaxRequestBytes;
         var buffer = new byte[limit];
         var scratch = new byte[16 * 1024];
-        var token = _lifetime.Token;
-        while (_socket.State == WebSocketState.Open && !token.IsCancellationRequested)
+        var token = lifetime.Token;
+        while (socket.State == WebSocketState.Open && !token.IsCancellationRequested)
         {
             var count = 0;
             var tooLarge = false;
@@ -170,11 +182,11 @@ internal sealed class SimulatorConnection
             do
             {
                 var target = count < buffer.Length ? buffer.AsMemory(count) : scratch.AsMemory();
-                result = await _socket.ReceiveAsync(target, token).ConfigureAwait(false);
+                result = await socket.ReceiveAsync(target, token).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     // Answer the client's close handshake through the sender so it follows anything queued.
-                    if (Interlocked.Exchange(ref _ending, 1) == 0)
+                    if (Interlocked.Exchange(ref ending, 1) == 0)
                     {
                         Post(new OutboundFrame(FrameKind.Close, null, 0, CloseStatus: WebSocketCloseStatus.NormalClosure, CloseReason: ""));
                     }
@@ -189,7 +201,7 @@ internal sealed class SimulatorConnection
             while (!result.EndOfMessage);
 
             if (IsEnding) continue;
-            await _exchange.Handler.HandleAsync(this, buffer.AsMemory(0, count), tooLarge, RpcWriter.NowMicros()).ConfigureAwait(false);
+            await exchange.Handler.HandleAsync(this, buffer.AsMemory(0, count), tooLarge, RpcWriter.NowMicros()).ConfigureAwait(false);
         }
     }
 
@@ -199,15 +211,15 @@ internal sealed class SimulatorConnection
     /// </summary>
     private async Task SendLoopAsync()
     {
-        var reader = _outbox.Reader;
-        var faults = _exchange.Faults;
-        var token = _lifetime.Token;
+        var reader = outbox.Reader;
+        var faults = exchange.Faults;
+        var token = lifetime.Token;
         var uncommitted = new List<OutboundFrame>(256);
         try
         {
             while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
             {
-                _stream.BeginBatch();
+                stream.BeginBatch();
                 var stop = false;
                 while (!stop && reader.TryRead(out var frame))
                 {
@@ -215,7 +227,7 @@ internal sealed class SimulatorConnection
                     {
                         await CommitAsync(uncommitted, token, continueBatch: false).ConfigureAwait(false);
                         await faults.WaitWhileSilentAsync(token).ConfigureAwait(false);
-                        _stream.BeginBatch();
+                        stream.BeginBatch();
                     }
 
                     var keep = false;
@@ -224,10 +236,14 @@ internal sealed class SimulatorConnection
                         switch (frame.Kind)
                         {
                             case FrameKind.Text:
-                                await _socket.SendAsync(frame.Buffer.AsMemory(0, frame.Length), WebSocketMessageType.Text, true, token).ConfigureAwait(false);
+                                await socket.SendAsync(frame.Buffer.AsMemory(0, frame.Length), WebSocketMessageType.Text, true, token).ConfigureAwait(false);
+                                break;
+                            case FrameKind.TestRequest:
+                                await socket.SendAsync(frame.Buffer.AsMemory(0, frame.Length), WebSocketMessageType.Text, true, token).ConfigureAwait(false);
+                                TestRequestSent(Stopwatch.GetTimestamp());
                                 break;
                             case FrameKind.Tick:
-                                await _socket.SendAsync(frame.Buffer.AsMemory(0, frame.Length), WebSocketMessageType.Text, true, token).ConfigureAwait(false);
+                                await socket.SendAsync(frame.Buffer.AsMemory(0, frame.Length), WebSocketMessageType.Text, true, token).ConfigureAwait(false);
                                 uncommitted.Add(frame);
                                 keep = true;
                                 if (uncommitted.Count >= 1024) await CommitAsync(uncommitted, token).ConfigureAwait(false);
@@ -239,7 +255,7 @@ internal sealed class SimulatorConnection
                                 stop = true;
                                 break;
                             case FrameKind.PartialThenAbort:
-                                await _socket.SendAsync(frame.Buffer.AsMemory(0, frame.Length), WebSocketMessageType.Text, false, token).ConfigureAwait(false);
+                                await socket.SendAsync(frame.Buffer.AsMemory(0, frame.Length), WebSocketMessageType.Text, false, token).ConfigureAwait(false);
                                 await CommitAsync(uncommitted, token).ConfigureAwait(false);
                                 // Give the half frame time to reach the wire before the reset.
                                 await Task.Delay(50, token).ConfigureAwait(false);
@@ -275,32 +291,32 @@ internal sealed class SimulatorConnection
 
     private async ValueTask CommitAsync(List<OutboundFrame> uncommitted, CancellationToken token, bool continueBatch = true)
     {
-        await _stream.CommitAsync(token).ConfigureAwait(false);
-        _exchange.OnCommit();
+        await stream.CommitAsync(token).ConfigureAwait(false);
+        exchange.OnCommit();
         foreach (var frame in uncommitted)
         {
-            _exchange.OnTickSent(frame);
+            exchange.OnTickSent(frame);
             ArrayPool<byte>.Shared.Return(frame.Buffer!);
         }
 
         uncommitted.Clear();
-        if (continueBatch) _stream.BeginBatch();
+        if (continueBatch) stream.BeginBatch();
     }
 
     private async Task CloseAsync(WebSocketCloseStatus status, string reason)
     {
-        Interlocked.Exchange(ref _ending, 1);
+        Interlocked.Exchange(ref ending, 1);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         try
         {
-            await _socket.CloseOutputAsync(status, reason, timeout.Token).ConfigureAwait(false);
+            await socket.CloseOutputAsync(status, reason, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
         }
 
         // The exchange ends the session: give the client a moment to answer the handshake, then cut the TCP link.
-        _ = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(_ => _socket.Abort(), TaskScheduler.Default);
+        _ = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(_ => socket.Abort(), TaskScheduler.Default);
     }
 
     private async Task HeartbeatLoopAsync(TimeSpan interval, CancellationToken token)
@@ -310,19 +326,30 @@ internal sealed class SimulatorConnection
         {
             while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
             {
-                if (_exchange.Faults.IsSilent) continue;
-                if (Volatile.Read(ref _testRequestPending) != 0)
+                if (exchange.Faults.IsSilent) continue;
+                if (Volatile.Read(ref testRequestPending) != 0)
                 {
+                    // Measured from when the test_request left (the send loop stamps it), not from the timer or the
+                    // queue: a late timer tick followed at once by the next, or ticks queued ahead of the request, must
+                    // not cut the client's interval short.
+                    if (Stopwatch.GetTimestamp() - Volatile.Read(ref testRequestSentAt) < interval.TotalSeconds * Stopwatch.Frequency)
+                    {
+                        continue;
+                    }
+
                     // The client did not answer the last test_request within an interval: the exchange hangs up.
-                    _exchange.OnHeartbeatTimeout(this);
+                    exchange.OnHeartbeatTimeout(this);
                     EndSession(WebSocketCloseStatus.PolicyViolation, "heartbeat_timeout");
                     return;
                 }
 
                 // The exchange sends both kinds; only test_request needs an answer (public/test) before the next interval.
-                Volatile.Write(ref _testRequestPending, 1);
+                // Until the send loop stamps it, counted as sent one interval from now: a request stuck behind a queue
+                // the client does not read still times out, after two intervals.
+                Volatile.Write(ref testRequestSentAt, Stopwatch.GetTimestamp() + (long)(interval.TotalSeconds * Stopwatch.Frequency));
+                Volatile.Write(ref testRequestPending, 1);
                 Post(FrameBuilder.FromBytes(Heartbeat));
-                Post(FrameBuilder.FromBytes(TestRequest));
+                Post(FrameBuilder.FromBytes(TestRequest, FrameKind.TestRequest));
             }
         }
         catch (OperationCanceledException)
@@ -340,13 +367,13 @@ internal sealed class SimulatorConnection
 
     private void DrainOutbox()
     {
-        while (_outbox.Reader.TryRead(out var frame)) Release(frame, counted: false);
+        while (outbox.Reader.TryRead(out var frame)) Release(frame, counted: false);
     }
 
     /// <summary>Returns the buffer; a tick that never left is counted as discarded so MaxTicks stays exact.</summary>
     private void Release(in OutboundFrame frame, bool counted)
     {
-        if (frame.Kind == FrameKind.Tick && !counted) _exchange.OnTickDiscarded();
+        if (frame.Kind == FrameKind.Tick && !counted) exchange.OnTickDiscarded();
         if (frame.Buffer is not null) ArrayPool<byte>.Shared.Return(frame.Buffer);
     }
 }

@@ -10,15 +10,19 @@ namespace Laevitas.DeribitSimulator.Ticks;
 /// </summary>
 internal sealed class ChannelRegistry(MarketModel market, InstrumentUniverse universe, EmissionLedger ledger)
 {
-    private readonly Lock _lock = new();
-    private readonly Dictionary<string, InstrumentFeed> _feeds = new(StringComparer.Ordinal);
-    private InstrumentFeed[] _active = [];
-    private int _subscriptionCount;
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, InstrumentFeed> feeds = new(StringComparer.Ordinal);
+    private InstrumentFeed[] active = [];
+    private int subscriptionCount;
 
-    /// <summary>Feeds with at least one subscriber.</summary>
-    public InstrumentFeed[] Active => Volatile.Read(ref _active);
+    /// <summary>
+    /// Feeds of every instrument some client has subscribed to and that has not expired, subscribers or not: the market
+    /// keeps ticking while nobody listens, so a subscription hole is ticks generated and never sent
+    /// (<see cref="MarketLedger"/>).
+    /// </summary>
+    public InstrumentFeed[] Active => Volatile.Read(ref active);
 
-    public int SubscriptionCount => Volatile.Read(ref _subscriptionCount);
+    public int SubscriptionCount => Volatile.Read(ref subscriptionCount);
 
     /// <summary>
     /// Adds the subscriptions whose instrument is listed and returns those channels (in request order). One lock and
@@ -27,22 +31,22 @@ internal sealed class ChannelRegistry(MarketModel market, InstrumentUniverse uni
     public List<string> Subscribe(SimulatorConnection connection, IReadOnlyList<(string Instrument, string Channel)> requests)
     {
         var done = new List<string>(requests.Count);
-        lock (_lock)
+        lock (gate)
         {
             var changed = false;
             foreach (var (instrumentName, channel) in requests)
             {
                 if (!universe.TryGetActive(instrumentName, out var instrument)) continue;
-                if (!_feeds.TryGetValue(instrumentName, out var feed))
+                if (!feeds.TryGetValue(instrumentName, out var feed))
                 {
                     feed = new InstrumentFeed(market.CreateTicker(instrument, UnderlyingIndexOf(instrument)));
-                    _feeds.Add(instrumentName, feed);
+                    feeds.Add(instrumentName, feed);
                 }
 
                 done.Add(channel);
                 if (feed.Subscribers.Any(s => s.Connection == connection && s.Channel == channel)) continue;
                 feed.Subscribers = [.. feed.Subscribers, new Subscriber(connection, channel, ledger.ForChannel(channel))];
-                _subscriptionCount++;
+                subscriptionCount++;
                 changed = true;
             }
 
@@ -54,9 +58,9 @@ internal sealed class ChannelRegistry(MarketModel market, InstrumentUniverse uni
 
     public bool Unsubscribe(SimulatorConnection connection, string instrumentName, string channel)
     {
-        lock (_lock)
+        lock (gate)
         {
-            if (!_feeds.TryGetValue(instrumentName, out var feed)) return false;
+            if (!feeds.TryGetValue(instrumentName, out var feed)) return false;
             var removed = RemoveWhere(feed, s => s.Connection == connection && s.Channel == channel);
             if (removed > 0) PublishActive();
             return removed > 0;
@@ -65,10 +69,10 @@ internal sealed class ChannelRegistry(MarketModel market, InstrumentUniverse uni
 
     public void RemoveConnection(SimulatorConnection connection)
     {
-        lock (_lock)
+        lock (gate)
         {
             var removed = 0;
-            foreach (var feed in _feeds.Values) removed += RemoveWhere(feed, s => s.Connection == connection);
+            foreach (var feed in feeds.Values) removed += RemoveWhere(feed, s => s.Connection == connection);
             if (removed > 0) PublishActive();
         }
     }
@@ -76,11 +80,11 @@ internal sealed class ChannelRegistry(MarketModel market, InstrumentUniverse uni
     /// <summary>Drops every subscription on an expired instrument; returns its feed and the subscribers that were cut.</summary>
     public (InstrumentFeed? Feed, Subscriber[] Subscribers) RemoveInstrument(string instrumentName)
     {
-        lock (_lock)
+        lock (gate)
         {
-            if (!_feeds.Remove(instrumentName, out var feed)) return (null, []);
+            if (!feeds.Remove(instrumentName, out var feed)) return (null, []);
             var subscribers = feed.Subscribers;
-            _subscriptionCount -= subscribers.Length;
+            subscriptionCount -= subscribers.Length;
             feed.Subscribers = [];
             PublishActive();
             return (feed, subscribers);
@@ -90,7 +94,7 @@ internal sealed class ChannelRegistry(MarketModel market, InstrumentUniverse uni
     /// <summary>A subscribed channel's ticker, for faults that need a real instrument to corrupt.</summary>
     public InstrumentFeed? FeedOf(string instrumentName)
     {
-        lock (_lock) return _feeds.GetValueOrDefault(instrumentName);
+        lock (gate) return feeds.GetValueOrDefault(instrumentName);
     }
 
     private int RemoveWhere(InstrumentFeed feed, Func<Subscriber, bool> match)
@@ -99,12 +103,12 @@ internal sealed class ChannelRegistry(MarketModel market, InstrumentUniverse uni
         var after = before.Where(s => !match(s)).ToArray();
         if (after.Length == before.Length) return 0;
         feed.Subscribers = after;
-        _subscriptionCount -= before.Length - after.Length;
+        subscriptionCount -= before.Length - after.Length;
         return before.Length - after.Length;
     }
 
     private void PublishActive() =>
-        Volatile.Write(ref _active, _feeds.Values.Where(f => f.Subscribers.Length > 0).ToArray());
+        Volatile.Write(ref active, feeds.Values.ToArray());
 
     /// <summary>
     /// Inverse options are priced off the future of the same expiry when one is listed, otherwise off a synthetic

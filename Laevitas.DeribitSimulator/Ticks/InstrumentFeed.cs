@@ -5,7 +5,7 @@ namespace Laevitas.DeribitSimulator.Ticks;
 /// <summary>An instrument's live ticker and the subscribers of its ticker channels (copy-on-write array).</summary>
 internal sealed class InstrumentFeed(TickerState state)
 {
-    private Subscriber[] _subscribers = [];
+    private Subscriber[] subscribers = [];
 
     public TickerState State { get; } = state;
 
@@ -14,7 +14,7 @@ internal sealed class InstrumentFeed(TickerState state)
     /// <summary>Read lock-free by the engine; replaced (never mutated) under the registry lock.</summary>
     public Subscriber[] Subscribers
     {
-        get => Volatile.Read(ref _subscribers);
-        set => Volatile.Write(ref _subscribers, value);
+        get => Volatile.Read(ref subscribers);
+        set => Volatile.Write(ref subscribers, value);
     }
 }

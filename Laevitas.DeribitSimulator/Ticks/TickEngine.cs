@@ -1,124 +1,115 @@
 using System.Buffers;
-using System.Diagnostics;
 using Laevitas.DeribitSimulator.Faults;
+using Laevitas.DeribitSimulator.Ledger;
 using Laevitas.DeribitSimulator.Protocol;
 
 namespace Laevitas.DeribitSimulator.Ticks;
 
 /// <summary>
-/// Produces ticker notifications at the configured aggregate rate, round-robin over every subscribed instrument,
-/// and queues them on the subscribers' connections. One loop, one thread of work at a time: instrument state needs
+/// Generates ticks at the configured aggregate rate, round-robin over every instrument of the market (subscribed now or
+/// before, not expired), records each in the <see cref="MarketLedger"/>, and queues it on the connections subscribed
+/// to it at that moment, if any: the rate is the market's, whatever number of clients listen. One loop, one thread of work at a time: instrument state needs
 /// no locks, timestamps are strictly increasing per instrument. A full connection queue makes the engine wait
 /// (backpressure) rather than drop, so what is emitted can be reconciled exactly.
 /// </summary>
 internal sealed class TickEngine
 {
-    private readonly ChannelRegistry _registry;
-    private readonly MarketModel _market;
-    private readonly SimulatorFaults _faults;
-    private readonly FrameBuilder _frames = new();
-    private readonly Random _random;
-    private readonly long? _maxTicks;
-    private double _ticksPerSecond;
-    private long _queued;
-    private long _discarded;
-    private readonly bool _finalTickOnExpiry;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<(InstrumentFeed Feed, Subscriber[] Subscribers)> _expiries = new();
-    private int _cursor;
+    private readonly ChannelRegistry registry;
+    private readonly MarketModel market;
+    private readonly SimulatorFaults faults;
+    private readonly FrameBuilder frames = new();
+    private readonly Random random;
+    private readonly long? maxTicks;
+    private double ticksPerSecond;
+    private long queued;
+    private long discarded;
+    private readonly bool finalTickOnExpiry;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(InstrumentFeed Feed, Subscriber[] Subscribers, double? DeliveryPrice, Action? Then)> expiries = new();
+    private readonly TimeProvider clock;
+    private int cursor;
 
-    public TickEngine(SimulatorOptions options, ChannelRegistry registry, MarketModel market, SimulatorFaults faults)
+    private readonly MarketLedger marketLedger;
+
+    public TickEngine(SimulatorOptions options, ChannelRegistry registry, MarketModel market, SimulatorFaults faults, MarketLedger marketLedger)
     {
-        _registry = registry;
-        _market = market;
-        _faults = faults;
-        _random = new Random(options.Seed);
-        _maxTicks = options.MaxTicks;
-        _ticksPerSecond = options.TicksPerSecond;
-        _finalTickOnExpiry = options.SendFinalTickOnExpiry;
+        this.marketLedger = marketLedger;
+        this.registry = registry;
+        this.market = market;
+        this.faults = faults;
+        random = new Random(options.Seed);
+        maxTicks = options.MaxTicks;
+        ticksPerSecond = options.TicksPerSecond;
+        finalTickOnExpiry = options.SendFinalTickOnExpiry;
+        clock = options.Clock;
     }
 
     /// <summary>
     /// An instrument expired: its subscribers get one last notification (state closed, estimated_delivery_price
-    /// "expired") from the engine thread, so it is ordered after every tick already emitted for it.
+    /// "expired") from the engine thread, so it is ordered after every tick already emitted for it. Its
+    /// <c>delivery_price</c> is <paramref name="deliveryPrice"/>, or the index at that moment when null.
+    /// <paramref name="then"/> runs once that notification is queued (at once when there is none to send).
     /// </summary>
-    public void OnExpired(InstrumentFeed feed, Subscriber[] subscribers)
+    public void OnExpired(InstrumentFeed? feed, Subscriber[] subscribers, double? deliveryPrice = null, Action? then = null)
     {
-        if (_finalTickOnExpiry && subscribers.Length > 0) _expiries.Enqueue((feed, subscribers));
+        if (feed is not null && finalTickOnExpiry && subscribers.Length > 0) expiries.Enqueue((feed, subscribers, deliveryPrice, then));
+        else then?.Invoke();
     }
 
     public double TicksPerSecond
     {
-        get => Volatile.Read(ref _ticksPerSecond);
-        set => Volatile.Write(ref _ticksPerSecond, value);
+        get => Volatile.Read(ref ticksPerSecond);
+        set => Volatile.Write(ref ticksPerSecond, value);
     }
 
     /// <summary>Tick frames queued on connections (minus those dropped with their connection).</summary>
-    public long Outstanding => Interlocked.Read(ref _queued) - Interlocked.Read(ref _discarded);
+    public long Outstanding => Interlocked.Read(ref queued) - Interlocked.Read(ref discarded);
 
-    public bool LimitReached => _maxTicks is { } max && Outstanding >= max;
+    public bool LimitReached => maxTicks is { } max && Outstanding >= max;
 
     /// <summary>A queued tick was dropped because its connection went away before sending it.</summary>
-    public void OnDiscarded() => Interlocked.Increment(ref _discarded);
+    public void OnDiscarded() => Interlocked.Increment(ref discarded);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var frequency = (double)Stopwatch.Frequency;
-        var last = Stopwatch.GetTimestamp();
-        var credit = 0.0;
+        var pacer = new RatePacer();
         while (!cancellationToken.IsCancellationRequested)
         {
-            while (_expiries.TryDequeue(out var expiry))
+            while (expiries.TryDequeue(out var expiry))
             {
                 var state = expiry.Feed.State;
-                state.Deliver(state.NextTimestamp(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+                state.Deliver(state.NextTimestamp(clock.GetUtcNow().ToUnixTimeMilliseconds()), expiry.DeliveryPrice);
+                marketLedger.Record(state);
                 foreach (var subscriber in expiry.Subscribers)
                 {
                     if (LimitReached) break;
                     await EmitAsync(subscriber, state).ConfigureAwait(false);
                 }
+
+                expiry.Then?.Invoke();
             }
 
-            var rate = TicksPerSecond;
-            var active = _registry.Active;
-            if (active.Length == 0 || rate <= 0 || _faults.IsSilent || LimitReached)
+            var active = registry.Active;
+            if (!await pacer.TryEarnAsync(TicksPerSecond, active.Length == 0 || faults.IsSilent || LimitReached, cancellationToken).ConfigureAwait(false))
             {
-                credit = 0;
-                await Task.Delay(5, cancellationToken).ConfigureAwait(false);
-                last = Stopwatch.GetTimestamp();
                 continue;
             }
 
-            var now = Stopwatch.GetTimestamp();
-            // Never bank more than 100 ms of ticks: after a stall we resume the rate, we do not burst to catch up.
-            credit = Math.Min(credit + (now - last) / frequency * rate, rate * 0.1 + 1);
-            last = now;
-            if (credit < 1)
+            market.Step(random);
+            var nowMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            while (pacer.Credit >= 1 && !LimitReached && !cancellationToken.IsCancellationRequested)
             {
-                await Task.Delay(1, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            _market.Step(_random);
-            var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            while (credit >= 1 && !LimitReached && !cancellationToken.IsCancellationRequested)
-            {
-                if (_cursor >= active.Length) _cursor = 0;
-                var feed = active[_cursor++];
+                if (cursor >= active.Length) cursor = 0;
+                var feed = active[cursor++];
                 var subscribers = feed.Subscribers;
-                if (subscribers.Length == 0)
-                {
-                    credit -= 1;
-                    continue;
-                }
-
                 var ticker = feed.State;
-                ticker.Advance(ticker.NextTimestamp(nowMs), _random);
+                ticker.Advance(ticker.NextTimestamp(nowMs), random);
+                marketLedger.Record(ticker);
+                pacer.Spend(1);
                 foreach (var subscriber in subscribers)
                 {
                     if (LimitReached) break;
                     // The common case completes synchronously: a ValueTask, no allocation.
                     await EmitAsync(subscriber, ticker).ConfigureAwait(false);
-                    credit -= 1;
                 }
             }
         }
@@ -126,14 +117,14 @@ internal sealed class TickEngine
 
     private async ValueTask EmitAsync(Subscriber subscriber, TickerState state)
     {
-        TickerWriter.WriteNotification(_frames.Begin(), subscriber.ChannelJson, state);
-        var frame = _frames.Finish(FrameKind.Tick, subscriber, state.LastTimestamp);
-        Interlocked.Increment(ref _queued);
+        TickerWriter.WriteNotification(frames.Begin(), subscriber.ChannelJson, state);
+        var frame = frames.Finish(FrameKind.Tick, subscriber, state.LastTimestamp);
+        Interlocked.Increment(ref queued);
         if (!subscriber.Connection.TryEnqueue(frame)
             && !await subscriber.Connection.EnqueueAsync(frame).ConfigureAwait(false))
         {
             ArrayPool<byte>.Shared.Return(frame.Buffer!);
-            Interlocked.Increment(ref _discarded);
+            Interlocked.Increment(ref discarded);
         }
     }
 }

@@ -12,39 +12,39 @@ internal sealed class TickerState
     private const double MsPerYear = 365.0 * 86_400_000;
     private const double MaxQuotedIv = 500;
 
-    private readonly double _basis;
-    private readonly double _baseIv;
-    private readonly double _premium;
-    private readonly int _markDecimals;
-    private readonly int _tickDecimals;
-    private readonly int _amountDecimals;
-    private readonly double _amountUnit;
+    private readonly double basis;
+    private readonly double baseIv;
+    private readonly double premium;
+    private readonly int markDecimals;
+    private readonly int tickDecimals;
+    private readonly int amountDecimals;
+    private readonly double amountUnit;
 
-    public TickerState(SimInstrument instrument, IndexWalk index, string? underlyingIndex, Random random)
+    public TickerState(SimInstrument instrument, IndexWalk index, string? underlyingIndex, Random random, long nowMs)
     {
         Instrument = instrument;
         Index = index;
         NameJson = JsonEncodedText.Encode(instrument.InstrumentName);
         UnderlyingIndexJson = JsonEncodedText.Encode(underlyingIndex ?? "index_price");
-        _basis = 0.03 + 0.07 * random.NextDouble();
-        _premium = (random.NextDouble() - 0.5) * 0.001;
-        _tickDecimals = Decimals(instrument.TickSize);
+        basis = 0.03 + 0.07 * random.NextDouble();
+        premium = (random.NextDouble() - 0.5) * 0.001;
+        tickDecimals = Decimals(instrument.TickSize);
         // Marks carry more precision than the order book: two digits past the tick, inverse options 8 decimals
         // (the exchange sends e.g. 0.06926904).
-        _markDecimals = instrument.Kind == InstrumentKind.Option && !instrument.IsLinear ? 8 : _tickDecimals + 2;
-        _amountUnit = instrument.Kind == InstrumentKind.Option ? instrument.MinTradeAmount : instrument.ContractSize;
-        _amountDecimals = Decimals(_amountUnit);
+        markDecimals = instrument.Kind == InstrumentKind.Option && !instrument.IsLinear ? 8 : tickDecimals + 2;
+        amountUnit = instrument.Kind == InstrumentKind.Option ? instrument.MinTradeAmount : instrument.ContractSize;
+        amountDecimals = Decimals(amountUnit);
         if (instrument.Strike is { } strike)
         {
             // A smile: higher implied volatility away from the money, as on the exchange.
             var moneyness = Math.Log(strike / index.Price);
-            _baseIv = 0.45 + 0.15 * random.NextDouble() + 0.8 * moneyness * moneyness;
+            baseIv = 0.45 + 0.15 * random.NextDouble() + 0.8 * moneyness * moneyness;
         }
 
         OpenInterest = Math.Round((instrument.Kind == InstrumentKind.Option ? 50 : 5_000_000) * (0.1 + random.NextDouble()), 1);
         Volume = Math.Round((instrument.Kind == InstrumentKind.Option ? 20 : 2_000) * random.NextDouble(), 4);
         HasTrades = random.NextDouble() < 0.85;
-        Recompute(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), random);
+        Recompute(nowMs, random);
         SettlementPrice = MarkPrice;
         if (HasTrades)
         {
@@ -62,6 +62,9 @@ internal sealed class TickerState
 
     /// <summary>Set on the final notification of an expired instrument (the exchange then sends the string "expired").</summary>
     public bool Delivered { get; private set; }
+
+    /// <summary>The price the instrument was delivered at (its <c>delivery_price</c>), once <see cref="Delivered"/>.</summary>
+    public double DeliveryPrice { get; private set; }
 
     /// <summary>Timestamp of the last tick emitted (exchange ms); the next one is strictly greater.</summary>
     public long LastTimestamp { get; private set; }
@@ -100,12 +103,16 @@ internal sealed class TickerState
     /// <summary>Next timestamp for this instrument: wall clock, but never equal to or before the previous one.</summary>
     public long NextTimestamp(long nowMs) => nowMs > LastTimestamp ? nowMs : LastTimestamp + 1;
 
-    /// <summary>The instrument's last word: settled and delivered at the current index.</summary>
-    public void Deliver(long timestampMs)
+    /// <summary>
+    /// The instrument's last word: settled and delivered at <paramref name="deliveryPrice"/> (the day's delivery price of
+    /// its index, on the daily schedule), or at the current index when none is given.
+    /// </summary>
+    public void Deliver(long timestampMs, double? deliveryPrice = null)
     {
         LastTimestamp = timestampMs;
         State = "closed";
         Delivered = true;
+        DeliveryPrice = deliveryPrice ?? IndexPrice;
     }
 
     /// <summary>Moves the ticker to <paramref name="timestampMs"/> (must come from <see cref="NextTimestamp"/>).</summary>
@@ -123,8 +130,8 @@ internal sealed class TickerState
                 HasTrades = true;
                 High = Math.Max(High == 0 ? price : High, price);
                 Low = Low == 0 ? price : Math.Min(Low, price);
-                Volume = Math.Round(Volume + _amountUnit * (1 + random.Next(10)), 4);
-                OpenInterest = Math.Round(Math.Max(0, OpenInterest + _amountUnit * (random.Next(21) - 10)), 4);
+                Volume = Math.Round(Volume + amountUnit * (1 + random.Next(10)), 4);
+                OpenInterest = Math.Round(Math.Max(0, OpenInterest + amountUnit * (random.Next(21) - 10)), 4);
             }
         }
     }
@@ -133,19 +140,19 @@ internal sealed class TickerState
     {
         var instrument = Instrument;
         var index = Index.Price;
-        IndexPrice = Math.Round(index, Math.Max(2, _tickDecimals));
+        IndexPrice = Math.Round(index, Math.Max(2, tickDecimals));
         var years = instrument.IsPerpetual ? 0 : Math.Max((instrument.ExpirationTimestamp - nowMs) / MsPerYear, 1e-6);
         var tick = instrument.TickSize;
         if (instrument.Kind == InstrumentKind.Option)
         {
-            var forward = index * Math.Exp(_basis * years);
+            var forward = index * Math.Exp(basis * years);
             UnderlyingPrice = Math.Round(forward, 4);
-            var iv = Math.Max(0.05, _baseIv + (random.NextDouble() - 0.5) * 0.004);
+            var iv = Math.Max(0.05, baseIv + (random.NextDouble() - 0.5) * 0.004);
             var bs = BlackScholes.Price(forward, instrument.Strike!.Value, years, iv, instrument.OptionType == "call");
             // Inverse options are quoted in the base currency, linear ones in USDC.
             var scale = instrument.IsLinear ? 1 : 1 / forward;
             var mark = bs.Price * scale;
-            MarkPrice = Math.Round(Math.Max(mark, 0), _markDecimals);
+            MarkPrice = Math.Round(Math.Max(mark, 0), markDecimals);
             MarkIv = Math.Round(iv * 100, 2);
             var halfSpread = Math.Max(tick, mark * 0.02);
             var bid = Math.Floor((mark - halfSpread) / tick) * tick;
@@ -154,7 +161,7 @@ internal sealed class TickerState
             if (bid > 0)
             {
                 BestBidPrice = RoundTo(bid, tick);
-                BestBidAmount = RoundTo(_amountUnit * (1 + random.Next(50)), _amountUnit);
+                BestBidAmount = RoundTo(amountUnit * (1 + random.Next(50)), amountUnit);
                 BidIv = Math.Round(Math.Clamp(MarkIv - (mark - BestBidPrice) / vegaQuoted, 0, MaxQuotedIv), 2);
             }
             else
@@ -165,7 +172,7 @@ internal sealed class TickerState
             }
 
             BestAskPrice = RoundTo(ask, tick);
-            BestAskAmount = RoundTo(_amountUnit * (1 + random.Next(50)), _amountUnit);
+            BestAskAmount = RoundTo(amountUnit * (1 + random.Next(50)), amountUnit);
             // Deep out of the money a one-tick offer implies an absurd volatility; the exchange caps what it shows.
             AskIv = Math.Round(Math.Clamp(MarkIv + (BestAskPrice - mark) / vegaQuoted, 0, MaxQuotedIv), 2);
             MinPrice = RoundTo(Math.Max(tick, mark * 0.5), tick);
@@ -181,7 +188,7 @@ internal sealed class TickerState
         double fair;
         if (instrument.IsPerpetual)
         {
-            var premium = _premium + (random.NextDouble() - 0.5) * 0.0002;
+            var premium = this.premium + (random.NextDouble() - 0.5) * 0.0002;
             fair = index * (1 + premium);
             CurrentFunding = Math.Round(premium / 10, 8);
             Funding8h = Math.Round(premium / 30, 8);
@@ -189,21 +196,21 @@ internal sealed class TickerState
         }
         else
         {
-            fair = index * Math.Exp(_basis * years);
+            fair = index * Math.Exp(basis * years);
         }
 
-        MarkPrice = Math.Round(fair, _markDecimals);
+        MarkPrice = Math.Round(fair, markDecimals);
         var spreadTicks = 1 + random.Next(3);
         BestBidPrice = RoundTo(Math.Floor(fair / tick) * tick - (spreadTicks - 1) * tick, tick);
         BestAskPrice = RoundTo(BestBidPrice + spreadTicks * tick, tick);
-        BestBidAmount = RoundTo(_amountUnit * (1 + random.Next(5_000)), _amountUnit);
-        BestAskAmount = RoundTo(_amountUnit * (1 + random.Next(5_000)), _amountUnit);
+        BestBidAmount = RoundTo(amountUnit * (1 + random.Next(5_000)), amountUnit);
+        BestAskAmount = RoundTo(amountUnit * (1 + random.Next(5_000)), amountUnit);
         MinPrice = RoundTo(fair * 0.985, tick);
         MaxPrice = RoundTo(fair * 1.015, tick);
     }
 
     private double RoundTo(double value, double step) =>
-        Math.Round(Math.Round(value / step) * step, step == _amountUnit ? _amountDecimals : _tickDecimals);
+        Math.Round(Math.Round(value / step) * step, step == amountUnit ? amountDecimals : tickDecimals);
 
     private static int Decimals(double step)
     {

@@ -130,7 +130,7 @@ internal static class TickerWriter
         {
             // What the exchange sends once an instrument has expired: a string where a number usually is.
             writer.WriteString(EstimatedDeliveryPrice, ExpiredText);
-            writer.WriteNumber(DeliveryPrice, t.IndexPrice);
+            writer.WriteNumber(DeliveryPrice, t.DeliveryPrice);
         }
         else
         {

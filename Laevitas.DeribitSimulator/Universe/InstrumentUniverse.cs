@@ -6,48 +6,48 @@ namespace Laevitas.DeribitSimulator.Universe;
 /// </summary>
 public sealed class InstrumentUniverse
 {
-    private readonly Lock _lock = new();
-    private readonly Dictionary<string, SimInstrument> _active = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SimInstrument> _expired = new(StringComparer.Ordinal);
-    private SimInstrument[] _activeSnapshot = [];
-    private SimInstrument[] _expiredSnapshot = [];
-    private long _nextInstrumentId;
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, SimInstrument> active = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SimInstrument> expired = new(StringComparer.Ordinal);
+    private SimInstrument[] activeSnapshot = [];
+    private SimInstrument[] expiredSnapshot = [];
+    private long nextInstrumentId;
 
     internal InstrumentUniverse(IEnumerable<SimInstrument> instruments, long nextInstrumentId)
     {
-        foreach (var instrument in instruments) _active.Add(instrument.InstrumentName, instrument);
-        _nextInstrumentId = nextInstrumentId;
+        foreach (var instrument in instruments) active.Add(instrument.InstrumentName, instrument);
+        this.nextInstrumentId = nextInstrumentId;
         Publish();
     }
 
     /// <summary>Instruments currently listed.</summary>
-    public IReadOnlyList<SimInstrument> Active => Volatile.Read(ref _activeSnapshot);
+    public IReadOnlyList<SimInstrument> Active => Volatile.Read(ref activeSnapshot);
 
     /// <summary>Instruments expired (or delisted) during this run.</summary>
-    public IReadOnlyList<SimInstrument> Expired => Volatile.Read(ref _expiredSnapshot);
+    public IReadOnlyList<SimInstrument> Expired => Volatile.Read(ref expiredSnapshot);
 
     public bool TryGetActive(string instrumentName, out SimInstrument instrument)
     {
-        lock (_lock) return _active.TryGetValue(instrumentName, out instrument!);
+        lock (gate) return active.TryGetValue(instrumentName, out instrument!);
     }
 
     public bool IsActive(string instrumentName)
     {
-        lock (_lock) return _active.ContainsKey(instrumentName);
+        lock (gate) return active.ContainsKey(instrumentName);
     }
 
     internal long NextInstrumentId()
     {
-        lock (_lock) return _nextInstrumentId++;
+        lock (gate) return nextInstrumentId++;
     }
 
     internal bool TryAdd(SimInstrument instrument)
     {
-        lock (_lock)
+        lock (gate)
         {
-            if (_active.ContainsKey(instrument.InstrumentName)) return false;
-            _expired.Remove(instrument.InstrumentName);
-            _active.Add(instrument.InstrumentName, instrument);
+            if (active.ContainsKey(instrument.InstrumentName)) return false;
+            expired.Remove(instrument.InstrumentName);
+            active.Add(instrument.InstrumentName, instrument);
             Publish();
             return true;
         }
@@ -55,10 +55,10 @@ public sealed class InstrumentUniverse
 
     internal bool TryExpire(string instrumentName, out SimInstrument instrument)
     {
-        lock (_lock)
+        lock (gate)
         {
-            if (!_active.Remove(instrumentName, out instrument!)) return false;
-            _expired[instrumentName] = instrument;
+            if (!active.Remove(instrumentName, out instrument!)) return false;
+            expired[instrumentName] = instrument;
             Publish();
             return true;
         }
@@ -66,7 +66,7 @@ public sealed class InstrumentUniverse
 
     private void Publish()
     {
-        Volatile.Write(ref _activeSnapshot, _active.Values.ToArray());
-        Volatile.Write(ref _expiredSnapshot, _expired.Values.ToArray());
+        Volatile.Write(ref activeSnapshot, active.Values.ToArray());
+        Volatile.Write(ref expiredSnapshot, expired.Values.ToArray());
     }
 }

@@ -7,7 +7,7 @@ internal static class ListingFactory
 {
     private static readonly string[] Months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
 
-    public static SimInstrument FromName(string instrumentName, long instrumentId)
+    public static SimInstrument FromName(string instrumentName, long instrumentId, long? createdMs = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(instrumentName);
         var parts = instrumentName.Split('-');
@@ -15,7 +15,7 @@ internal static class ListingFactory
         var linear = prefix.EndsWith("_USDC", StringComparison.Ordinal);
         var baseCurrency = linear ? prefix[..^"_USDC".Length] : prefix;
         var spec = SpecFor(baseCurrency, linear);
-        var created = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var created = createdMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         SimInstrument instrument;
         if (parts.Length == 2 && parts[1] == "PERPETUAL")
         {
@@ -63,7 +63,7 @@ internal static class ListingFactory
         return universe.IsActive(name) ? null : name;
     }
 
-    private static UnderlyingSpec SpecFor(string baseCurrency, bool linear)
+    internal static UnderlyingSpec SpecFor(string baseCurrency, bool linear)
     {
         foreach (var spec in new[] { UniverseGenerator.Btc, UniverseGenerator.Eth, UniverseGenerator.Sol, UniverseGenerator.Xrp, UniverseGenerator.BtcUsdc, UniverseGenerator.EthUsdc })
         {

@@ -214,7 +214,7 @@ internal static class UniverseGenerator
     }
 
     /// <summary>Strikes around the spot, nearest first, on a "nice" step that widens with the number of strikes.</summary>
-    private static List<double> StrikeGrid(UnderlyingSpec spec, DateTime expiry, int count)
+    internal static List<double> StrikeGrid(UnderlyingSpec spec, DateTime expiry, int count)
     {
         var step = NiceStep(Math.Max(spec.StrikeStepFloor, spec.SpotPrice * 1.5 / count), spec.StrikeStepFloor);
         var atm = Math.Round(spec.SpotPrice / step) * step;

@@ -4,7 +4,7 @@ using Laevitas.Grains.Abstractions.Instruments;
 namespace Laevitas.Grains.Abstractions.Api;
 
 /// <summary>
-/// One instrument's latest ticker and counters (<c>GET /api/instruments/{name}</c>, <c>laevitas show --json</c>).
+/// One instrument's latest ticker, latest trade and counters (<c>GET /api/instruments/{name}</c>, <c>laevitas show --json</c>).
 /// <see cref="Ticker"/> is the exchange's ticker <c>data</c> object exactly as received.
 /// </summary>
 public sealed record InstrumentDetailView
@@ -40,6 +40,15 @@ public sealed record InstrumentDetailView
     /// <summary>The latest ticker <c>data</c> object as Deribit sent it; null before the first tick.</summary>
     public JsonElement? Ticker { get; init; }
 
+    /// <summary>Trades taken (each once) since the instrument was first seen (across restarts).</summary>
+    public long TradesSeen { get; init; }
+
+    /// <summary>Exchange time of the latest trade (highest trade_seq).</summary>
+    public DateTimeOffset? LastTradeTime { get; init; }
+
+    /// <summary>The latest trade object as Deribit sent it (an element of a trades notification); null before the first.</summary>
+    public JsonElement? LastTrade { get; init; }
+
     /// <summary>
     /// True when the cluster has heard of the instrument (a listing or a tick). A grain answers for any name, so
     /// this is how "unknown instrument" is told apart.
@@ -47,7 +56,7 @@ public sealed record InstrumentDetailView
     public static bool IsKnown(InstrumentSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        return snapshot.Info is not null || snapshot.TicksSeen > 0 || snapshot.FirstSeenAtMs is not null || snapshot.StatusChangedAtMs is not null;
+        return snapshot.Info is not null || snapshot.TicksSeen > 0 || snapshot.TradesSeen > 0 || snapshot.FirstSeenAtMs is not null || snapshot.StatusChangedAtMs is not null;
     }
 
     public static InstrumentDetailView From(InstrumentSnapshot snapshot)
@@ -74,6 +83,9 @@ public sealed record InstrumentDetailView
             LastTickTime = FromMs(snapshot.LastTickTimestamp),
             Info = snapshot.Info,
             Ticker = ParsePayload(snapshot.LastTickPayload),
+            TradesSeen = snapshot.TradesSeen,
+            LastTradeTime = FromMs(snapshot.LastTradeTimestamp),
+            LastTrade = ParsePayload(snapshot.LastTradePayload),
         };
     }
 

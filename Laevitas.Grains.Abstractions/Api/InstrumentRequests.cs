@@ -193,7 +193,7 @@ public static class InstrumentRequests
     }
 
     /// <summary>Echoes user input in a message without control characters or unbounded length.</summary>
-    internal static string Printable(string text)
+    public static string Printable(string text)
     {
         var shown = text.Length > 100 ? text[..100] + "…" : text;
         return new string(shown.Select(c => char.IsControl(c) ? '?' : c).ToArray());

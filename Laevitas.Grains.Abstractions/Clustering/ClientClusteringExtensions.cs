@@ -15,6 +15,8 @@ public static class ClientClusteringExtensions
     public static IClientBuilder UseLaevitasClustering(this IClientBuilder client, IConfiguration configuration)
     {
         var options = ClusteringOptions.FromConfiguration(configuration);
+        // The gateways require TLS when the silos do (Orleans:Tls): the same keys here.
+        client.UseLaevitasTls(configuration);
         switch (options.ClusteringMode)
         {
             case ClusteringMode.Localhost:

@@ -13,4 +13,12 @@ public interface IPriceHistoryGrain : IGrainWithIntegerKey
     /// <summary>The stored trades of the query's instrument and range (<c>deribit_trades</c>), oldest first.</summary>
     /// <exception cref="HistoryStorageUnavailableException">The database could not answer.</exception>
     Task<Trades.TradeHistory> GetTradesAsync(PriceHistoryQuery query);
+
+    /// <summary>The stored delivery prices of the query's index and dates (<c>deribit_delivery_prices</c>), oldest first.</summary>
+    /// <exception cref="HistoryStorageUnavailableException">The database could not answer.</exception>
+    Task<Settlements.SettlementHistory> GetSettlementsAsync(Settlements.SettlementQuery query);
+
+    /// <summary>The stored values of the query's index, range and kind (<c>deribit_index_values</c>), oldest first.</summary>
+    /// <exception cref="HistoryStorageUnavailableException">The database could not answer.</exception>
+    Task<Indexes.IndexHistory> GetIndexHistoryAsync(Indexes.IndexHistoryQuery query);
 }

@@ -11,4 +11,14 @@ public static class ProviderNames
 
     /// <summary>Stream namespace the Kafka provider delivers raw ticks under.</summary>
     public const string TickStreamNamespace = "deribit";
+
+    /// <summary>
+    /// Persistent stream provider over the trades topic (<c>Kafka:TradesTopic</c>): a second instance of the Kafka
+    /// provider, so each topic has its own queues, pulling agents and offsets, and an outage of one table's writer
+    /// never holds up the other's partitions.
+    /// </summary>
+    public const string TradeStreams = "KafkaTrades";
+
+    /// <summary>Stream namespace the trade stream provider delivers raw trades under.</summary>
+    public const string TradeStreamNamespace = "deribit-trades";
 }

@@ -1,4 +1,5 @@
 using Laevitas.Grains.Abstractions.Ticks;
+using Laevitas.Grains.Abstractions.Trades;
 
 namespace Laevitas.Grains.Abstractions.Instruments;
 
@@ -16,6 +17,13 @@ public interface IInstrumentGrain : IGrainWithStringKey
     /// disk spool does), for at most <c>Instruments:DeliveryWait</c>: a silo killed afterwards loses none of them.
     /// </summary>
     Task ReceiveTicksAsync(TickBatch batch);
+
+    /// <summary>
+    /// Takes a batch of this instrument's trades: each trade is published once to the trades topic however many feeds
+    /// deliver it (deduplicated on <c>trade_seq</c>), and the newest becomes part of the snapshot. Same delivery rule
+    /// as <see cref="ReceiveTicksAsync"/>: a dispatcher on another silo is answered once the trades are durable.
+    /// </summary>
+    Task ReceiveTradesAsync(TradeBatch batch);
 
     Task<InstrumentSnapshot> GetSnapshotAsync();
 

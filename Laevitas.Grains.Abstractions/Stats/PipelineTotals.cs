@@ -20,9 +20,17 @@ public sealed record PipelineTotals
     public double? RowsWrittenPerSecond { get; init; }
     public long? RowsWritten { get; init; }
     public long? WriteFailures { get; init; }
+    public long? DeadLettered { get; init; }
     public bool? DatabaseAvailable { get; init; }
     public long? KafkaLag { get; init; }
     public long? KafkaExpired { get; init; }
+    public long? DuplicatesDropped { get; init; }
+    public long? LateAccepted { get; init; }
+    public long? TooOld { get; init; }
+    public long? TradesReceived { get; init; }
+    public long? TradesPublished { get; init; }
+    public long? TradesSpoolPending { get; init; }
+    public long? TradeRowsWritten { get; init; }
     public string? LastError { get; init; }
     public DateTimeOffset? LastErrorAt { get; init; }
     public string? LastErrorSource { get; init; }
@@ -59,9 +67,17 @@ public sealed record PipelineTotals
             RowsWrittenPerSecond = SumDouble(silos, s => s.RowsWrittenPerSecond),
             RowsWritten = SumLong(silos, s => s.RowsWritten),
             WriteFailures = SumLong(silos, s => s.WriteFailures),
+            DeadLettered = SumLong(silos, s => s.DeadLettered),
             DatabaseAvailable = All(silos, s => s.DatabaseAvailable),
             KafkaLag = SumLong(silos, s => s.KafkaLag),
             KafkaExpired = SumLong(silos, s => s.KafkaExpired),
+            DuplicatesDropped = SumLong(silos, s => s.DuplicatesDropped),
+            LateAccepted = SumLong(silos, s => s.LateAccepted),
+            TooOld = SumLong(silos, s => s.TooOld),
+            TradesReceived = SumLong(silos, s => s.TradesReceived),
+            TradesPublished = SumLong(silos, s => s.TradesPublished),
+            TradesSpoolPending = SumLong(silos, s => s.TradesSpoolPending),
+            TradeRowsWritten = SumLong(silos, s => s.TradeRowsWritten),
             LastError = latestError?.LastError,
             LastErrorAt = latestError?.LastErrorAt,
             LastErrorSource = latestError?.LastErrorSource,

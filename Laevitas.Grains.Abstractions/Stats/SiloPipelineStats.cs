@@ -54,4 +54,38 @@ public sealed record SiloPipelineStats
 
     /// <summary>Ticks the broker deleted (retention) before this silo's writers read them.</summary>
     [Id(26)] public long? KafkaExpired { get; init; }
+
+    /// <summary>Records of the tick topic that could never be stored, set aside to the dead-letter topic.</summary>
+    [Id(27)] public long? DeadLettered { get; init; }
+
+    /// <summary>
+    /// Ticks this silo's instrument grains did not publish because they had accepted one at least as new: the other
+    /// feeds' copies. About (feeds - 1) × ticks when redundant feeds run; not a loss.
+    /// </summary>
+    [Id(28)] public long? DuplicatesDropped { get; init; }
+
+    /// <summary>Ticks accepted although older than the newest: one feed brought a tick the faster one had missed.</summary>
+    [Id(29)] public long? LateAccepted { get; init; }
+
+    /// <summary>Ticks older than the instrument grains' accept horizon, not published: a copy, or a tick no feed delivered in time.</summary>
+    [Id(30)] public long? TooOld { get; init; }
+
+    /// <summary>The settlement backfill on this silo: index → newest delivery date stored (yyyy-MM-dd); null when it does not run.</summary>
+    [Id(31)] public Dictionary<string, string>? SettlementsNewest { get; init; }
+
+    /// <summary>When this silo's last settlement backfill pass ended.</summary>
+    [Id(32)] public DateTimeOffset? SettlementsPassAt { get; init; }
+
+    // Trades: the same path as the ticks, counted apart so the tick figures keep meaning ticks.
+    /// <summary>Trades read off the exchange's trades channels (every feed's copy).</summary>
+    [Id(33)] public long? TradesReceived { get; init; }
+
+    /// <summary>Trades the broker acknowledged on the trades topic.</summary>
+    [Id(34)] public long? TradesPublished { get; init; }
+
+    /// <summary>Trades waiting in the trades publisher's spool for the broker.</summary>
+    [Id(35)] public long? TradesSpoolPending { get; init; }
+
+    /// <summary>Rows inserted into <c>deribit_trades</c> (trades new to the table).</summary>
+    [Id(36)] public long? TradeRowsWritten { get; init; }
 }

@@ -13,15 +13,20 @@ public sealed class PriceHistoryReader(NpgsqlDataSource dataSource)
     /// <summary>A history request never holds a connection longer than this.</summary>
     public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>The select list <see cref="ReadRow"/> reads, in its order.</summary>
+    public const string Columns = """
+        instrument_name, "timestamp", received_at, "createdAt", kind, currency, maturity, strike, type, state,
+        underlying_index, underlying_price, index_price, estimated_delivery_price, settlement_price,
+        mark_price, mark_iv, last_price, min_price, max_price, open_interest, interest_rate,
+        best_bid_price, best_bid_amount, bid_iv, best_ask_price, best_ask_amount, ask_iv,
+        delta, gamma, vega, theta, rho, stats_volume, stats_price_change, stats_low, stats_high,
+        delivery_price, funding_8h, current_funding, interest_value, stats_volume_usd, stats_volume_notional,
+        combo_state, implied_bid, implied_ask, quote_currency, settlement_currency, extra::text, fields_present
+        """;
+
     // One row more than asked tells whether the answer is truncated, and where the next page starts.
-    private const string Sql = """
-        SELECT instrument_name, "timestamp", received_at, "createdAt", kind, currency, maturity, strike, type, state,
-               underlying_index, underlying_price, index_price, estimated_delivery_price, settlement_price,
-               mark_price, mark_iv, last_price, min_price, max_price, open_interest, interest_rate,
-               best_bid_price, best_bid_amount, bid_iv, best_ask_price, best_ask_amount, ask_iv,
-               delta, gamma, vega, theta, rho, stats_volume, stats_price_change, stats_low, stats_high,
-               delivery_price, funding_8h, current_funding, interest_value, stats_volume_usd, stats_volume_notional,
-               combo_state, implied_bid, implied_ask, quote_currency, settlement_currency, extra::text, fields_present
+    private const string Sql = $"""
+        SELECT {Columns}
         FROM deribit_prices
         WHERE instrument_name = $1 AND "timestamp" >= $2 AND "timestamp" < $3
         ORDER BY "timestamp"
@@ -71,7 +76,8 @@ public sealed class PriceHistoryReader(NpgsqlDataSource dataSource)
         };
     }
 
-    private static PriceRow ReadRow(NpgsqlDataReader r) => new()
+    /// <summary>One row of a query selecting <see cref="Columns"/>.</summary>
+    public static PriceRow ReadRow(NpgsqlDataReader r) => new()
     {
         InstrumentName = r.GetString(0),
         Timestamp = r.GetInt64(1),

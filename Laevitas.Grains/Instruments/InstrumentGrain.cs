@@ -2,16 +2,45 @@ using Laevitas.Grains.Abstractions.Hosting;
 using Laevitas.Grains.Abstractions.Instruments;
 using Laevitas.Grains.Abstractions.Ticks;
 using Laevitas.Grains.Publishing;
+using Laevitas.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace Laevitas.Grains.Instruments;
 
 /// <summary>
-/// One instrument: publishes its ticks, remembers the latest one and counts them; persists that on a timer
-/// (only when something changed) and on deactivation — never per tick.
+/// One instrument: accepts each tick once, publishes the accepted ones, remembers the newest and counts them;
+/// persists that on a timer (only when something changed) and on deactivation — never per tick.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The accept rule (DESIGN invariant 8). Every running feed delivers every tick, so the grain sees each one once per
+/// feed, in no guaranteed order across feeds. It accepts each exchange timestamp once (<see cref="AcceptWindow"/>:
+/// the timestamps accepted within <see cref="InstrumentGrainOptions.AcceptHorizon"/> of the newest), so each tick is
+/// published once, and its state is the newest ticker, not the last received. What it does not accept is counted
+/// (<see cref="InstrumentAcceptStatus"/>, per instrument in the snapshot), never logged.
+/// </para>
+/// <para>
+/// Reactivation. The grain persists its accept window — the floor and the accepted timestamps above it — leaving out
+/// every timestamp whose publish has not completed (broker acknowledgement or spool), and keeping the floor below
+/// them. A reactivated grain restores that window. So a tick accepted but still in the producer's memory when the
+/// silo dies is not in the persisted window: the other feed's copy, retried to the new activation, is accepted and
+/// published. The other way round, ticks accepted and made durable after the last write (at most one persistence
+/// interval) are not in it either, so after a crash their copies are published a second time; the writer's unique
+/// key stores them once (invariant 2). A clean deactivation (rolling update, idle collection) first waits, bounded by
+/// <see cref="InstrumentGrainOptions.DeliveryWait"/>, for the outstanding publishes and writes the window, so it
+/// republishes nothing. Never a drop within the horizon, a bounded republish only after a crash: that is the rule.
+/// </para>
+/// <para>
+/// The database is not on the ingest path. The state is read by the grain itself (<see cref="DeferredGrainState{TState}"/>),
+/// bounded by <see cref="InstrumentGrainOptions.StateReadTimeout"/>: when the read fails the grain starts empty, takes
+/// ticks (accepting more than it would with its window, never fewer), and merges the stored state in on a later timer
+/// tick. A write refused because another activation wrote the row since (a duplicate activation during a membership
+/// change) deactivates the grain, so that its next activation starts from the row instead of retrying a write that
+/// can never succeed.
+/// </para>
 /// Storage-key collisions (dotnet/orleans#9737, #8746): ADO.NET storage identifies a row by the state name and
 /// the grain key only, not the grain type. The grain type is pinned with <see cref="GrainTypeAttribute"/> and the
 /// state is named after it, so another grain type keyed by the same instrument name cannot share the row as
@@ -23,57 +52,105 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
     public const string GrainTypeName = "instrument";
     public const string StateName = GrainTypeName;
 
-    private readonly IPersistentState<InstrumentState> state;
+    private readonly IGrainStorage storage;
     private readonly ITickPublisher publisher;
     private readonly InstrumentGrainOptions options;
     private readonly TimeProvider timeProvider;
     private readonly SiloAddress localSilo;
     private readonly ILogger<InstrumentGrain> logger;
+    private readonly InstrumentAcceptStatus acceptStatus;
+    private readonly InstrumentStateStatus stateStatus;
+    private DeferredGrainState<InstrumentState> state = null!;
     private ParsedInstrumentName name = null!;
+    private AcceptWindow window = null!;
+    private PublishedWatermark published = null!;
     private bool dirty;
+    private bool conflicted;
 
     public InstrumentGrain(
-        [PersistentState(StateName, ProviderNames.GrainStorage)] IPersistentState<InstrumentState> state,
+        [FromKeyedServices(ProviderNames.GrainStorage)] IGrainStorage storage,
         ITickPublisher publisher,
         IOptions<InstrumentGrainOptions> options,
         TimeProvider timeProvider,
         ILocalSiloDetails localSilo,
+        InstrumentAcceptStatus acceptStatus,
+        InstrumentStateStatus stateStatus,
         ILogger<InstrumentGrain> logger)
     {
+        this.acceptStatus = acceptStatus;
+        this.stateStatus = stateStatus;
         this.localSilo = localSilo.SiloAddress;
-        this.state = state;
+        this.storage = storage;
         this.publisher = publisher;
         this.options = options.Value;
         this.timeProvider = timeProvider;
         this.logger = logger;
     }
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         name = InstrumentNameParser.Parse(this.GetPrimaryKeyString());
+        state = new DeferredGrainState<InstrumentState>(storage, StateName, this.GetGrainId());
+        var (stored, error) = await state.TryReadAsync(options.StateReadTimeout);
+        if (stored is not null)
+        {
+            state.State = stored;
+        }
+        else
+        {
+            stateStatus.AddReadDeferred();
+            LogStateReadDeferred(logger, error!, name.Raw);
+        }
+
+        var s = state.State;
+        window = new AcceptWindow(options.AcceptHorizon, options.AcceptCapacity,
+            s.AcceptedRecently is null ? s.PublishedThroughTimestamp : s.AcceptFloor, TimestampSetCodec.Decode(s.AcceptedRecently));
+        published = new PublishedWatermark(state.State.PublishedThroughTimestamp);
         var period = options.PersistInterval;
         // Spread the first write over one period so thousands of grains activated together do not write together.
         var due = TimeSpan.FromTicks(Random.Shared.NextInt64(period.Ticks / 2, period.Ticks + 1));
         this.RegisterGrainTimer(OnPersistTimerAsync, new GrainTimerCreationOptions(due, period) { KeepAlive = false });
-        return Task.CompletedTask;
     }
 
     public async Task ReceiveTicksAsync(TickBatch batch)
     {
-        var ticks = batch.Ticks;
+        var ticks = Accept(batch.Ticks);
         if (ticks.Length == 0)
         {
+            // Every tick was a copy. The copy accepted first may still be in the producer's memory, sent by a
+            // dispatcher on this silo (answered at once): if this silo dies now, that copy dies with it, and this
+            // dispatcher — on another silo — is the one that must send its copy again. So it too waits for them.
+            await WaitForOutstandingAsync(batch.Sender);
             return;
         }
 
-        var durable = publisher.PublishAsync(ticks);
+        Task durable;
+        try
+        {
+            durable = publisher.PublishAsync(ticks);
+        }
+        catch
+        {
+            // The window already holds these timestamps as accepted, so the dispatcher's retry would be taken for a
+            // copy. A fresh activation restores the persisted window, which never holds a tick not yet durable.
+            DeactivateOnIdle();
+            throw;
+        }
+
         var s = state.State;
-        var last = ticks[^1];
+        foreach (var tick in ticks)
+        {
+            if (IsPlausible(tick) && (s.LastTickTimestamp is not { } current || tick.Timestamp > current))
+            {
+                s.LastTickTimestamp = tick.Timestamp;
+                s.LastTickPayload = tick.Payload;
+            }
+        }
+
+        published.Add(Timestamps(ticks), durable);
         s.TicksSeen += ticks.Length;
         s.FirstSeenAtMs ??= ticks[0].ReceivedAtMs;
-        s.LastSeenAtMs = last.ReceivedAtMs;
-        s.LastTickTimestamp = last.Timestamp;
-        s.LastTickPayload = last.Payload;
+        s.LastSeenAtMs = ticks[^1].ReceivedAtMs;
         dirty = true;
 
         // Answer a dispatcher on another silo only once the ticks would survive this silo being killed (acknowledged by
@@ -82,22 +159,95 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
         // buffer and spool. A dispatcher on this silo gets its answer at once: killing the silo kills the dispatcher
         // and its queue too, so waiting would protect nothing, and it would hold one of the dispatcher's few call
         // slots for a whole broker round trip (./bench.sh: p99 1.2-1.5 s at 10,000 ticks/s when it did, 0.3 s since).
-        if (!durable.IsCompleted && options.DeliveryWait > TimeSpan.Zero && !localSilo.Equals(batch.Sender))
+        // With redundant feeds, "the ticks" are every tick this grain has accepted so far, not only this batch's:
+        // a copy dropped here may have been accepted from the other feed and still be on its way to the broker.
+        await WaitForOutstandingAsync(batch.Sender);
+    }
+
+    private async Task WaitForOutstandingAsync(SiloAddress? sender)
+    {
+        published.Advance();
+        if (published.Outstanding > 0 && options.DeliveryWait > TimeSpan.Zero && !localSilo.Equals(sender))
         {
-            try
-            {
-                await durable.WaitAsync(options.DeliveryWait);
-            }
-            catch (TimeoutException)
-            {
-                // Still queued in the producer; delivered when the broker answers.
-            }
+            // Still queued in the producer after the wait: delivered when the broker answers.
+            await published.SettleAsync(options.DeliveryWait);
         }
+    }
+
+    /// <summary>The ticks of the batch to publish, oldest first; the batch's own array when all are.</summary>
+    private RawTick[] Accept(RawTick[] ticks)
+    {
+        List<RawTick>? kept = null;
+        int duplicates = 0, late = 0, tooOld = 0;
+        for (var i = 0; i < ticks.Length; i++)
+        {
+            if (!IsPlausible(ticks[i]))
+            {
+                // Passed on untouched, from every feed: the writer judges it (skips or dead-letters it, counted). In
+                // the window a timestamp years ahead would become the newest and every real tick would fall behind it.
+                kept?.Add(ticks[i]);
+                continue;
+            }
+
+            var decision = window.Offer(ticks[i].Timestamp);
+            if (decision is AcceptDecision.Duplicate or AcceptDecision.TooOld)
+            {
+                if (kept is null)
+                {
+                    // First one dropped: copy what was accepted before it (no allocation while all are accepted).
+                    kept = new List<RawTick>(ticks.Length);
+                    for (var j = 0; j < i; j++)
+                    {
+                        kept.Add(ticks[j]);
+                    }
+                }
+
+                if (decision == AcceptDecision.Duplicate)
+                {
+                    duplicates++;
+                }
+                else
+                {
+                    tooOld++;
+                }
+
+                continue;
+            }
+
+            if (decision == AcceptDecision.Late)
+            {
+                late++;
+            }
+
+            kept?.Add(ticks[i]);
+        }
+
+        if (duplicates > 0)
+        {
+            state.State.DuplicatesDropped += duplicates;
+            acceptStatus.AddDuplicates(duplicates);
+            dirty = true;
+        }
+
+        if (late > 0)
+        {
+            acceptStatus.AddLate(late);
+        }
+
+        if (tooOld > 0)
+        {
+            state.State.TooOld += tooOld;
+            acceptStatus.AddTooOld(tooOld);
+            dirty = true;
+        }
+
+        return kept is null ? ticks : kept.ToArray();
     }
 
     public Task<InstrumentSnapshot> GetSnapshotAsync()
     {
         var s = state.State;
+        var trades = SnapshotTrades();
         return Task.FromResult(new InstrumentSnapshot
         {
             InstrumentName = name.Raw,
@@ -110,6 +260,12 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
             LastTickTimestamp = s.LastTickTimestamp,
             LastTickPayload = s.LastTickPayload,
             StatusChangedAtMs = s.StatusChangedAtMs,
+            DuplicatesDropped = s.DuplicatesDropped,
+            PublishedThroughTimestamp = published.Through,
+            TradesSeen = trades.Seen,
+            LastTradePayload = trades.LastPayload,
+            LastTradeTimestamp = trades.LastTimestamp,
+            TradeDuplicatesDropped = trades.Duplicates,
         });
     }
 
@@ -152,11 +308,22 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // Wait for what is still on its way to the broker, so the watermark written covers it and a reactivation
+        // elsewhere (rolling update) does not publish those ticks again.
+        await published.SettleAsync(options.DeliveryWait);
+        await TryMergeStoredAsync();
         await PersistIfDirtyAsync();
+        if (!state.Loaded && !conflicted)
+        {
+            // The ticks are on Kafka; what is lost is this activation's counters and accept window, so the next
+            // activation may publish a copy of a tick this one published (stored once by the writer).
+            LogStateNotSaved(logger, name.Raw);
+        }
     }
 
     private async Task OnPersistTimerAsync(CancellationToken cancellationToken)
     {
+        await TryMergeStoredAsync();
         if (state.State.Status == InstrumentStatus.Active && HasExpired())
         {
             SetStatus(InstrumentStatus.Expired, NowMs());
@@ -170,8 +337,69 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
         await PersistIfDirtyAsync();
     }
 
+    /// <summary>
+    /// An exchange timestamp within the accept horizon of when the feed read the tick. Real ticks are milliseconds
+    /// apart from it; one that is not (negative, years ahead, a clock far off) is not used for the accept rule or the
+    /// state. If the silo's clock itself were off by more than the horizon, every tick would be passed on from every
+    /// feed: published more than once, stored once — never lost.
+    /// </summary>
+    private bool IsPlausible(RawTick tick) => Math.Abs(tick.Timestamp - tick.ReceivedAtMs) <= (long)options.AcceptHorizon.TotalMilliseconds;
+
+    private static long[] Timestamps(RawTick[] ticks)
+    {
+        var timestamps = new long[ticks.Length];
+        for (var i = 0; i < ticks.Length; i++)
+        {
+            timestamps[i] = ticks[i].Timestamp;
+        }
+
+        return timestamps;
+    }
+
+    /// <summary>
+    /// When the activation started without its stored state, reads it again and takes it in: counters, newest ticker,
+    /// and the accepted timestamps, whose copies are dropped from then on.
+    /// </summary>
+    private async Task TryMergeStoredAsync()
+    {
+        if (state.Loaded || conflicted)
+        {
+            return;
+        }
+
+        var (stored, _) = await state.TryReadAsync(options.StateReadTimeout);
+        if (stored is null)
+        {
+            return;
+        }
+
+        state.State.Absorb(stored);
+        window.Remember(stored.AcceptedRecently is null ? [] : TimestampSetCodec.Decode(stored.AcceptedRecently));
+        published.Raise(stored.PublishedThroughTimestamp);
+        dirty = true;
+        LogStateMerged(logger, name.Raw);
+    }
+
     private async Task PersistIfDirtyAsync()
     {
+        if (!state.Loaded || conflicted)
+        {
+            // Not before the stored state has been read: the write would replace it unseen (it stays dirty).
+            return;
+        }
+
+        published.Advance();
+        if (state.State.PublishedThroughTimestamp != published.Through)
+        {
+            state.State.PublishedThroughTimestamp = published.Through;
+            dirty = true;
+        }
+
+        if (dirty)
+        {
+            SaveWindow();
+        }
+
         if (!dirty)
         {
             return;
@@ -181,13 +409,37 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
         {
             // The grain is not reentrant, so no tick can slip in between the write and clearing the flag; a failed
             // write leaves the grain dirty and the next timer tick retries.
-            await state.WriteStateAsync();
+            await state.WriteAsync();
             dirty = false;
+        }
+        catch (InconsistentStateException ex)
+        {
+            // Retrying with the version this activation holds can never succeed. Its ticks are on their way to Kafka;
+            // the next activation starts from the row as the other activation left it.
+            conflicted = true;
+            stateStatus.AddConflict();
+            LogStateConflict(logger, ex, name.Raw);
+            DeactivateOnIdle();
         }
         catch (Exception ex)
         {
             LogPersistFailed(logger, ex, name.Raw);
         }
+    }
+
+    /// <summary>The accept window as it may be restored after a crash: only durable timestamps, the floor below the rest.</summary>
+    private void SaveWindow()
+    {
+        var (notDurable, oldestNotDurable) = published.NotDurable();
+        var floor = window.Floor;
+        if (oldestNotDurable is { } oldest && floor is { } f && f >= oldest)
+        {
+            // An eviction raised the floor past a tick still on its way to the broker: keep that tick acceptable.
+            floor = oldest - 1;
+        }
+
+        state.State.AcceptFloor = floor;
+        state.State.AcceptedRecently = TimestampSetCodec.Encode(window.Remembered(notDurable.Count == 0 ? null : notDurable));
     }
 
     private async Task NotifyRegistryAsync(InstrumentStatus status)
@@ -222,12 +474,24 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
     // Deribit lists perpetuals with an expiration in the year 3000.
     private const long PerpetualExpiryMs = 32_503_680_000_000L;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Instrument {Instrument} expired; state saved, grain deactivating")]
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Instrument {Instrument} expired; state saved, grain deactivating")]
     private static partial void LogExpired(ILogger logger, string instrument);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Saving the state of instrument {Instrument} failed; retrying on the next timer tick")]
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Saving the state of instrument {Instrument} failed; retrying on the next timer tick")]
     private static partial void LogPersistFailed(ILogger logger, Exception exception, string instrument);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not tell the registry that {Instrument} expired")]
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "Instrument {Instrument} activated without its stored state (reading it failed or timed out); it takes ticks and merges the state once it can be read")]
+    private static partial void LogStateReadDeferred(ILogger logger, Exception exception, string instrument);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Instrument {Instrument} read its stored state late and merged it")]
+    private static partial void LogStateMerged(ILogger logger, string instrument);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Instrument {Instrument} deactivated without its state ever read: its counters since activation are not saved (its ticks are)")]
+    private static partial void LogStateNotSaved(ILogger logger, string instrument);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "The state of instrument {Instrument} was written by another activation since it was read; deactivating so the next activation reads it")]
+    private static partial void LogStateConflict(ILogger logger, Exception exception, string instrument);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Could not tell the registry that {Instrument} expired")]
     private static partial void LogRegistryFailed(ILogger logger, Exception exception, string instrument);
 }

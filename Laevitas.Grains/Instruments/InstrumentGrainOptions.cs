@@ -20,4 +20,28 @@ public sealed class InstrumentGrainOptions
     /// once (ticks still in the producer's memory are then lost with the process).
     /// </summary>
     public TimeSpan DeliveryWait { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How far behind an instrument's newest tick (exchange time) its grain still tells a copy from a tick never
+    /// accepted: the accept window (<see cref="AcceptWindow"/>). It must exceed the longest one feed's copy can be
+    /// held up behind another's: membership's failure detection (about 10-30 s) plus the dispatcher's retries.
+    /// A tick older than this is dropped and counted (<c>laevitas_instrument_too_old_total</c>).
+    /// </summary>
+    public TimeSpan AcceptHorizon { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// At most this many accepted timestamps are remembered per instrument (8 bytes each in memory, about 2 in the
+    /// persisted state); past it the oldest leave the window early. 1,024 holds the horizon of a 100 ms ticker with
+    /// room to spare.
+    /// </summary>
+    public int AcceptCapacity { get; set; } = 1024;
+
+    /// <summary>
+    /// How long an activating instrument grain waits for its stored state (normally milliseconds). Past it, or when
+    /// the read fails (database away), the grain starts without it and keeps taking ticks; its timer reads again and
+    /// merges what is stored (counters added, the newest ticker kept, the stored accept window joined to its own).
+    /// Meanwhile it may publish a copy of a tick the previous activation had published — stored once by the writer —
+    /// but it never holds the feed's ticks up waiting on the database.
+    /// </summary>
+    public TimeSpan StateReadTimeout { get; set; } = TimeSpan.FromSeconds(3);
 }

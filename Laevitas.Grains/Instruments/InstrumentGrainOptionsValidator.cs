@@ -18,6 +18,22 @@ internal sealed class InstrumentGrainOptionsValidator : IValidateOptions<Instrum
             failures.Add($"{InstrumentGrainOptions.SectionName}:DeliveryWait must be between 00:00:00 and 00:00:10 (was {options.DeliveryWait}).");
         }
 
+        if (options.AcceptHorizon < TimeSpan.FromSeconds(1) || options.AcceptHorizon > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{InstrumentGrainOptions.SectionName}:AcceptHorizon must be between 00:00:01 and 01:00:00 (was {options.AcceptHorizon}).");
+        }
+
+        if (options.AcceptCapacity is < 16 or > 65_536)
+        {
+            failures.Add($"{InstrumentGrainOptions.SectionName}:AcceptCapacity must be between 16 and 65536 (was {options.AcceptCapacity}).");
+        }
+
+        // Below Orleans' 30 s response timeout: the activation runs inside the first call to the grain.
+        if (options.StateReadTimeout < TimeSpan.FromMilliseconds(100) || options.StateReadTimeout > TimeSpan.FromSeconds(20))
+        {
+            failures.Add($"{InstrumentGrainOptions.SectionName}:StateReadTimeout must be between 00:00:00.1 and 00:00:20 (was {options.StateReadTimeout}).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -3,6 +3,7 @@ using Laevitas.Streaming.Kafka.Native;
 using Laevitas.Grains.Publishing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Laevitas.Grains.Instruments;
@@ -28,10 +29,20 @@ public static class InstrumentHostingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InstrumentGrainOptions>, InstrumentGrainOptionsValidator>());
         services.AddOptions<PublisherOptions>().BindConfiguration(PublisherOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PublisherOptions>, PublisherOptionsValidator>());
+        services.TryAddSingleton<InstrumentAcceptStatus>();
+        services.TryAddSingleton<InstrumentStateStatus>();
         services.TryAddSingleton<IProducerQueuePurger, LibRdKafkaProducerPurger>();
         services.TryAddSingleton<KafkaTickPublisher>();
         services.TryAddSingleton<ITickPublisher>(sp => sp.GetRequiredService<KafkaTickPublisher>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PublisherLifecycle>();
+        // Trades: a publisher of their own on Kafka:TradesTopic, provisioned, started and stopped the same way.
+        services.TryAddSingleton<KafkaTradePublisher>();
+        services.TryAddSingleton<ITradePublisher>(sp => sp.GetRequiredService<KafkaTradePublisher>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
+        {
+            var trades = sp.GetRequiredService<KafkaTradePublisher>();
+            return new PublisherLifecycle(trades.Inner, Options.Create(trades.KafkaOptions), sp.GetRequiredService<ILogger<PublisherLifecycle>>());
+        });
         return silo;
     }
 }

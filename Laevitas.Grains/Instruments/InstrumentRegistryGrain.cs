@@ -119,6 +119,6 @@ public sealed partial class InstrumentRegistryGrain : Grain, IInstrumentRegistry
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Saving the instrument registry ({Count} instruments) failed; retrying shortly")]
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "Saving the instrument registry ({Count} instruments) failed; retrying shortly")]
     private static partial void LogSaveFailed(ILogger logger, Exception exception, int count);
 }

@@ -13,10 +13,10 @@ public interface ITickPublisher
 
     /// <summary>
     /// Hands the ticks over in order, like <see cref="Publish"/>, and completes once each would survive this process
-    /// being killed: acknowledged by the broker or written to the disk spool (or, past every bound, counted as
-    /// dropped). While the broker is slow or away it completes at once instead: the ticks then wait in the
-    /// producer's memory, then the spool, as with <see cref="Publish"/>. An implementation that cannot tell
-    /// completes at once.
+    /// being killed: acknowledged by the broker or fsynced in the disk spool (or, past every bound, counted as
+    /// dropped or rejected). While the broker is slow or away the ticks go to the spool, so the call completes after
+    /// one fsync, not after the outage. It faults when the spool could not be fsynced. An implementation that cannot
+    /// tell completes at once.
     /// </summary>
     Task PublishAsync(IReadOnlyList<RawTick> ticks)
     {

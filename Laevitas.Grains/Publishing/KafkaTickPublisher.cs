@@ -33,6 +33,13 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
     /// <summary>No acknowledgement for this long while messages are outstanding: the broker is slow or away.</summary>
     private const long LaggingAfterMs = 1_000;
 
+    /// <summary>
+    /// How often the replay loop, while nothing is spooled, looks for callers waiting on a silent broker. A publish
+    /// notices the silence too, but when the traffic stops no publish comes, and the last calls would be answered
+    /// (after the grain's bounded wait) with their ticks only in memory.
+    /// </summary>
+    private static readonly TimeSpan SilenceCheckInterval = TimeSpan.FromMilliseconds(250);
+
     private readonly KafkaOptions kafkaOptions;
     private readonly PublisherOptions options;
     private readonly ILogger<KafkaTickPublisher> logger;
@@ -40,6 +47,7 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
     private readonly Lock gate = new();
     private readonly SemaphoreSlim spoolingStarted = new(0);
     private readonly Action<DeliveryReport<RawTick, byte[]>> deliveryHandler;
+    private readonly Action<DeliveryReport<RawTick, byte[]>, DeliveryTracker> trackedDeliveryHandler;
     private readonly LogThrottle dropLog;
     private readonly LogThrottle errorLog;
     private readonly int replayLowWatermark;
@@ -48,17 +56,22 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
 
     private IProducer<RawTick, byte[]>? producer;
     private TickSpool? spool;
+    private SpoolGroupCommit? groupCommit;
     private CancellationTokenSource? stopping;
     private Task? replayLoop;
     private volatile bool spoolingFlag;
     private volatile bool fatalError;
-    private volatile ConcurrentQueue<RawTick>? purged;
+    private volatile ConcurrentQueue<(RawTick Tick, DeliveryTracker? Tracker)>? purged;
+    private volatile bool takeBackRequested;
     private long inFlight;
+    /// <summary>Messages in the producer whose caller waits for them (not replayed from the spool): only these are not on disk yet.</summary>
+    private long awaitedInFlight;
     private long lastProgressMs = Environment.TickCount64;
     private long published;
     private long spooled;
     private long dropped;
     private long deliveryErrors;
+    private long rejected;
     private string? lastError;
     private long lastErrorAtMs;
 
@@ -76,7 +89,8 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         this.logger = logger;
         this.timeProvider = timeProvider;
         topic = this.kafkaOptions.Topic;
-        deliveryHandler = OnDelivered;
+        deliveryHandler = report => OnDelivered(report, null);
+        trackedDeliveryHandler = OnDelivered;
         dropLog = new LogThrottle(TimeSpan.FromSeconds(10), timeProvider);
         errorLog = new LogThrottle(TimeSpan.FromSeconds(10), timeProvider);
         // Replay refills the producer's queue once it has drained to half: the queue stays busy, never overfull.
@@ -98,6 +112,7 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             }
 
             spool = new TickSpool(options.SpoolDirectory, options.SpoolMaxBytes, options.SpoolSegmentBytes, logger);
+            groupCommit = new SpoolGroupCommit(spool);
             producer = BuildProducer();
             stopping = new CancellationTokenSource();
             // Leftovers from an earlier run are older than anything this run publishes: they go first.
@@ -106,7 +121,7 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             replayLoop = Task.Run(() => ReplayLoopAsync(token), CancellationToken.None);
         }
 
-        LogStarted(logger, topic, kafkaOptions.BootstrapServers, spool.DirectoryPath);
+        PublisherLog.Started(logger, topic, kafkaOptions.BootstrapServers, spool.DirectoryPath);
         return Task.CompletedTask;
     }
 
@@ -119,9 +134,11 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
     /// <inheritdoc />
     /// <remarks>
     /// The broker counts as slow or away when something has been waiting for an acknowledgement for more than
-    /// <see cref="LaggingAfterMs"/>, or the spool is in use. Waiting then would only hold the callers (the instrument
-    /// grains, and through them the feed's dispatch) for the length of the outage; the bounded buffer and the spool
-    /// are there to absorb it.
+    /// <see cref="LaggingAfterMs"/>, or the spool is in use. Waiting for the broker then would hold the callers (the
+    /// instrument grains, and through them the feed's dispatch) for the length of the outage, and answering with the
+    /// ticks only in the producer's memory would call safe what a killed process loses (invariant 12): the ticks go
+    /// behind the spool instead, and the call completes once they are fsynced there (<see cref="SpoolGroupCommit"/>:
+    /// one fsync for every call that waited while the previous one ran).
     /// </remarks>
     public Task PublishAsync(IReadOnlyList<RawTick> ticks)
     {
@@ -138,30 +155,69 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             Volatile.Write(ref lastProgressMs, now);
         }
 
-        if (spoolingFlag || fatalError || now - Volatile.Read(ref lastProgressMs) > LaggingAfterMs)
-        {
-            foreach (var tick in ticks)
-            {
-                Publish(tick, tracker: null);
-            }
-
-            return Task.CompletedTask;
-        }
-
-        var tracker = new DeliveryTracker(ticks.Count, deliveryHandler);
+        var lagging = now - Volatile.Read(ref lastProgressMs) > LaggingAfterMs;
+        var toSpool = spoolingFlag || fatalError || lagging;
+        var tracker = new DeliveryTracker(ticks.Count, trackedDeliveryHandler);
+        var spooledHere = 0;
         foreach (var tick in ticks)
         {
-            Publish(tick, tracker);
+            if (Publish(tick, tracker, toSpool, lagging))
+            {
+                spooledHere++;
+            }
+        }
+
+        if (spooledHere > 0)
+        {
+            SettleWhenSynced(tracker, spooledHere);
         }
 
         return tracker.Task;
     }
 
-    private void Publish(RawTick tick, DeliveryTracker? tracker)
+    /// <summary>Something is outstanding and the broker has acknowledged nothing for <see cref="LaggingAfterMs"/>.</summary>
+    private bool BrokerSilent() =>
+        Interlocked.Read(ref inFlight) > 0 && Environment.TickCount64 - Volatile.Read(ref lastProgressMs) > LaggingAfterMs;
+
+    private void SettleWhenSynced(DeliveryTracker tracker, int count)
     {
-        if (!spoolingFlag && TryProduce(tick, tracker))
+        var sync = groupCommit ?? throw new InvalidOperationException("The tick publisher has not been started.");
+        sync.SyncAsync().ContinueWith(
+            (task, state) =>
+            {
+                var (t, n) = ((DeliveryTracker, int))state!;
+                if (task.Exception is { } error)
+                {
+                    t.Fail(error.GetBaseException());
+                }
+                else
+                {
+                    t.Settled(n);
+                }
+            },
+            (tracker, count),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Publishes or spools one tick. True when it was appended to the spool for a <paramref name="tracker"/> that
+    /// the caller settles after the spool's fsync; otherwise the tick is settled here (queued in the producer with
+    /// the tracker's handler, rejected, or dropped).
+    /// </summary>
+    private bool Publish(RawTick tick, DeliveryTracker? tracker, bool toSpool = false, bool lagging = false)
+    {
+        if (tick.Payload.Length > options.MaxTickBytes)
         {
-            return;
+            // Never into the spool either: it could never leave it, and every later tick would wait behind it.
+            RejectOversized(tick, tracker);
+            return false;
+        }
+
+        if (!toSpool && !spoolingFlag && TryProduce(tick, tracker))
+        {
+            return false;
         }
 
         lock (gate)
@@ -170,22 +226,34 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             if (!spoolingFlag)
             {
                 // Re-checked under the gate: the replay loop may have just finished.
-                if (TryProduce(tick, tracker))
+                if (!toSpool && TryProduce(tick, tracker))
                 {
-                    return;
+                    return false;
                 }
 
                 spoolingFlag = true;
                 spoolingStarted.Release();
-                LogSpoolingStarted(logger, Interlocked.Read(ref inFlight), currentSpool.DirectoryPath);
+                if (lagging)
+                {
+                    PublisherLog.SpoolingForLag(logger, LaggingAfterMs, Interlocked.Read(ref inFlight), currentSpool.DirectoryPath);
+                    // What waits in the producer's memory would be lost with this process, yet its callers are
+                    // answered after a bounded wait: the replay loop moves it into the spool (TakeBackProducerQueue).
+                    // Only when callers' ticks are there: records replayed from the spool are on disk already, and
+                    // taking them back again each time the spool runs dry during a long silence would re-send them
+                    // every second (seen: a paused broker flooded with copies until its retention deleted unread ones).
+                    takeBackRequested = purger is not null && Interlocked.Read(ref awaitedInFlight) > 0;
+                }
+                else
+                {
+                    PublisherLog.SpoolingStarted(logger, Interlocked.Read(ref inFlight), currentSpool.DirectoryPath);
+                }
             }
 
             if (currentSpool.TryAppend(tick))
             {
                 Interlocked.Increment(ref spooled);
-                // Written to the spool file: a killed process leaves it for the next start.
-                tracker?.Settled();
-                return;
+                // Safe only once fsynced: a caller that waits is answered after the group commit.
+                return tracker is not null;
             }
         }
 
@@ -193,8 +261,18 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         Interlocked.Increment(ref dropped);
         if (dropLog.ShouldLog(out var suppressed))
         {
-            LogSpoolFull(logger, tick.InstrumentName, tick.Timestamp, options.SpoolMaxBytes, suppressed + 1, Interlocked.Read(ref dropped));
+            if (spool?.LastWriteError is { } diskError)
+            {
+                RecordError(new Error(ErrorCode.Local_Fail, $"spool: {diskError}"));
+                PublisherLog.SpoolWriteFailed(logger, tick.InstrumentName, tick.Timestamp, diskError, suppressed + 1, Interlocked.Read(ref dropped));
+            }
+            else
+            {
+                PublisherLog.SpoolFull(logger, tick.InstrumentName, tick.Timestamp, options.SpoolMaxBytes, suppressed + 1, Interlocked.Read(ref dropped));
+            }
         }
+
+        return false;
     }
 
     public PublisherStatus GetStatus()
@@ -209,8 +287,10 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             Spooled = Interlocked.Read(ref spooled),
             Dropped = Interlocked.Read(ref dropped),
             DeliveryErrors = Interlocked.Read(ref deliveryErrors),
+            Rejected = Interlocked.Read(ref rejected),
             Spooling = spoolingFlag,
             LastError = Volatile.Read(ref lastError),
+            SpoolWriteError = spool?.LastWriteError,
             LastErrorAt = errorAt == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(errorAt),
         };
     }
@@ -247,14 +327,14 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         var remaining = await Task.Run(() => currentProducer.Flush(options.ShutdownFlushTimeout), CancellationToken.None).ConfigureAwait(false);
         if (remaining > 0)
         {
-            remaining = await Task.Run(() => TakeBackIntoSpool(currentProducer, remaining), CancellationToken.None).ConfigureAwait(false);
+            remaining = await Task.Run(() => TakeBackIntoSpool(currentProducer, remaining, atShutdown: true), CancellationToken.None).ConfigureAwait(false);
         }
 
         if (remaining > 0)
         {
             // Nothing could take them back: they are lost with the producer. Say so loudly and count them.
             Interlocked.Add(ref dropped, remaining);
-            LogLostAtShutdown(logger, remaining, options.ShutdownFlushTimeout);
+            PublisherLog.LostAtShutdown(logger, remaining, options.ShutdownFlushTimeout);
         }
 
         lock (gate)
@@ -262,7 +342,7 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
             currentProducer.Dispose();
             producer = null;
             spool!.Dispose();
-            LogStopped(logger, spool.PendingRecords, Interlocked.Read(ref published), Interlocked.Read(ref dropped));
+            PublisherLog.Stopped(logger, topic, spool.PendingRecords, Interlocked.Read(ref published), Interlocked.Read(ref dropped));
         }
     }
 
@@ -272,294 +352,17 @@ public sealed partial class KafkaTickPublisher : ITickPublisher, IAsyncDisposabl
         spoolingStarted.Dispose();
     }
 
-    /// <summary>
-    /// The broker did not take everything before shutdown: purge the producer's queue (the purged messages come
-    /// back through the delivery handler) and put those ticks in front of the spool, where the next start finds
-    /// them first. Returns how many ticks are still unaccounted for.
-    /// </summary>
-    private int TakeBackIntoSpool(IProducer<RawTick, byte[]> currentProducer, int remaining)
-    {
-        if (purger is null)
-        {
-            return remaining;
-        }
-
-        var taken = new ConcurrentQueue<RawTick>();
-        purged = taken;
-        if (!purger.TryPurge(currentProducer))
-        {
-            purged = null;
-            return remaining;
-        }
-
-        // Serves the delivery reports of the purged messages.
-        var left = currentProducer.Flush(TimeSpan.FromSeconds(5));
-        purged = null;
-        var ticks = taken.ToList();
-        // Reports of different partitions interleave, and in-flight and queued messages of one partition may be
-        // reported in either order; exchange timestamps restore each instrument's order (stable for equal ones).
-        var ordered = ticks.Select((tick, index) => (tick, index))
-            .OrderBy(x => x.tick.InstrumentName, StringComparer.Ordinal)
-            .ThenBy(x => x.tick.Timestamp)
-            .ThenBy(x => x.index)
-            .Select(x => x.tick)
-            .ToList();
-        spool!.PrependAndSync(ordered);
-        Interlocked.Add(ref spooled, ordered.Count);
-        LogTakenBack(logger, ordered.Count, spool.DirectoryPath);
-        return Math.Max(left, remaining - ordered.Count);
-    }
-
-    private bool TryProduce(RawTick tick, DeliveryTracker? tracker = null)
-    {
-        var currentProducer = producer;
-        if (currentProducer is null || fatalError)
-        {
-            return false;
-        }
-
-        var message = new Message<RawTick, byte[]>
-        {
-            // The tick itself is the key (serialized as its instrument name): librdkafka hands it back in the
-            // delivery report, which is how ticks taken back from the producer at shutdown are recovered.
-            Key = tick,
-            Value = tick.Payload,
-            Timestamp = TickRecord.TimestampFor(tick.ReceivedAtMs),
-        };
-
-        Interlocked.Increment(ref inFlight);
-        try
-        {
-            currentProducer.Produce(topic, message, tracker?.Handler ?? deliveryHandler);
-            return true;
-        }
-        catch (ProduceException<RawTick, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
-        {
-            Interlocked.Decrement(ref inFlight);
-            return false;
-        }
-        catch (KafkaException ex)
-        {
-            // Anything else (fatal producer state, client closing): keep the tick — the spool takes it.
-            Interlocked.Decrement(ref inFlight);
-            RecordError(ex.Error);
-            return false;
-        }
-        catch (ObjectDisposedException)
-        {
-            Interlocked.Decrement(ref inFlight);
-            return false;
-        }
-    }
-
-    private void OnDelivered(DeliveryReport<RawTick, byte[]> report)
-    {
-        Interlocked.Decrement(ref inFlight);
-        if (report.Error.Code == ErrorCode.NoError)
-        {
-            Volatile.Write(ref lastProgressMs, Environment.TickCount64);
-            Interlocked.Increment(ref published);
-            return;
-        }
-
-        if (report.Error.Code is ErrorCode.Local_PurgeQueue or ErrorCode.Local_PurgeInflight && purged is { } taken)
-        {
-            // Taken back at shutdown: the tick goes to the spool, not to the error count.
-            taken.Enqueue(report.Message.Key);
-            return;
-        }
-
-        // With no message timeout and an idempotent producer, librdkafka retries everything retriable itself;
-        // what reaches here is permanent (message too large, topic gone, authorization, fatal producer state).
-        Interlocked.Increment(ref deliveryErrors);
-        Interlocked.Increment(ref dropped);
-        RecordError(report.Error);
-        if (errorLog.ShouldLog(out var suppressed))
-        {
-            LogDeliveryFailed(logger, report.Message.Key?.InstrumentName, report.Error.Code, report.Error.Reason, suppressed + 1);
-        }
-    }
-
-    private async Task ReplayLoopAsync(CancellationToken cancellationToken)
-    {
-        var batch = new List<RawTick>(options.ReplayBatchSize);
-        var next = 0;
-        try
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                if (!spoolingFlag)
-                {
-                    await spoolingStarted.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                if (fatalError)
-                {
-                    RecreateProducer();
-                }
-
-                if (next >= batch.Count)
-                {
-                    batch.Clear();
-                    next = 0;
-                    if (Interlocked.Read(ref inFlight) > replayLowWatermark)
-                    {
-                        await Task.Delay(ReplayPollInterval, timeProvider, cancellationToken).ConfigureAwait(false);
-                        continue;
-                    }
-
-                    spool!.ReadBatch(batch, options.ReplayBatchSize);
-                    if (batch.Count == 0)
-                    {
-                        lock (gate)
-                        {
-                            // Appends happen under the gate too, so "empty" here means no tick is left behind.
-                            if (spool.IsEmpty)
-                            {
-                                spoolingFlag = false;
-                                LogSpoolReplayed(logger, Interlocked.Read(ref spooled));
-                            }
-                        }
-
-                        continue;
-                    }
-                }
-
-                while (next < batch.Count && TryProduce(batch[next]))
-                {
-                    next++;
-                }
-
-                if (next < batch.Count)
-                {
-                    // The producer's queue is full again: let deliveries make room.
-                    await Task.Delay(ReplayPollInterval, timeProvider, cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex)
-        {
-            LogReplayFailed(logger, ex);
-        }
-
-        if (next < batch.Count)
-        {
-            // Read from the spool but not handed over: they are older than everything still in the spool.
-            spool!.PrependAndSync(batch.GetRange(next, batch.Count - next));
-        }
-    }
-
-    private IProducer<RawTick, byte[]> BuildProducer()
-    {
-        var config = KafkaClientConfigs.Producer(kafkaOptions, $"laevitas-publisher-{Environment.MachineName}");
-        config.QueueBufferingMaxMessages = options.BufferMaxMessages;
-        config.QueueBufferingMaxKbytes = options.BufferMaxKBytes;
-        // Level one waits for the broker as long as it takes; the bound is on size, not on time.
-        config.MessageTimeoutMs = 0;
-        // A topic missing from the broker's metadata (not yet provisioned) would otherwise fail every tick after
-        // 30 s; let them wait, like for an unreachable broker, for up to librdkafka's maximum of an hour.
-        config.TopicMetadataPropagationMaxMs = 3_600_000;
-        // Only the delivery outcome is needed back, not the key/value/timestamp copies.
-        config.DeliveryReportFields = "key";
-        return new ProducerBuilder<RawTick, byte[]>(config)
-            .SetKeySerializer(InstrumentNameKeySerializer.Instance)
-            .SetErrorHandler((_, error) => OnClientError(error))
-            .SetLogHandler((_, message) => LogClient(logger, message.Level.ToString(), message.Facility, message.Message))
-            .Build();
-    }
-
-    private void RecreateProducer()
-    {
-        IProducer<RawTick, byte[]>? old;
-        lock (gate)
-        {
-            old = producer;
-            producer = BuildProducer();
-            fatalError = false;
-        }
-
-        LogProducerRecreated(logger);
-        // Whatever the failed producer still held is reported through its delivery handler as errors.
-        old?.Dispose();
-    }
-
-    private void OnClientError(Error error)
-    {
-        RecordError(error);
-        if (error.IsFatal)
-        {
-            fatalError = true;
-            lock (gate)
-            {
-                // New ticks go to the spool; the replay loop replaces the producer.
-                if (!spoolingFlag)
-                {
-                    spoolingFlag = true;
-                    spoolingStarted.Release();
-                }
-            }
-        }
-
-        if (errorLog.ShouldLog(out var suppressed))
-        {
-            LogClientError(logger, error.Code, error.Reason, error.IsFatal, suppressed + 1);
-        }
-    }
-
-    private void RecordError(Error error)
-    {
-        Volatile.Write(ref lastError, $"{error.Code}: {error.Reason}");
-        Interlocked.Exchange(ref lastErrorAtMs, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-    }
-
     private void CreateInstruments(LaevitasMeter meter)
     {
-        meter.ObserveCounter(LaevitasMetrics.PublishPublished, () => Interlocked.Read(ref published));
-        meter.ObserveCounter(LaevitasMetrics.PublishSpooled, () => Interlocked.Read(ref spooled));
-        meter.ObserveCounter(LaevitasMetrics.PublishDropped, () => Interlocked.Read(ref dropped));
-        meter.ObserveCounter(LaevitasMetrics.PublishDeliveryErrors, () => Interlocked.Read(ref deliveryErrors));
-        meter.ObserveGauge(LaevitasMetrics.PublishBuffered, () => Math.Max(0, Interlocked.Read(ref inFlight)));
-        meter.ObserveGauge(LaevitasMetrics.PublishSpoolPending, () => spool?.PendingRecords ?? 0);
-        meter.ObserveGauge(LaevitasMetrics.PublishSpoolBytes, () => spool?.PendingBytes ?? 0);
+        // Tagged with the topic: the silo runs one publisher per topic (ticks, trades) on the same meter.
+        var tag = new KeyValuePair<string, object?>("topic", topic);
+        meter.ObserveCounter(LaevitasMetrics.PublishPublished, () => Interlocked.Read(ref published), tag);
+        meter.ObserveCounter(LaevitasMetrics.PublishSpooled, () => Interlocked.Read(ref spooled), tag);
+        meter.ObserveCounter(LaevitasMetrics.PublishDropped, () => Interlocked.Read(ref dropped), tag);
+        meter.ObserveCounter(LaevitasMetrics.PublishDeliveryErrors, () => Interlocked.Read(ref deliveryErrors), tag);
+        meter.ObserveCounter(LaevitasMetrics.PublishRejected, () => Interlocked.Read(ref rejected), tag);
+        meter.ObserveGauge(LaevitasMetrics.PublishBuffered, () => Math.Max(0, Interlocked.Read(ref inFlight)), tag);
+        meter.ObserveGauge(LaevitasMetrics.PublishSpoolPending, () => spool?.PendingRecords ?? 0, tag);
+        meter.ObserveGauge(LaevitasMetrics.PublishSpoolBytes, () => spool?.PendingBytes ?? 0, tag);
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Publishing ticks to Kafka topic {Topic} at {BootstrapServers}; spool in {SpoolDirectory}")]
-    private static partial void LogStarted(ILogger logger, string topic, string bootstrapServers, string spoolDirectory);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka producer queue is full ({Buffered} ticks waiting for the broker); new ticks go to the disk spool in {SpoolDirectory}")]
-    private static partial void LogSpoolingStarted(ILogger logger, long buffered, string spoolDirectory);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Disk spool replayed; ticks go straight to the producer again ({Spooled} spooled since start)")]
-    private static partial void LogSpoolReplayed(ILogger logger, long spooled);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Tick spool is full ({SpoolMaxBytes} bytes): dropped tick {Instrument} @ {Timestamp}; {Count} dropped since the last report, {Total} in all")]
-    private static partial void LogSpoolFull(ILogger logger, string instrument, long timestamp, long spoolMaxBytes, long count, long total);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Kafka rejected tick of {Instrument}: {Code} {Reason}; {Count} failures since the last report")]
-    private static partial void LogDeliveryFailed(ILogger logger, string? instrument, ErrorCode code, string reason, long count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka client error {Code}: {Reason} (fatal: {Fatal}); {Count} errors since the last report")]
-    private static partial void LogClientError(ILogger logger, ErrorCode code, string reason, bool fatal, long count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka producer replaced after a fatal error")]
-    private static partial void LogProducerRecreated(ILogger logger);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Tick spool replay failed; spooled ticks stay on disk")]
-    private static partial void LogReplayFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} ticks were still waiting for the broker after {Timeout} at shutdown and are lost")]
-    private static partial void LogLostAtShutdown(ILogger logger, int count, TimeSpan timeout);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} ticks the broker had not acknowledged at shutdown were taken back into the spool in {SpoolDirectory}; they are published first on the next start")]
-    private static partial void LogTakenBack(ILogger logger, int count, string spoolDirectory);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Tick publisher stopped: {SpoolPending} ticks left in the spool, {Published} published, {Dropped} dropped")]
-    private static partial void LogStopped(ILogger logger, long spoolPending, long published, long dropped);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "librdkafka {Level} {Facility}: {Message}")]
-    private static partial void LogClient(ILogger logger, string level, string facility, string message);
 }

@@ -67,6 +67,6 @@ internal sealed partial class PublisherLifecycle(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not make sure Kafka topic {Topic} exists; retrying every {Retry}")]
+    [LoggerMessage(EventId = 2226, Level = LogLevel.Warning, Message = "Could not make sure Kafka topic {Topic} exists; retrying every {Retry}")]
     private static partial void LogProvisioningDeferred(ILogger logger, Exception exception, string topic, TimeSpan retry);
 }

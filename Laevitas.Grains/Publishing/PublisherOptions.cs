@@ -28,6 +28,15 @@ public sealed class PublisherOptions
     /// <summary>Ticks read from the spool and handed to the producer at a time when replaying.</summary>
     public int ReplayBatchSize { get; set; } = 1_000;
 
+    /// <summary>
+    /// Largest tick payload published (bytes). A larger one is rejected before it reaches the producer, counted
+    /// (<c>laevitas.publish.rejected</c>, and as dropped) and logged: the producer would refuse it anyway
+    /// (<c>message.max.bytes</c>, which this must stay below; checked at start), and a tick that can never be sent must
+    /// not wait in the spool in front of every later one. Deribit tickers are about 1 KB; the feed's frames may be
+    /// up to 32 MiB. Default 512 KiB.
+    /// </summary>
+    public int MaxTickBytes { get; set; } = 512 * 1024;
+
     /// <summary>How long stopping waits for the producer to deliver what it holds.</summary>
     public TimeSpan ShutdownFlushTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -1,10 +1,27 @@
+using System.Globalization;
+using Laevitas.Streaming.Kafka;
 using Microsoft.Extensions.Options;
 
 namespace Laevitas.Grains.Publishing;
 
-internal sealed class PublisherOptionsValidator : IValidateOptions<PublisherOptions>
+internal sealed class PublisherOptionsValidator(IOptions<KafkaOptions> kafka) : IValidateOptions<PublisherOptions>
 {
     private const string S = PublisherOptions.SectionName;
+
+    // librdkafka's default message.max.bytes.
+    private const int DefaultMessageMaxBytes = 1_000_000;
+
+    // What a record adds to its payload within message.max.bytes: the key (an instrument name, tens of bytes), the
+    // timestamp and the record framing. Generous, so a payload at the bound never fails at produce time.
+    internal const int RecordOverheadBytes = 1_024;
+
+    /// <summary>The producer's message.max.bytes: its own override, else the clients' override, else librdkafka's default.</summary>
+    internal static int MessageMaxBytes(KafkaOptions kafka) =>
+        TryRead(kafka.Producer) ?? TryRead(kafka.Client) ?? DefaultMessageMaxBytes;
+
+    private static int? TryRead(Dictionary<string, string>? overrides) =>
+        overrides is not null && overrides.TryGetValue("message.max.bytes", out var text)
+        && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     public ValidateOptionsResult Validate(string? name, PublisherOptions o)
     {
@@ -42,6 +59,18 @@ internal sealed class PublisherOptionsValidator : IValidateOptions<PublisherOpti
         if (o.ShutdownFlushTimeout < TimeSpan.Zero || o.ShutdownFlushTimeout > TimeSpan.FromMinutes(5))
         {
             failures.Add($"{S}:ShutdownFlushTimeout must be between 00:00:00 and 00:05:00 (was {o.ShutdownFlushTimeout}).");
+        }
+
+        var messageMaxBytes = MessageMaxBytes(kafka.Value);
+        if (o.MaxTickBytes < 1_024 || o.MaxTickBytes > messageMaxBytes - RecordOverheadBytes)
+        {
+            failures.Add($"{S}:MaxTickBytes must be between 1024 and the producer's message.max.bytes ({messageMaxBytes}) less " +
+                         $"{RecordOverheadBytes} bytes for the key and record framing (was {o.MaxTickBytes}); a larger tick could never be published.");
+        }
+
+        if (o.MaxTickBytes > TickSpool.MaxPayloadBytes)
+        {
+            failures.Add($"{S}:MaxTickBytes must not exceed {TickSpool.MaxPayloadBytes}, the largest record the spool can read back (was {o.MaxTickBytes}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

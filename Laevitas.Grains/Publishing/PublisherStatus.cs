@@ -23,10 +23,16 @@ public sealed record PublisherStatus
     /// <summary>Deliveries the broker or client failed permanently since start.</summary>
     public long DeliveryErrors { get; init; }
 
+    /// <summary>Ticks that can never be published (above <see cref="PublisherOptions.MaxTickBytes"/>, refused by the producer), also counted in <see cref="Dropped"/>.</summary>
+    public long Rejected { get; init; }
+
     /// <summary>True while new ticks go behind the spool (the broker was unreachable and the spool is not yet replayed).</summary>
     public bool Spooling { get; init; }
 
     public string? LastError { get; init; }
+
+    /// <summary>Why the spool's disk refused its last write (e.g. no space left), until a write succeeds again; null when it takes them.</summary>
+    public string? SpoolWriteError { get; init; }
 
     public DateTimeOffset? LastErrorAt { get; init; }
 }

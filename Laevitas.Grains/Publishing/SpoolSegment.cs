@@ -16,4 +16,7 @@ internal sealed class SpoolSegment(long sequence, string path)
     public long Records { get; set; }
 
     public long RecordsRead { get; set; }
+
+    /// <summary>Records read out of this segment whose delivery has not yet been settled (acknowledged, or taken back).</summary>
+    public long Unacknowledged { get; set; }
 }

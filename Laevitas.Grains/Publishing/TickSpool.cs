@@ -12,10 +12,16 @@ namespace Laevitas.Grains.Publishing;
 /// </summary>
 /// <remarks>
 /// <para>Segment files are named by a sequence number (<c>00000000001000000000.spool</c>); reading goes through
-/// them in that order and deletes each once it has been read completely, so an empty spool leaves no files.
-/// Segments left by a previous run are picked up at start and read first. Records are written through a
-/// buffered stream and only pushed to the OS when a reader catches up with the writer, at a segment roll, and
-/// at shutdown: there is no flush per tick. A record cut short by a crash ends its segment.</para>
+/// them in that order and deletes each once it has been read completely and every record read from it has been
+/// settled (<see cref="Acknowledge"/>: the broker acknowledged it, rejected it for good, or it was written again in
+/// front of the spool), so a record handed to the producer stays on disk until the broker has it; an empty spool
+/// leaves no files.
+/// Segments left by a previous run are picked up at start and read first. Each record is one write to the OS
+/// (unbuffered), so a write the disk refuses — full, or failing — refuses that record and only it: the tick is
+/// refused like one past the byte bound, the segment ends at the last whole record, and appends are refused for
+/// <see cref="WriteErrorBackoff"/> before the next try (a buffered stream would fail later, for records already
+/// reported as appended). Nothing is fsynced per record: <see cref="Flush"/> does that for a group (SpoolGroupCommit).
+/// A record cut short by a crash ends its segment.</para>
 /// <para>Record: <c>u32 length</c> (of the rest) · <c>i64 timestamp</c> · <c>i64 received_at_ms</c> ·
 /// <c>u16 name length</c> · name (UTF-8) · payload. Every file starts with <see cref="Magic"/>.</para>
 /// <para>Thread-safe; all members take one lock.</para>
@@ -29,6 +35,9 @@ internal sealed partial class TickSpool : IDisposable
 
     // Any record longer than this is corruption, not a tick (Deribit ticker payloads are ~1-2 KB).
     private const int MaxRecordBytes = 16 * 1024 * 1024;
+
+    /// <summary>The largest payload a record can carry and still be read back (with the longest name).</summary>
+    internal const int MaxPayloadBytes = MaxRecordBytes - (HeaderBytes - 4) - ushort.MaxValue;
     internal const int MagicLength = 8;
     private static readonly byte[] Magic = "LVTSPL01"u8.ToArray();
 
@@ -38,6 +47,13 @@ internal sealed partial class TickSpool : IDisposable
     private readonly long segmentBytes;
     private readonly ILogger logger;
     private readonly LinkedList<SpoolSegment> segments = new();
+
+    // Records read out and not yet settled, and the segments they came from; fully read segments wait in retired
+    // until their last record is settled. Reference equality: the publisher gets the very RawTick back in its
+    // delivery report.
+    private readonly Dictionary<RawTick, SpoolSegment> unacknowledged = new(ReferenceEqualityComparer.Instance);
+    private readonly List<SpoolSegment> retired = [];
+    private int unacknowledgedCount;
     private byte[] writeBuffer = new byte[4096];
     private byte[] readBuffer = new byte[4096];
     private SpoolSegment? writer;
@@ -47,7 +63,19 @@ internal sealed partial class TickSpool : IDisposable
     private long pendingBytes;
     private long pendingRecords;
     private long nextSequence = FirstSequence;
+
+    // Below every segment file this spool has named or found, including fully read ones kept until their records are
+    // settled: a segment put in front takes the next number down, and must never reuse the name of one still on disk.
+    private long lowestSequence = FirstSequence;
     private bool disposed;
+    private long refuseWritesUntilMs;
+    private string? lastWriteError;
+
+    /// <summary>How long appends are refused after the disk refused a write, before the next try.</summary>
+    public static readonly TimeSpan WriteErrorBackoff = TimeSpan.FromSeconds(1);
+
+    /// <summary>The last write the disk refused (e.g. no space left), null while writes succeed.</summary>
+    public string? LastWriteError => Volatile.Read(ref lastWriteError);
 
     public TickSpool(string directory, long maxBytes, long segmentBytes, ILogger logger)
     {
@@ -84,6 +112,45 @@ internal sealed partial class TickSpool : IDisposable
         }
     }
 
+    /// <summary>True while records read out of the spool wait to be settled (a cheap check before <see cref="Acknowledge"/>).</summary>
+    public bool HasUnacknowledged => Volatile.Read(ref unacknowledgedCount) > 0;
+
+    /// <summary>Segment files kept only because records read from them are not yet settled.</summary>
+    public int RetiredSegments
+    {
+        get
+        {
+            lock (sync)
+            {
+                return retired.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Settles a record read by <see cref="ReadBatch"/>: its segment file may go once all its records are settled.
+    /// False when <paramref name="tick"/> did not come from the spool (or was settled already).
+    /// </summary>
+    public bool Acknowledge(RawTick tick)
+    {
+        lock (sync)
+        {
+            if (!unacknowledged.Remove(tick, out var segment))
+            {
+                return false;
+            }
+
+            Volatile.Write(ref unacknowledgedCount, unacknowledged.Count);
+            segment.Unacknowledged--;
+            if (segment.Unacknowledged == 0 && retired.Remove(segment))
+            {
+                TryDelete(segment.Path);
+            }
+
+            return true;
+        }
+    }
+
     public bool IsEmpty
     {
         get
@@ -95,7 +162,11 @@ internal sealed partial class TickSpool : IDisposable
         }
     }
 
-    /// <summary>Appends a tick behind everything spooled; false when the spool is at its byte bound (nothing written).</summary>
+    /// <summary>
+    /// Appends a tick behind everything spooled; false when the spool is at its byte bound or the disk refused the
+    /// write (<see cref="LastWriteError"/>): nothing of the tick is then kept.
+    /// </summary>
+    /// <exception cref="ArgumentException">The tick could not be read back (name or payload too long): refused, nothing written.</exception>
     public bool TryAppend(RawTick tick)
     {
         var nameBytes = Encoding.UTF8.GetByteCount(tick.InstrumentName);
@@ -105,17 +176,24 @@ internal sealed partial class TickSpool : IDisposable
         }
 
         var recordBytes = HeaderBytes + nameBytes + tick.Payload.Length;
+        if (recordBytes - 4 > MaxRecordBytes)
+        {
+            // Reading treats such a length as corruption and gives up on the rest of the segment: writing it would
+            // lose every tick behind it.
+            throw new ArgumentException($"A tick of {tick.Payload.Length} bytes is too large to spool (at most {MaxPayloadBytes}).", nameof(tick));
+        }
+
         lock (sync)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            if (pendingBytes + recordBytes > maxBytes)
+            if (pendingBytes + recordBytes > maxBytes || Environment.TickCount64 < refuseWritesUntilMs)
             {
                 return false;
             }
 
-            if (writer is null || writer.Length + recordBytes > segmentBytes)
+            if ((writer is null || writer.Length + recordBytes > segmentBytes) && !TryStartSegment())
             {
-                StartSegment();
+                return false;
             }
 
             if (writeBuffer.Length < recordBytes)
@@ -130,7 +208,20 @@ internal sealed partial class TickSpool : IDisposable
             BinaryPrimitives.WriteUInt16LittleEndian(span[20..], (ushort)nameBytes);
             Encoding.UTF8.GetBytes(tick.InstrumentName, span.Slice(HeaderBytes, nameBytes));
             tick.Payload.CopyTo(span[(HeaderBytes + nameBytes)..]);
-            writeStream!.Write(span);
+            try
+            {
+                writeStream!.Write(span);
+            }
+            catch (IOException ex)
+            {
+                // Part of the record may be in the file: the segment ends before it (its length is what is read),
+                // and the next append starts a new one.
+                WriteRefused(ex);
+                EndWriterSegment();
+                return false;
+            }
+
+            Volatile.Write(ref lastWriteError, null);
             writer!.Length += recordBytes;
             writer.Records++;
             pendingBytes += recordBytes;
@@ -139,7 +230,10 @@ internal sealed partial class TickSpool : IDisposable
         }
     }
 
-    /// <summary>Reads (and removes) up to <paramref name="max"/> of the oldest ticks into <paramref name="into"/>.</summary>
+    /// <summary>
+    /// Reads up to <paramref name="max"/> of the oldest ticks into <paramref name="into"/>. They count as read (not
+    /// pending) but stay on disk until each is settled with <see cref="Acknowledge"/>.
+    /// </summary>
     public int ReadBatch(List<RawTick> into, int max)
     {
         lock (sync)
@@ -149,12 +243,6 @@ internal sealed partial class TickSpool : IDisposable
             while (read < max && segments.First is { } node)
             {
                 var segment = node.Value;
-                if (segment == writer)
-                {
-                    // The reader has caught up with buffered writes: hand them to the OS so the read stream sees them.
-                    writeStream!.Flush();
-                }
-
                 if (segment.ReadPosition >= segment.Length)
                 {
                     FinishSegment(node);
@@ -170,6 +258,9 @@ internal sealed partial class TickSpool : IDisposable
                 {
                     into.Add(tick);
                     read++;
+                    unacknowledged[tick] = segment;
+                    segment.Unacknowledged++;
+                    Volatile.Write(ref unacknowledgedCount, unacknowledged.Count);
                 }
             }
 
@@ -191,7 +282,7 @@ internal sealed partial class TickSpool : IDisposable
         lock (sync)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            var sequence = segments.First is { } first ? first.Value.Sequence - 1 : nextSequence++;
+            var sequence = --lowestSequence;
             var segment = new SpoolSegment(sequence, SegmentPath(sequence)) { Length = Magic.Length };
             using (var stream = new FileStream(segment.Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 64 * 1024))
             {
@@ -240,17 +331,21 @@ internal sealed partial class TickSpool : IDisposable
             readStream?.Dispose();
             if (pendingRecords == 0)
             {
-                // Nothing left to replay: leave no empty segment behind.
+                // Nothing left to replay: leave no empty segment behind (but keep any holding unsettled records).
                 foreach (var segment in segments)
                 {
-                    TryDelete(segment.Path);
+                    if (segment.Unacknowledged == 0)
+                    {
+                        TryDelete(segment.Path);
+                    }
                 }
             }
-            else if (segments.FirstOrDefault(x => x.ReadPosition > MagicLength) is { } head)
+            else if (segments.FirstOrDefault(x => x.ReadPosition > MagicLength) is { Unacknowledged: 0 } head)
             {
                 // A segment was read part-way (only the one being read can be; segments put in front by
-                // PrependAndSync are unread): remember where, so the next run does not publish its first records again. (After a crash there is no cursor and they are published twice; the writer stores
-                // a tick once.)
+                // PrependAndSync are unread) and everything read from it is settled: remember where, so the next run
+                // does not publish its first records again. With records unsettled, or after a crash, there is no
+                // cursor and they are published twice; the writer stores a tick once.
                 File.WriteAllText(
                     Path.Combine(directory, CursorFile),
                     string.Create(CultureInfo.InvariantCulture, $"{head.Sequence} {head.ReadPosition} {head.RecordsRead}"));
@@ -353,17 +448,56 @@ internal sealed partial class TickSpool : IDisposable
         }
 
         segments.Remove(node);
-        TryDelete(segment.Path);
+        if (segment.Unacknowledged == 0)
+        {
+            TryDelete(segment.Path);
+        }
+        else
+        {
+            // Read, but the broker does not have all of it yet: a crash now must find it again at the next start.
+            retired.Add(segment);
+        }
     }
 
-    private void StartSegment()
+    private bool TryStartSegment()
+    {
+        EndWriterSegment();
+        var sequence = nextSequence++;
+        var segment = new SpoolSegment(sequence, SegmentPath(sequence)) { Length = Magic.Length };
+        FileStream? stream = null;
+        try
+        {
+            // bufferSize 0: every record is one write, refused or taken whole (see the type's remarks).
+            stream = new FileStream(segment.Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
+            stream.Write(Magic);
+        }
+        catch (IOException ex)
+        {
+            stream?.Dispose();
+            TryDelete(segment.Path);
+            WriteRefused(ex);
+            return false;
+        }
+
+        writer = segment;
+        writeStream = stream;
+        segments.AddLast(writer);
+        return true;
+    }
+
+    /// <summary>Stops writing to the current segment; it stays to be read, up to its last whole record.</summary>
+    private void EndWriterSegment()
     {
         writeStream?.Dispose();
-        var sequence = nextSequence++;
-        writer = new SpoolSegment(sequence, SegmentPath(sequence)) { Length = Magic.Length };
-        writeStream = new FileStream(writer.Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, 256 * 1024);
-        writeStream.Write(Magic);
-        segments.AddLast(writer);
+        writeStream = null;
+        writer = null;
+    }
+
+    private void WriteRefused(IOException error)
+    {
+        refuseWritesUntilMs = Environment.TickCount64 + (long)WriteErrorBackoff.TotalMilliseconds;
+        Volatile.Write(ref lastWriteError, error.Message);
+        LogWriteRefused(logger, directory, error.Message, WriteErrorBackoff.TotalSeconds);
     }
 
     private string SegmentPath(long sequence) =>
@@ -382,6 +516,11 @@ internal sealed partial class TickSpool : IDisposable
         }
 
         found.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+        if (found.Count > 0)
+        {
+            lowestSequence = Math.Min(lowestSequence, found[0].Sequence);
+        }
+
         var cursor = ReadCursor();
         foreach (var (sequence, path) in found)
         {
@@ -483,15 +622,18 @@ internal sealed partial class TickSpool : IDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Tick spool {Directory} holds {Records} ticks ({Bytes} bytes) from an earlier run; they are published first")]
+    [LoggerMessage(EventId = 2222, Level = LogLevel.Warning, Message = "Tick spool {Directory} holds {Records} ticks ({Bytes} bytes) from an earlier run; they are published first")]
     private static partial void LogRecovered(ILogger logger, long records, long bytes, string directory);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Tick spool segment {Path} ends with {Bytes} unreadable bytes (cut short or corrupt); they are skipped")]
+    [LoggerMessage(EventId = 2223, Level = LogLevel.Error, Message = "Tick spool segment {Path} ends with {Bytes} unreadable bytes (cut short or corrupt); they are skipped")]
     private static partial void LogTruncatedSegment(ILogger logger, string path, long bytes);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring {Path} in the tick spool directory: not a spool segment")]
+    [LoggerMessage(EventId = 2210, Level = LogLevel.Error, Message = "Tick spool {Directory} could not write ({Error}); ticks are refused like past the spool's bound, next try in {Seconds} s")]
+    private static partial void LogWriteRefused(ILogger logger, string directory, string error, double seconds);
+
+    [LoggerMessage(EventId = 2224, Level = LogLevel.Warning, Message = "Ignoring {Path} in the tick spool directory: not a spool segment")]
     private static partial void LogForeignFile(ILogger logger, string path);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete read tick spool segment {Path}")]
+    [LoggerMessage(EventId = 2225, Level = LogLevel.Warning, Message = "Could not delete read tick spool segment {Path}")]
     private static partial void LogDeleteFailed(ILogger logger, Exception exception, string path);
 }

@@ -6,7 +6,8 @@ namespace Laevitas.Grains.Trades;
 /// <summary>
 /// Writes batches of <see cref="DeribitTradeRow"/> to <c>deribit_trades</c>, one transaction per batch, idempotently:
 /// binary COPY into a session temp table, then one <c>INSERT ... SELECT ... ON CONFLICT DO NOTHING</c> on the key
-/// (currency, trade_id).
+/// (currency, trade_id, "timestamp"). The table is partitioned by day like <c>deribit_prices</c>: the partitions of a
+/// batch's days are made sure of first (<see cref="DailyPartitions"/>).
 /// </summary>
 /// <remarks>
 /// Why always through the temp table, unlike the ticker store's direct COPY first: the same trade legitimately
@@ -14,7 +15,7 @@ namespace Laevitas.Grains.Trades;
 /// conflicts are not rare, and trades are a small fraction of the ticker rows, so the second write costs little.
 /// Not thread-safe: one store per writer, used by one call at a time.
 /// </remarks>
-public sealed class DeribitTradesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
+public sealed class DeribitTradesStore(NpgsqlDataSource dataSource, DailyPartitions partitions) : IAsyncDisposable
 {
     private const string Columns =
         "currency, trade_id, instrument_name, \"timestamp\", trade_seq, kind, price, amount, contracts, direction, iv, " +
@@ -28,9 +29,10 @@ public sealed class DeribitTradesStore(NpgsqlDataSource dataSource) : IAsyncDisp
 
     private const string Insert =
         $"INSERT INTO deribit_trades ({Columns}, \"createdAt\") SELECT {Columns}, now() FROM deribit_trades_staging " +
-        "ON CONFLICT (currency, trade_id) DO NOTHING";
+        "ON CONFLICT (currency, trade_id, \"timestamp\") DO NOTHING";
 
     private readonly StagingConnection staging = new(dataSource, CreateStaging);
+    private readonly BatchDays days = new();
 
     /// <summary>Stores <paramref name="rows"/> atomically; returns how many were new. Returns only after COMMIT.</summary>
     public async Task<int> InsertAsync(ReadOnlyMemory<DeribitTradeRow> rows, CancellationToken cancellationToken = default)
@@ -41,6 +43,18 @@ public sealed class DeribitTradesStore(NpgsqlDataSource dataSource) : IAsyncDisp
         }
 
         var conn = await staging.OpenAsync(cancellationToken).ConfigureAwait(false);
+        days.Clear();
+        foreach (ref readonly var row in rows.Span)
+        {
+            days.Add(row.Timestamp);
+        }
+
+        return await partitions.WriteAsync(conn, DailyPartitions.Trades, days, () => StoreAsync(conn, rows, cancellationToken), cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    private static async Task<int> StoreAsync(NpgsqlConnection conn, ReadOnlyMemory<DeribitTradeRow> rows, CancellationToken cancellationToken)
+    {
         await using var transaction = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Encoding is synchronous socket writes; off the caller's scheduler like the ticker store's.
         var copy = await Task.Run(() => Send(conn, rows.Span), cancellationToken).ConfigureAwait(false);
@@ -53,6 +67,37 @@ public sealed class DeribitTradesStore(NpgsqlDataSource dataSource) : IAsyncDisp
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return inserted;
+    }
+
+    /// <summary>
+    /// Like <see cref="InsertAsync"/>, but a batch PostgreSQL refuses for its data (<see cref="DeribitPricesStore.IsDataError"/>)
+    /// is halved until the refused rows are found; each is reported to <paramref name="rejected"/> (index in
+    /// <paramref name="rows"/>) and left out, and the rest is stored. Anything else (an outage) propagates.
+    /// </summary>
+    public async Task<int> InsertIsolatingRejectedRowsAsync(
+        ReadOnlyMemory<DeribitTradeRow> rows, Action<int, PostgresException> rejected, CancellationToken cancellationToken = default)
+    {
+        return await InsertRangeAsync(0, rows.Length).ConfigureAwait(false);
+
+        async Task<int> InsertRangeAsync(int start, int length)
+        {
+            try
+            {
+                return await InsertAsync(rows.Slice(start, length), cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (DeribitPricesStore.IsDataError(ex))
+            {
+                if (length == 1)
+                {
+                    rejected(start, ex);
+                    return 0;
+                }
+
+                var half = length / 2;
+                return await InsertRangeAsync(start, half).ConfigureAwait(false)
+                       + await InsertRangeAsync(start + half, length - half).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Drops the connection (after an error it may be broken); the next insert opens a new one.</summary>

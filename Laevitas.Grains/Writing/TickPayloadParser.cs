@@ -17,8 +17,8 @@ namespace Laevitas.Grains.Writing;
 public static class TickPayloadParser
 {
     // Exchange timestamps outside 2000-01-01 .. 2200-01-01 are garbage; they would also create absurd partitions.
-    private const long MinTimestampMs = 946_684_800_000;
-    private const long MaxTimestampMs = 7_258_118_400_000;
+    internal const long MinTimestampMs = 946_684_800_000;
+    internal const long MaxTimestampMs = 7_258_118_400_000;
 
     // A tick stamped well after it was read is garbage too (a clock cannot be that far off); it would land in a
     // partition of a future day and stand as the instrument's "latest" row until then.

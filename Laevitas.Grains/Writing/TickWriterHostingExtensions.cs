@@ -26,7 +26,8 @@ public static class TickWriterHostingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TickWriterOptions>, TickWriterOptionsValidator>());
         services.AddMetrics();
         services.TryAddSingleton<TickWriterStatus>();
-        services.TryAddSingleton<DeribitPricePartitions>();
+        services.TryAddSingleton<DailyPartitions>();
+        services.TryAddSingleton<DeadLetterPublisher>();
         return builder;
     }
 }

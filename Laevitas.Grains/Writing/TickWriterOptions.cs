@@ -20,4 +20,16 @@ public sealed class TickWriterOptions
 
     /// <summary>At most this many skipped-tick log lines per minute per silo; the rest are counted and summarised.</summary>
     public int SkippedTickLogsPerMinute { get; set; } = 10;
+
+    /// <summary>
+    /// A record whose value is larger than this is never a ticker (Deribit's are about 1 KB): it is set aside to the
+    /// dead-letter topic instead of parsed, so a foreign producer's huge record cannot cost a batch its memory.
+    /// </summary>
+    public int MaxTickBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// A set-aside record's value is cut to this many bytes in the dead-letter topic (the cut is said in a header), so
+    /// that it always fits under the producer's and broker's message size limit however large the original was.
+    /// </summary>
+    public int MaxDeadLetterBytes { get; set; } = 256 * 1024;
 }

@@ -24,6 +24,18 @@ public sealed class TickWriterOptionsValidator : IValidateOptions<TickWriterOpti
             failures.Add($"{section}:SkippedTickLogsPerMinute must not be negative (was {options.SkippedTickLogsPerMinute}).");
         }
 
+        if (options.MaxTickBytes < 1_024)
+        {
+            failures.Add($"{section}:MaxTickBytes must be at least 1024 (a ticker is about 1 KB; was {options.MaxTickBytes}).");
+        }
+
+        // librdkafka refuses a message above message.max.bytes (1,000,000 by default) at produce time; leave room for
+        // the key and the headers.
+        if (options.MaxDeadLetterBytes is < 1_024 or > 900_000)
+        {
+            failures.Add($"{section}:MaxDeadLetterBytes must be between 1024 and 900000 (was {options.MaxDeadLetterBytes}).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -21,15 +21,20 @@ public sealed partial class TickWriterStatus
     private readonly Counter<long> batchesCounter;
     private readonly Counter<long> errorsCounter;
     private readonly Counter<long> skippedCounter;
+    private readonly Counter<long> deadLetteredCounter;
+    private readonly Counter<long> tradeRowsCounter;
+    private readonly Counter<long> tradeDuplicatesCounter;
     private readonly Histogram<double> batchDuration;
     private readonly Histogram<int> batchSize;
     private readonly Lock gate = new();
 
     private long rowsWritten;
+    private long tradeRowsWritten;
     private long duplicateRows;
     private long batches;
     private long batchTicks;
     private long ticksSkipped;
+    private long deadLettered;
     private long writeFailures;
     private int lastBatchTicks;
     private int largestBatchTicks;
@@ -58,6 +63,9 @@ public sealed partial class TickWriterStatus
         batchesCounter = meter.Counter(LaevitasMetrics.WriterBatches);
         errorsCounter = meter.Counter(LaevitasMetrics.WriterErrors);
         skippedCounter = meter.Counter(LaevitasMetrics.WriterSkipped);
+        deadLetteredCounter = meter.Counter(LaevitasMetrics.WriterDeadLettered);
+        tradeRowsCounter = meter.Counter(LaevitasMetrics.WriterTradeRows);
+        tradeDuplicatesCounter = meter.Counter(LaevitasMetrics.WriterTradeDuplicates);
         batchDuration = meter.Histogram<double>(LaevitasMetrics.WriterBatchDuration);
         batchSize = meter.Histogram<int>(LaevitasMetrics.WriterBatchSize);
         skippedWindowStart = this.time.GetTimestamp();
@@ -83,6 +91,26 @@ public sealed partial class TickWriterStatus
         batchesCounter.Add(1, tags);
         batchDuration.Record(elapsed.TotalMilliseconds, tags);
         batchSize.Record(ticks, tags);
+
+        if (databaseDown)
+        {
+            Recovered();
+        }
+    }
+
+    /// <summary>
+    /// A batch of trades was committed (<c>deribit_trades</c>). Counted apart from the ticker rows, so that rows/s and the
+    /// writer's row totals keep meaning ticks; it shares the outage state, since both tables live in one database.
+    /// </summary>
+    public void TradeBatchStored(int partition, int trades, int inserted)
+    {
+        Interlocked.Add(ref tradeRowsWritten, inserted);
+        var tags = new TagList { { "partition", partition } };
+        tradeRowsCounter.Add(inserted, tags);
+        if (trades > inserted)
+        {
+            tradeDuplicatesCounter.Add(trades - inserted, tags);
+        }
 
         if (databaseDown)
         {
@@ -166,6 +194,13 @@ public sealed partial class TickWriterStatus
         }
     }
 
+    /// <summary>A record was set aside to the dead-letter topic (the broker acknowledged it).</summary>
+    public void DeadLettered(in DeadLetter letter)
+    {
+        Interlocked.Increment(ref deadLettered);
+        deadLetteredCounter.Add(1, new TagList { { "partition", letter.Partition }, { "cause", letter.Cause.ToString() } });
+    }
+
     public TickWriterStatusSnapshot Snapshot()
     {
         var count = Interlocked.Read(ref batches);
@@ -188,7 +223,11 @@ public sealed partial class TickWriterStatus
             errorAt,
             Volatile.Read(ref lastBatchTicks),
             Volatile.Read(ref largestBatchTicks),
-            count == 0 ? 0 : (double)Interlocked.Read(ref batchTicks) / count);
+            count == 0 ? 0 : (double)Interlocked.Read(ref batchTicks) / count,
+            Interlocked.Read(ref deadLettered))
+        {
+            TradeRowsWritten = Interlocked.Read(ref tradeRowsWritten),
+        };
     }
 
     private void Recovered()
@@ -225,19 +264,19 @@ public sealed partial class TickWriterStatus
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL writes are failing (first seen on partition {Partition}): {Reason}. " +
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "PostgreSQL writes are failing (first seen on partition {Partition}): {Reason}. " +
                                                       "Tick writers keep their batches and retry; Kafka holds the backlog and no offset is committed past unstored ticks")]
     private partial void LogOutage(Exception error, int partition, string reason);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Write retry on partition {Partition} failed, outage for {Duration}: {Reason}")]
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Debug, Message = "Write retry on partition {Partition} failed, outage for {Duration}: {Reason}")]
     private partial void LogRetry(int partition, string duration, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "PostgreSQL writes succeed again after {Seconds:0.0} s and {Failures} failed attempts; the backlog is being written")]
+    [LoggerMessage(EventId = 2106, Level = LogLevel.Information, Message = "PostgreSQL writes succeed again after {Seconds:0.0} s and {Failures} failed attempts; the backlog is being written")]
     private partial void LogRecovered(double seconds, long failures);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped an unusable tick at partition {Partition} offset {Offset} (key {Key}): {Reason}")]
+    [LoggerMessage(EventId = 2107, Level = LogLevel.Warning, Message = "Skipped an unusable tick at partition {Partition} offset {Offset} (key {Key}): {Reason}")]
     private partial void LogSkipped(int partition, long offset, string? key, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} more unusable ticks were skipped in the last minute (not logged one by one)")]
+    [LoggerMessage(EventId = 2108, Level = LogLevel.Warning, Message = "{Count} more unusable ticks were skipped in the last minute (not logged one by one)")]
     private partial void LogSkippedSuppressed(long count);
 }

@@ -7,6 +7,7 @@ namespace Laevitas.Grains.Writing;
 /// <param name="TicksSkipped">Unusable ticks (malformed JSON, wrong types, ...) dropped, counted per delivery.</param>
 /// <param name="WriteFailures">Failed write attempts (each retried; none drops data).</param>
 /// <param name="DatabaseAvailable">False while writes fail (an outage), true again after the first success.</param>
+/// <param name="DeadLettered">Records set aside to the dead-letter topic (acknowledged by the broker).</param>
 /// <param name="LastError">The last write or payload error, if any.</param>
 public sealed record TickWriterStatusSnapshot(
     long RowsWritten,
@@ -19,4 +20,9 @@ public sealed record TickWriterStatusSnapshot(
     DateTimeOffset? LastErrorAt,
     int LastBatchTicks,
     int LargestBatchTicks,
-    double AverageBatchTicks);
+    double AverageBatchTicks,
+    long DeadLettered)
+{
+    /// <summary>Rows inserted into <c>deribit_trades</c> (trades new to the table).</summary>
+    public long TradeRowsWritten { get; init; }
+}

@@ -12,8 +12,8 @@ public static class EmbeddedKafkaHostingExtensions
 
     /// <summary>
     /// When <c>Kafka:BootstrapServers</c> is empty, starts the embedded in-memory broker now — before services are
-    /// built, so everything bound from configuration sees its address — creates the tick topic on it with the
-    /// configured partitions, and stops it when the host is disposed (after every hosted service has stopped).
+    /// built, so everything bound from configuration sees its address — creates the tick topic and its dead-letter topic on it
+    /// with the configured partitions, and stops it when the host is disposed (after every hosted service has stopped).
     /// </summary>
     public static TBuilder AddEmbeddedKafkaWhenUnconfigured<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -32,7 +32,20 @@ public static class EmbeddedKafkaHostingExtensions
             // Invalid settings are left to KafkaOptionsValidator, which reports them clearly at start.
             if (KafkaOptionsValidator.TopicNameProblem(options.Topic) is null && options.Partitions >= 1)
             {
-                cluster.CreateTopic(options.Topic, options.Partitions, Math.Clamp((int)options.ReplicationFactor, 1, EmbeddedBrokerCount));
+                var replication = Math.Clamp((int)options.ReplicationFactor, 1, EmbeddedBrokerCount);
+                cluster.CreateTopic(options.Topic, options.Partitions, replication);
+                // The mock has no CreateTopics API, so the stream provider's provisioning cannot create it later.
+                if (KafkaOptionsValidator.TopicNameProblem(options.DeadLetterTopicName) is null && options.DeadLetterTopicName != options.Topic)
+                {
+                    cluster.CreateTopic(options.DeadLetterTopicName, options.Partitions, replication);
+                }
+
+                // The trades topic, read by its own stream provider, likewise.
+                if (KafkaOptionsValidator.TopicNameProblem(options.TradesTopicName) is null
+                    && options.TradesTopicName != options.Topic && options.TradesTopicName != options.DeadLetterTopicName)
+                {
+                    cluster.CreateTopic(options.TradesTopicName, options.Partitions, replication);
+                }
             }
         }
         catch

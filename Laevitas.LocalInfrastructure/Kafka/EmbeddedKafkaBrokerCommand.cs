@@ -79,6 +79,9 @@ public static partial class EmbeddedKafkaBrokerCommand
         using (var cluster = MockKafkaCluster.Create(brokers, logger))
         {
             cluster.CreateTopic(topic, partitions);
+            // The mock has no CreateTopics API: the silos' provisioning only finds topics that exist.
+            cluster.CreateTopic(new KafkaOptions { Topic = topic }.DeadLetterTopicName, partitions);
+            cluster.CreateTopic(new KafkaOptions { Topic = topic }.TradesTopicName, partitions);
             if (addressFile is not null)
             {
                 WriteAtomically(addressFile, cluster.BootstrapServers);
@@ -117,9 +120,9 @@ public static partial class EmbeddedKafkaBrokerCommand
         File.Move(temporary, path, overwrite: true);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Embedded Kafka broker ready: topic {Topic} ({Partitions} partitions) at {BootstrapServers}; address file {AddressFile}. Ctrl+C stops it.")]
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Embedded Kafka broker ready: topic {Topic} ({Partitions} partitions) at {BootstrapServers}; address file {AddressFile}. Ctrl+C stops it.")]
     private static partial void LogReady(ILogger logger, string topic, int partitions, string bootstrapServers, string addressFile);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Embedded Kafka broker stopped")]
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "Embedded Kafka broker stopped")]
     private static partial void LogStopped(ILogger logger);
 }

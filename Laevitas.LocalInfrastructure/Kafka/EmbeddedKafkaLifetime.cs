@@ -23,6 +23,6 @@ internal sealed partial class EmbeddedKafkaLifetime(MockKafkaCluster cluster, IL
         LogStopped(logger, cluster.BootstrapServers);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Embedded Kafka at {BootstrapServers} stopped; its data is gone")]
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Information, Message = "Embedded Kafka at {BootstrapServers} stopped; its data is gone")]
     private static partial void LogStopped(ILogger logger, string bootstrapServers);
 }

@@ -342,7 +342,7 @@ public sealed partial class MockKafkaCluster : IDisposable
         return handle;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning,
         Message = "EMBEDDED KAFKA: started an in-memory librdkafka mock cluster ({Brokers} brokers) at {BootstrapServers} using {NativeLibrary}. " +
                   "For local runs and tests only: nothing is persisted, each partition keeps only its newest ~5 MiB, data is gone when the process exits. " +
                   "Set Kafka:BootstrapServers to use a real cluster.")]

@@ -9,13 +9,13 @@ namespace Laevitas.LocalInfrastructure.Postgres;
 /// </summary>
 public sealed class EmbeddedPostgresHost : IAsyncDisposable
 {
-    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILoggerFactory loggerFactory;
 
     private EmbeddedPostgresHost(PrivatePostgres server, string connectionString, ILoggerFactory loggerFactory)
     {
         Server = server;
         ConnectionString = connectionString;
-        _loggerFactory = loggerFactory;
+        this.loggerFactory = loggerFactory;
     }
 
     public PrivatePostgres Server { get; }
@@ -59,7 +59,7 @@ public sealed class EmbeddedPostgresHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Server.DisposeAsync();
-        _loggerFactory.Dispose();
+        loggerFactory.Dispose();
     }
 
     private static async Task CreateDatabaseIfMissingAsync(PrivatePostgres server, string database, CancellationToken cancellationToken)

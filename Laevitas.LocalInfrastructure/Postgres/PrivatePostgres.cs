@@ -60,19 +60,19 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
         """;
 
-    private readonly PrivatePostgresOptions _options;
-    private readonly ILogger _logger;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly PrivatePostgresOptions options;
+    private readonly ILogger logger;
+    private readonly SemaphoreSlim gate = new(1, 1);
 
-    private PostgresBinaries? _binaries;
-    private ServerAccount? _account;
-    private string? _entryDirectory;
-    private string? _dataDirectory;
-    private bool _temporary;
-    private int _port;
-    private long _ownerStartTime;
-    private Process? _postmaster;
-    private bool _disposed;
+    private PostgresBinaries? binaries;
+    private ServerAccount? account;
+    private string? entryDirectory;
+    private string? dataDirectory;
+    private bool temporary;
+    private int port;
+    private long ownerStartTime;
+    private Process? postmaster;
+    private bool disposed;
 
     public PrivatePostgres(PrivatePostgresOptions? options = null, ILogger? logger = null)
     {
@@ -81,14 +81,14 @@ public sealed class PrivatePostgres : IAsyncDisposable
             throw new PlatformNotSupportedException("The private PostgreSQL cluster needs Linux (it manages the server through /proc and POSIX signals).");
         }
 
-        _options = options ?? new PrivatePostgresOptions();
-        _logger = logger ?? NullLogger.Instance;
+        this.options = options ?? new PrivatePostgresOptions();
+        this.logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>The TCP port on 127.0.0.1; fixed at first start and kept across restarts.</summary>
-    public int Port => _port != 0 ? _port : throw NotStartedYet();
+    public int Port => port != 0 ? port : throw NotStartedYet();
 
-    public string DataDirectory => _dataDirectory ?? throw NotStartedYet();
+    public string DataDirectory => dataDirectory ?? throw NotStartedYet();
 
     /// <summary>Where the server writes its log (inside the data directory).</summary>
     public string LogFile => Path.Combine(DataDirectory, "postgres.log");
@@ -96,10 +96,10 @@ public sealed class PrivatePostgres : IAsyncDisposable
     /// <summary>Superuser connection to the <c>postgres</c> database.</summary>
     public string ConnectionString => ConnectionStringFor("postgres");
 
-    public bool IsRunning => _postmaster is { HasExited: false };
+    public bool IsRunning => postmaster is { HasExited: false };
 
     /// <summary>The postmaster's PID while running.</summary>
-    public int? ProcessId => _postmaster is { HasExited: false } process ? process.Id : null;
+    public int? ProcessId => postmaster is { HasExited: false } process ? process.Id : null;
 
     public string ConnectionStringFor(string database) =>
         new NpgsqlConnectionStringBuilder
@@ -119,19 +119,19 @@ public sealed class PrivatePostgres : IAsyncDisposable
     /// <exception cref="PrivatePostgresException">initdb or the server failed; the message quotes its log.</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken);
+        await gate.WaitAsync(cancellationToken);
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ObjectDisposedException.ThrowIf(disposed, this);
             if (IsRunning)
             {
                 return;
             }
 
-            _binaries ??= PostgresBinaries.Locate();
-            await ClusterRegistry.ReapOrphansAsync(ClusterRegistry.DefaultRoot, _logger, cancellationToken);
-            _account ??= await ServerAccount.ForCurrentProcessAsync(cancellationToken);
-            if (_entryDirectory is null)
+            binaries ??= PostgresBinaries.Locate();
+            await ClusterRegistry.ReapOrphansAsync(ClusterRegistry.DefaultRoot, logger, cancellationToken);
+            account ??= await ServerAccount.ForCurrentProcessAsync(cancellationToken);
+            if (entryDirectory is null)
             {
                 PlaceCluster();
             }
@@ -141,21 +141,21 @@ public sealed class PrivatePostgres : IAsyncDisposable
         }
         finally
         {
-            _gate.Release();
+            gate.Release();
         }
     }
 
     /// <summary>Fast shutdown: clients are disconnected, a checkpoint is written, the server exits.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken);
+        await gate.WaitAsync(cancellationToken);
         try
         {
             await StopCoreAsync();
         }
         finally
         {
-            _gate.Release();
+            gate.Release();
         }
     }
 
@@ -165,10 +165,10 @@ public sealed class PrivatePostgres : IAsyncDisposable
     /// </summary>
     public async Task KillAsync(CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken);
+        await gate.WaitAsync(cancellationToken);
         try
         {
-            if (_postmaster is not { } postmaster)
+            if (this.postmaster is not { } postmaster)
             {
                 return;
             }
@@ -180,32 +180,32 @@ public sealed class PrivatePostgres : IAsyncDisposable
                 await UnixProcess.WaitForExitAsync(victims, TimeSpan.FromSeconds(10), cancellationToken);
             }
 
-            _logger.LogInformation("Private PostgreSQL on port {Port} killed (SIGKILL)", _port);
+            logger.LogInformation("Private PostgreSQL on port {Port} killed (SIGKILL)", port);
             Forget(postmaster);
         }
         finally
         {
-            _gate.Release();
+            gate.Release();
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _gate.WaitAsync();
+        await gate.WaitAsync();
         try
         {
-            if (_disposed)
+            if (disposed)
             {
                 return;
             }
 
-            _disposed = true;
+            disposed = true;
             await StopCoreAsync();
             RemoveEntry();
         }
         finally
         {
-            _gate.Release();
+            gate.Release();
         }
     }
 
@@ -219,7 +219,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
     /// </summary>
     internal void BeginEmergencyStop()
     {
-        if (_postmaster is { HasExited: false } postmaster)
+        if (this.postmaster is { HasExited: false } postmaster)
         {
             UnixProcess.Signal(postmaster.Id, UnixProcess.SigInt);
         }
@@ -227,52 +227,52 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
     internal void CompleteEmergencyStop()
     {
-        if (_postmaster is { } postmaster && !postmaster.WaitForExit(TimeSpan.FromSeconds(10)))
+        if (this.postmaster is { } postmaster && !postmaster.WaitForExit(TimeSpan.FromSeconds(10)))
         {
             UnixProcess.KillTree(postmaster.Id);
             postmaster.WaitForExit(TimeSpan.FromSeconds(5));
         }
 
-        if (_temporary && !_options.KeepData && _entryDirectory is not null)
+        if (temporary && !options.KeepData && entryDirectory is not null)
         {
-            ClusterRegistry.TryDelete(_entryDirectory, _logger);
+            ClusterRegistry.TryDelete(entryDirectory, logger);
         }
     }
 
-    internal bool StopsOnTerminationSignal => _options.StopOnTerminationSignal;
+    internal bool StopsOnTerminationSignal => options.StopOnTerminationSignal;
 
     private void PlaceCluster()
     {
-        _ownerStartTime = UnixProcess.CurrentStartTime();
-        _entryDirectory = ClusterRegistry.CreateEntry(ClusterRegistry.DefaultRoot);
-        _temporary = _options.DataDirectory is null;
-        _dataDirectory = _temporary
-            ? Path.Combine(_entryDirectory, "data")
-            : Path.GetFullPath(_options.DataDirectory!);
+        ownerStartTime = UnixProcess.CurrentStartTime();
+        entryDirectory = ClusterRegistry.CreateEntry(ClusterRegistry.DefaultRoot);
+        temporary = options.DataDirectory is null;
+        dataDirectory = temporary
+            ? Path.Combine(entryDirectory, "data")
+            : Path.GetFullPath(options.DataDirectory!);
         // The marker goes first: from now on a crash leaves something the reaper can clean up.
         WriteMarker(postmasterPid: 0);
-        _port = ChoosePort();
+        port = ChoosePort();
     }
 
     private int ChoosePort()
     {
-        if (_options.Port == 0)
+        if (options.Port == 0)
         {
             return FreeLoopbackPort();
         }
 
-        if (IsLoopbackPortFree(_options.Port))
+        if (IsLoopbackPortFree(options.Port))
         {
-            return _options.Port;
+            return options.Port;
         }
 
-        if (!_options.FallBackToFreePort)
+        if (!options.FallBackToFreePort)
         {
-            throw new PrivatePostgresException($"Port {_options.Port} on {Host} is already in use; choose another port for the private PostgreSQL.");
+            throw new PrivatePostgresException($"Port {options.Port} on {Host} is already in use; choose another port for the private PostgreSQL.");
         }
 
         var port = FreeLoopbackPort();
-        _logger.LogWarning("Port {Requested} on {Host} is in use; the private PostgreSQL uses port {Port} instead", _options.Port, Host, port);
+        logger.LogWarning("Port {Requested} on {Host} is in use; the private PostgreSQL uses port {Port} instead", options.Port, Host, port);
         return port;
     }
 
@@ -292,7 +292,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
         }
 
         Directory.CreateDirectory(dataDirectory);
-        if (_account is { } account)
+        if (this.account is { } account)
         {
             EnsureReachable(account, dataDirectory);
             account.Own(dataDirectory);
@@ -309,43 +309,43 @@ public sealed class PrivatePostgres : IAsyncDisposable
             // The C locale exists everywhere (a fresh machine may lack en_US.UTF-8) and compares bytes: fast, deterministic.
             "--locale=C",
         ];
-        if (_temporary)
+        if (temporary)
         {
             arguments.Add("--no-sync");
         }
 
         var stopwatch = Stopwatch.StartNew();
-        var (fileName, allArguments) = AsServerAccount(_binaries!.InitDb, arguments);
+        var (fileName, allArguments) = AsServerAccount(binaries!.InitDb, arguments);
         var (exitCode, output) = await ExternalCommand.RunAsync(fileName, allArguments, TimeSpan.FromMinutes(2), cancellationToken);
         if (exitCode != 0)
         {
             throw new PrivatePostgresException($"initdb of {dataDirectory} failed with exit code {exitCode}:\n{output}");
         }
 
-        var durability = _temporary ? "off" : "on";
+        var durability = temporary ? "off" : "on";
         await File.AppendAllTextAsync(
             Path.Combine(dataDirectory, "postgresql.conf"),
             TuningTemplate.Replace("{0}", durability, StringComparison.Ordinal),
             cancellationToken);
-        _logger.LogInformation("Initialized PostgreSQL cluster in {DataDirectory} in {Elapsed} ms", dataDirectory, stopwatch.ElapsedMilliseconds);
+        logger.LogInformation("Initialized PostgreSQL cluster in {DataDirectory} in {Elapsed} ms", dataDirectory, stopwatch.ElapsedMilliseconds);
     }
 
     private async Task LaunchAsync(CancellationToken cancellationToken)
     {
         var dataDirectory = DataDirectory;
         // Unix socket paths are limited to 107 bytes; beyond that, TCP only.
-        var socketDirectory = $"{dataDirectory}/.s.PGSQL.{_port}".Length < 100 ? dataDirectory : "";
+        var socketDirectory = $"{dataDirectory}/.s.PGSQL.{port}".Length < 100 ? dataDirectory : "";
         List<string> serverArguments =
         [
             "-D", dataDirectory,
-            "-p", _port.ToString(CultureInfo.InvariantCulture),
+            "-p", port.ToString(CultureInfo.InvariantCulture),
             "-h", Host,
             "-k", socketDirectory,
         ];
 
         // sh only redirects (stdin from /dev/null, output appended to the log) and then execs the
         // server, so the log survives this process and the PID stays the postmaster's.
-        List<string> shell = ["sh", "-c", "exec \"$@\" </dev/null >>\"$0\" 2>&1", LogFile, _binaries!.Postgres, .. serverArguments];
+        List<string> shell = ["sh", "-c", "exec \"$@\" </dev/null >>\"$0\" 2>&1", LogFile, binaries!.Postgres, .. serverArguments];
         var (fileName, arguments) = AsServerAccount(shell[0], shell.Skip(1));
         var startInfo = new ProcessStartInfo("setsid") { UseShellExecute = false, WorkingDirectory = "/" };
         startInfo.ArgumentList.Add(fileName);
@@ -356,7 +356,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
         var stopwatch = Stopwatch.StartNew();
         var postmaster = Process.Start(startInfo) ?? throw new PrivatePostgresException("The PostgreSQL server process could not be started.");
-        _postmaster = postmaster;
+        this.postmaster = postmaster;
         try
         {
             await WaitUntilReadyAsync(postmaster, cancellationToken);
@@ -375,9 +375,9 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
         WriteMarker(postmaster.Id);
         ProcessGuard.Track(this);
-        _logger.LogInformation(
+        logger.LogInformation(
             "Private PostgreSQL {Pid} ready on {Host}:{Port} in {Elapsed} ms (data {DataDirectory}, log {LogFile})",
-            postmaster.Id, Host, _port, stopwatch.ElapsedMilliseconds, dataDirectory, LogFile);
+            postmaster.Id, Host, port, stopwatch.ElapsedMilliseconds, dataDirectory, LogFile);
     }
 
     private async Task WaitUntilReadyAsync(Process postmaster, CancellationToken cancellationToken)
@@ -390,7 +390,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
             if (postmaster.HasExited)
             {
                 throw new PrivatePostgresException(
-                    $"PostgreSQL exited with code {postmaster.ExitCode} while starting on port {_port}. Last lines of {LogFile}:\n{LogTail()}");
+                    $"PostgreSQL exited with code {postmaster.ExitCode} while starting on port {port}. Last lines of {LogFile}:\n{LogTail()}");
             }
 
             try
@@ -407,10 +407,10 @@ public sealed class PrivatePostgres : IAsyncDisposable
                 lastError = ex;
             }
 
-            if (deadline.Elapsed > _options.StartTimeout)
+            if (deadline.Elapsed > options.StartTimeout)
             {
                 throw new PrivatePostgresException(
-                    $"PostgreSQL did not accept connections on port {_port} within {_options.StartTimeout.TotalSeconds:0} s " +
+                    $"PostgreSQL did not accept connections on port {port} within {options.StartTimeout.TotalSeconds:0} s " +
                     $"(last error: {lastError?.Message}). Last lines of {LogFile}:\n{LogTail()}");
             }
 
@@ -420,7 +420,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
     private async Task StopCoreAsync()
     {
-        if (_postmaster is not { } postmaster)
+        if (this.postmaster is not { } postmaster)
         {
             return;
         }
@@ -430,7 +430,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
             UnixProcess.Signal(postmaster.Id, UnixProcess.SigInt);
             if (!await WaitForExitAsync(postmaster, TimeSpan.FromSeconds(30)))
             {
-                _logger.LogWarning("Private PostgreSQL {Pid} ignored a fast shutdown for 30 s; shutting it down immediately", postmaster.Id);
+                logger.LogWarning("Private PostgreSQL {Pid} ignored a fast shutdown for 30 s; shutting it down immediately", postmaster.Id);
                 UnixProcess.Signal(postmaster.Id, UnixProcess.SigQuit);
                 if (!await WaitForExitAsync(postmaster, TimeSpan.FromSeconds(10)))
                 {
@@ -438,7 +438,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
                 }
             }
 
-            _logger.LogInformation("Private PostgreSQL on port {Port} stopped", _port);
+            logger.LogInformation("Private PostgreSQL on port {Port} stopped", port);
         }
 
         Forget(postmaster);
@@ -448,8 +448,8 @@ public sealed class PrivatePostgres : IAsyncDisposable
     {
         ProcessGuard.Untrack(this);
         postmaster.Dispose();
-        _postmaster = null;
-        if (_entryDirectory is not null && Directory.Exists(_entryDirectory))
+        this.postmaster = null;
+        if (entryDirectory is not null && Directory.Exists(entryDirectory))
         {
             WriteMarker(postmasterPid: 0);
         }
@@ -457,29 +457,29 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
     private void RemoveEntry()
     {
-        if (_entryDirectory is null)
+        if (entryDirectory is null)
         {
             return;
         }
 
-        if (_temporary && _options.KeepData)
+        if (temporary && options.KeepData)
         {
             // Without a marker the reaper leaves the directory alone.
-            File.Delete(ClusterMarker.PathIn(_entryDirectory));
-            _logger.LogInformation("Kept private PostgreSQL data in {DataDirectory}", _dataDirectory);
+            File.Delete(ClusterMarker.PathIn(entryDirectory));
+            logger.LogInformation("Kept private PostgreSQL data in {DataDirectory}", dataDirectory);
             return;
         }
 
         // For a persistent cluster the entry holds only the marker; the data stays where it was put.
-        ClusterRegistry.TryDelete(_entryDirectory, _logger);
+        ClusterRegistry.TryDelete(entryDirectory, logger);
     }
 
     private void WriteMarker(int postmasterPid) =>
-        new ClusterMarker(Environment.ProcessId, _ownerStartTime, _dataDirectory!, _temporary, postmasterPid).WriteTo(_entryDirectory!);
+        new ClusterMarker(Environment.ProcessId, ownerStartTime, dataDirectory!, temporary, postmasterPid).WriteTo(entryDirectory!);
 
     private (string FileName, IEnumerable<string> Arguments) AsServerAccount(string program, IEnumerable<string> arguments)
     {
-        if (_account is not { } account)
+        if (this.account is not { } account)
         {
             return (program, arguments);
         }

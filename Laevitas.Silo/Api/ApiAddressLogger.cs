@@ -22,7 +22,7 @@ internal sealed partial class ApiAddressLogger(IHostApplicationLifetime lifetime
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information,
+    [LoggerMessage(EventId = 5404, Level = LogLevel.Information,
         Message = "Orleans dashboard: {Dashboard}  API: {Api}  OpenAPI: {OpenApi}  health: {Health}  metrics: {Metrics}")]
     private static partial void LogAddresses(ILogger logger, string dashboard, string api, string openApi, string health, string metrics);
 }

@@ -1,4 +1,6 @@
+using Laevitas.Export;
 using Laevitas.Grains.Abstractions.Api;
+using Laevitas.Silo.Api.Authentication;
 using Laevitas.Silo.Health;
 using Laevitas.Silo.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -48,26 +50,33 @@ public static class ApiHostingExtensions
             return Task.CompletedTask;
         }));
         services.AddLaevitasHealthChecks();
-        services.AddLaevitasMetrics();
+        services.AddLaevitasApiAuthentication();
+        builder.AddLaevitasMetrics();
         services.AddHostedService<ApiAddressLogger>();
+        services.TryAddSingleton<TableExporter>();
         builder.UseOrleans(silo => silo.AddDashboard());
         return builder;
     }
 
     /// <summary>
     /// Maps <c>/api/instruments</c>, <c>/api/instruments/{name}</c>, <c>/api/instruments/{name}/history</c>,
-    /// <c>/api/stats</c>, <c>/openapi/v1.json</c>, <c>/health/live</c>, <c>/health/ready</c>, <c>/metrics</c> and the
+    /// <c>/api/stats</c>, <c>/api/export</c>, <c>/openapi/v1.json</c>, <c>/health/live</c>, <c>/health/ready</c>, <c>/metrics</c> and the
     /// dashboard at <see cref="DashboardPath"/>.
     /// </summary>
     public static WebApplication MapLaevitasApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseStatusCodePages();
+        // Before any endpoint runs; /health/* and /metrics stay open (ApiKeyAuthenticationMiddleware.IsOpen).
+        app.UseLaevitasApiAuthentication();
         app.MapGet("/", () => "Laevitas silo").ExcludeFromDescription();
         app.MapOpenApi(OpenApiPath);
         app.MapGroup("/api")
             .MapInstrumentEndpoints()
-            .MapStatsEndpoints();
+            .MapSettlementEndpoints()
+            .MapIndexEndpoints()
+            .MapStatsEndpoints()
+            .MapExportEndpoints();
         app.MapLaevitasHealthChecks();
         app.MapLaevitasMetrics();
         app.MapOrleansDashboard(routePrefix: DashboardPath).ExcludeFromDescription();

@@ -15,6 +15,21 @@ internal static class ApiProblems
             title: "Instrument not found",
             detail: $"The cluster has no listing and no ticks for '{instrumentName}'. GET /api/instruments lists the instruments followed.");
 
+    public static ProblemHttpResult IndexNotFound(Grains.Abstractions.Settlements.SettlementHistory history) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status404NotFound,
+            title: "Index not found",
+            detail: $"No delivery price of '{history.IndexName}' is stored. Stored indexes: " +
+                    (history.StoredIndexes.Count == 0 ? "none yet" : string.Join(", ", history.StoredIndexes)) +
+                    " (Settlements:Indexes, or Deribit:Currencies, says which are backfilled).");
+
+    public static ProblemHttpResult IndexValuesNotFound(string indexName) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status404NotFound,
+            title: "Index not found",
+            detail: $"The cluster has no value of '{indexName}' (received or stored). The feed follows the indexes of Deribit:Currencies " +
+                    "(btc_usd, eth_usd, and btc_usdc, eth_usdc, sol_usdc, xrp_usdc for USDC) while Deribit:IndexChannels is on.");
+
     public static ProblemHttpResult ClusterUnavailable(Exception error) =>
         TypedResults.Problem(
             statusCode: StatusCodes.Status503ServiceUnavailable,

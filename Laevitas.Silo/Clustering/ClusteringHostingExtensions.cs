@@ -18,6 +18,10 @@ public static class ClusteringHostingExtensions
         // The mode decides which services get registered, so it has to be read (and checked) now, not at start.
         var options = ClusteringOptions.FromConfiguration(configuration);
         silo.Services.AddSingleton(options);
+        // Mutual TLS on the silo and gateway ports when Orleans:Tls:CertificatePath is set; with membership, so that
+        // nothing joins or calls the cluster without a certificate from its CA.
+        silo.UseLaevitasTls(configuration);
+        silo.Services.AddHostedService<OrleansTlsAnnouncer>();
 
         if (options.ClusteringMode == ClusteringMode.Localhost)
         {

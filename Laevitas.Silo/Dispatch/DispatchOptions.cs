@@ -52,6 +52,16 @@ public sealed class DispatchOptions
     /// </summary>
     public TimeSpan MaxBackPressureLag { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// A grain call that has not answered after this long gives its call slot to other instruments (the call itself
+    /// goes on, and its instrument still has no second call in flight, so its order holds). A frozen silo — stopped,
+    /// swapping, paused by the hypervisor — answers nothing until membership declares it dead, up to a minute or
+    /// more, and Orleans' response timeout is 30 s: without this, the calls to its third of the instruments held
+    /// every slot and the rest of the market stopped with them (chaos case zombie-feed-silo). Above
+    /// <c>Instruments:DeliveryWait</c> (2 s), for which a healthy grain may hold a call from another silo.
+    /// </summary>
+    public TimeSpan SlowCallAfter { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Wait before a failed call is retried with the same ticks.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -3,8 +3,10 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
+using Laevitas.Grains.Abstractions.Indexes;
 using Laevitas.Grains.Abstractions.Instruments;
 using Laevitas.Grains.Abstractions.Ticks;
+using Laevitas.Grains.Abstractions.Trades;
 using Laevitas.Grains.Publishing;
 using Laevitas.Feed;
 using Microsoft.Extensions.Options;
@@ -26,7 +28,7 @@ namespace Laevitas.Silo.Dispatch;
 /// under load the number of calls per second is bounded by the number of instruments, not of ticks: batches grow
 /// instead.</para>
 /// <para>A failed call is retried with the same ticks, in front of newer ones, after
-/// <see cref="DispatchOptions.RetryDelay"/>. If a call timed out after the grain had taken the ticks, the retry
+/// <see cref="DispatchOptions.RetryDelay"/>, without holding a call slot meanwhile. If a call timed out after the grain had taken the ticks, the retry
 /// publishes them twice; the writer stores a tick once.</para>
 /// <para>At most <see cref="DispatchOptions.MaxPendingTicks"/> ticks wait; past that <see cref="WaitForRoomAsync"/>
 /// holds the feed's connections back for up to <see cref="DispatchOptions.MaxBackPressureLag"/> behind the exchange,
@@ -47,7 +49,11 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
     private readonly CancellationTokenSource stopping = new();
     private readonly SemaphoreSlim callSlots;
     private readonly BackPressureGate backPressure;
+    private readonly IndexForwarder indexes;
     private Task? pump;
+    private Task? indexPump;
+    private Task? slowCallWatch;
+    private long slowCalls;
     private long pending;
     private long dispatched;
     private long dropped;
@@ -71,16 +77,19 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
         this.logger = logger;
         dropLog = new LogThrottle(TimeSpan.FromSeconds(10), timeProvider);
         failureLog = new LogThrottle(TimeSpan.FromSeconds(10), timeProvider);
+        indexes = new IndexForwarder(grainFactory, this.options, timeProvider, logger);
         var meter = new LaevitasMeter(meterFactory);
         meter.ObserveCounter(LaevitasMetrics.DispatchTicks, () => Interlocked.Read(ref dispatched));
         meter.ObserveCounter(LaevitasMetrics.DispatchDropped, () => Interlocked.Read(ref dropped));
         meter.ObserveCounter(LaevitasMetrics.DispatchFailedCalls, () => Interlocked.Read(ref failedCalls));
+        meter.ObserveCounter(LaevitasMetrics.DispatchSlowCalls, () => Interlocked.Read(ref slowCalls));
         meter.ObserveCounter(LaevitasMetrics.DispatchHeldBack, () => backPressure.HeldBack.TotalSeconds);
         meter.ObserveGauge(LaevitasMetrics.DispatchPending, () => Interlocked.Read(ref pending));
     }
 
     public DispatchStatus GetStatus() => new(
-        Interlocked.Read(ref dispatched), Interlocked.Read(ref pending), Interlocked.Read(ref dropped), Interlocked.Read(ref failedCalls), queues.Count);
+        Interlocked.Read(ref dispatched), Interlocked.Read(ref pending), Interlocked.Read(ref dropped), Interlocked.Read(ref failedCalls), queues.Count,
+        Interlocked.Read(ref slowCalls));
 
     public void OnTick(RawTick tick)
     {
@@ -90,7 +99,7 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
             var total = Interlocked.Increment(ref dropped);
             if (dropLog.ShouldLog(out var suppressed))
             {
-                LogBacklogFull(logger, tick.InstrumentName, tick.Timestamp, options.MaxPendingTicks, suppressed + 1, total);
+                DispatchLog.BacklogFull(logger, tick.InstrumentName, tick.Timestamp, options.MaxPendingTicks, suppressed + 1, total);
             }
 
             return;
@@ -111,29 +120,46 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
         }
     }
 
+    /// <summary>
+    /// Queues a trade behind its instrument's other trades, exactly like a tick: counted in the same backlog bound, sent
+    /// in the instrument's next call (at most one in flight), retried the same way when the call fails.
+    /// </summary>
+    public void OnTrade(RawTrade trade)
+    {
+        if (Interlocked.Increment(ref pending) > options.MaxPendingTicks)
+        {
+            Interlocked.Decrement(ref pending);
+            var total = Interlocked.Increment(ref dropped);
+            if (dropLog.ShouldLog(out var suppressed))
+            {
+                DispatchLog.BacklogFull(logger, trade.InstrumentName, trade.Timestamp, options.MaxPendingTicks, suppressed + 1, total);
+            }
+
+            return;
+        }
+
+        var queue = queues.GetOrAdd(trade.InstrumentName, createQueue, grainFactory);
+        bool schedule;
+        lock (queue)
+        {
+            queue.Trades.Add(trade);
+            schedule = !queue.Scheduled;
+            queue.Scheduled = true;
+        }
+
+        if (schedule)
+        {
+            ready.Writer.TryWrite(queue);
+        }
+    }
+
+    /// <summary>
+    /// Index values go their own way (<see cref="IndexForwarder"/>): a few a second, to one grain per index, never
+    /// counted in the tick backlog nor holding the feed back.
+    /// </summary>
+    public void OnIndexValue(IndexValue value) => indexes.Add(value);
+
     public ValueTask WaitForRoomAsync(TimeSpan lag, CancellationToken cancellationToken) => backPressure.WaitForRoomAsync(lag, cancellationToken);
-
-    public void OnInstrumentsListed(IReadOnlyList<InstrumentInfo> instruments)
-    {
-        if (instruments.Count == 0)
-        {
-            return;
-        }
-
-        var copy = instruments.ToArray();
-        _ = Task.Run(() => ApplyListingAsync(copy));
-    }
-
-    public void OnInstrumentsDelisted(IReadOnlyList<string> instrumentNames)
-    {
-        if (instrumentNames.Count == 0)
-        {
-            return;
-        }
-
-        var copy = instrumentNames.ToArray();
-        _ = Task.Run(() => ApplyDelistingAsync(copy));
-    }
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(GrainTickSink), ServiceLifecycleStage.Active, StartAsync, StopAsync);
@@ -152,6 +178,8 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
     private Task StartAsync(CancellationToken cancellationToken)
     {
         pump ??= Task.Run(() => PumpAsync(stopping.Token), CancellationToken.None);
+        indexPump ??= Task.Run(() => indexes.RunAsync(stopping.Token), CancellationToken.None);
+        slowCallWatch ??= Task.Run(() => WatchSlowCallsAsync(stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
 
@@ -159,7 +187,8 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
     private async Task StopAsync(CancellationToken cancellationToken)
     {
         var deadline = timeProvider.GetTimestamp() + (long)(options.DrainTimeout.TotalSeconds * timeProvider.TimestampFrequency);
-        while (Interlocked.Read(ref pending) > 0 && timeProvider.GetTimestamp() < deadline && !cancellationToken.IsCancellationRequested)
+        // Index values waiting get the same time (a second's worth at most; their grains flush on deactivation).
+        while ((Interlocked.Read(ref pending) > 0 || indexes.Waiting > 0) && timeProvider.GetTimestamp() < deadline && !cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), timeProvider, CancellationToken.None);
         }
@@ -167,13 +196,23 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
         var left = Interlocked.Read(ref pending);
         if (left > 0)
         {
-            LogUndelivered(logger, left, options.DrainTimeout);
+            DispatchLog.Undelivered(logger, left, options.DrainTimeout);
         }
 
         await stopping.CancelAsync();
         if (pump is not null)
         {
             await pump;
+        }
+
+        if (slowCallWatch is not null)
+        {
+            await slowCallWatch;
+        }
+
+        if (indexPump is not null)
+        {
+            await indexPump;
         }
     }
 
@@ -211,10 +250,12 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
     private void Send(InstrumentQueue queue)
     {
         RawTick[] batch;
+        RawTrade[] trades;
         lock (queue)
         {
             var count = Math.Min(queue.Ticks.Count, options.MaxBatchSize);
-            if (count == 0)
+            var tradeCount = Math.Min(queue.Trades.Count, options.MaxBatchSize);
+            if (count == 0 && tradeCount == 0)
             {
                 queue.Scheduled = false;
                 callSlots.Release();
@@ -223,150 +264,125 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
 
             batch = CollectionsMarshal.AsSpan(queue.Ticks)[..count].ToArray();
             queue.Ticks.RemoveRange(0, count);
+            trades = tradeCount == 0 ? [] : CollectionsMarshal.AsSpan(queue.Trades)[..tradeCount].ToArray();
+            queue.Trades.RemoveRange(0, tradeCount);
         }
 
-        _ = CallAsync(queue, batch);
+        queue.CallStartedAt = timeProvider.GetTimestamp();
+        Volatile.Write(ref queue.HoldsSlot, 1);
+        _ = CallAsync(queue, batch, trades);
     }
 
-    private async Task CallAsync(InstrumentQueue queue, RawTick[] batch)
+    /// <summary>Gives the call's slot back, once: when it answers, fails, or is found slow, whichever comes first.</summary>
+    private void ReleaseSlot(InstrumentQueue queue)
     {
+        if (Interlocked.Exchange(ref queue.HoldsSlot, 0) == 1)
+        {
+            callSlots.Release();
+        }
+    }
+
+    /// <summary>
+    /// Every quarter of <see cref="DispatchOptions.SlowCallAfter"/>, frees the slots of calls older than it (see there
+    /// for why). A sweep over the queues rather than a timer per call: calls run at thousands a second, slow ones are rare.
+    /// </summary>
+    private async Task WatchSlowCallsAsync(CancellationToken cancellationToken)
+    {
+        var threshold = (long)(options.SlowCallAfter.TotalSeconds * timeProvider.TimestampFrequency);
+        using var timer = new PeriodicTimer(options.SlowCallAfter / 4, timeProvider);
         try
         {
-            await queue.Grain.ReceiveTicksAsync(new TickBatch(batch, localSilo));
-            Interlocked.Add(ref dispatched, batch.Length);
-            Interlocked.Add(ref pending, -batch.Length);
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                var now = timeProvider.GetTimestamp();
+                var freed = 0;
+                foreach (var queue in queues.Values)
+                {
+                    if (Volatile.Read(ref queue.HoldsSlot) == 1 && now - Volatile.Read(ref queue.CallStartedAt) > threshold
+                        && Interlocked.Exchange(ref queue.HoldsSlot, 0) == 1)
+                    {
+                        callSlots.Release();
+                        freed++;
+                    }
+                }
+
+                if (freed > 0)
+                {
+                    var total = Interlocked.Add(ref slowCalls, freed);
+                    DispatchLog.SlowCalls(logger, freed, options.SlowCallAfter, total);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task CallAsync(InstrumentQueue queue, RawTick[] batch, RawTrade[] trades)
+    {
+        // Ticks first, then trades, one after the other: still a single call in flight per instrument. A trades-only
+        // call is the rare case (most trades move the ticker too, so they travel with ticks in the same turn).
+        var ticksDone = batch.Length == 0;
+        try
+        {
+            if (!ticksDone)
+            {
+                await queue.Grain.ReceiveTicksAsync(new TickBatch(batch, localSilo));
+                ticksDone = true;
+                Interlocked.Add(ref dispatched, batch.Length);
+                Interlocked.Add(ref pending, -batch.Length);
+            }
+
+            if (trades.Length > 0)
+            {
+                await queue.Grain.ReceiveTradesAsync(new TradeBatch(trades, localSilo));
+                Interlocked.Add(ref dispatched, trades.Length);
+                Interlocked.Add(ref pending, -trades.Length);
+            }
         }
         catch (Exception ex)
         {
             Interlocked.Increment(ref failedCalls);
             if (failureLog.ShouldLog(out var suppressed))
             {
-                LogCallFailed(logger, ex, batch[0].InstrumentName, batch.Length, options.RetryDelay, suppressed + 1);
+                var failed = ticksDone ? trades.Length : batch.Length;
+                var instrument = batch.Length > 0 ? batch[0].InstrumentName : trades[0].InstrumentName;
+                DispatchLog.CallFailed(logger, ex, instrument, failed, options.RetryDelay, suppressed + 1);
             }
 
             lock (queue)
             {
-                queue.Ticks.InsertRange(0, batch);
+                // Only what the grain has not answered for goes again (the ticks, if their call succeeded, do not).
+                if (!ticksDone)
+                {
+                    queue.Ticks.InsertRange(0, batch);
+                }
+
+                queue.Trades.InsertRange(0, trades);
             }
 
+            // The call slot is freed for the retry delay: when a silo dies, every instrument whose grain lived there
+            // fails until membership declares it dead (10-30 s); holding a slot per failing instrument through its
+            // delay took all of them (733 instruments, 64 slots) and the other two thirds of the market waited too.
+            // The queue stays scheduled meanwhile, so new ticks gather behind the retried ones.
+            ReleaseSlot(queue);
             await Task.Delay(options.RetryDelay, timeProvider, CancellationToken.None);
+            ready.Writer.TryWrite(queue);
+            return;
         }
 
         bool more;
         lock (queue)
         {
-            more = queue.Ticks.Count > 0;
+            more = queue.Ticks.Count > 0 || queue.Trades.Count > 0;
             queue.Scheduled = more;
         }
 
-        callSlots.Release();
+        ReleaseSlot(queue);
         if (more)
         {
             // Gathered while this call was in flight: back in line, behind instruments that waited for a slot.
             ready.Writer.TryWrite(queue);
         }
     }
-
-    private async Task ApplyListingAsync(InstrumentInfo[] instruments)
-    {
-        var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-        try
-        {
-            var listings = new InstrumentListing[instruments.Length];
-            for (var i = 0; i < instruments.Length; i++)
-            {
-                listings[i] = InstrumentListing.From(instruments[i], now);
-            }
-
-            await grainFactory.GetGrain<IInstrumentRegistryGrain>(IInstrumentRegistryGrain.Key).RegisterAsync(listings);
-        }
-        catch (Exception ex)
-        {
-            LogRegistryFailed(logger, ex, instruments.Length);
-        }
-
-        await Parallel.ForEachAsync(
-            instruments,
-            new ParallelOptions { MaxDegreeOfParallelism = options.ListingConcurrency },
-            async (info, _) =>
-            {
-                try
-                {
-                    await grainFactory.GetGrain<IInstrumentGrain>(info.InstrumentName).UpdateInfoAsync(info);
-                }
-                catch (Exception ex)
-                {
-                    if (failureLog.ShouldLog(out var suppressed))
-                    {
-                        LogListingFailed(logger, ex, info.InstrumentName, suppressed + 1);
-                    }
-                }
-            });
-        LogListed(logger, instruments.Length);
-    }
-
-    private async Task ApplyDelistingAsync(string[] names)
-    {
-        var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-        try
-        {
-            await grainFactory.GetGrain<IInstrumentRegistryGrain>(IInstrumentRegistryGrain.Key).SetStatusAsync(names, InstrumentStatus.Delisted);
-        }
-        catch (Exception ex)
-        {
-            LogRegistryFailed(logger, ex, names.Length);
-        }
-
-        await Parallel.ForEachAsync(
-            names,
-            new ParallelOptions { MaxDegreeOfParallelism = options.ListingConcurrency },
-            async (name, _) =>
-            {
-                try
-                {
-                    await grainFactory.GetGrain<IInstrumentGrain>(name).MarkDelistedAsync(now);
-                }
-                catch (Exception ex)
-                {
-                    if (failureLog.ShouldLog(out var suppressed))
-                    {
-                        LogListingFailed(logger, ex, name, suppressed + 1);
-                    }
-                }
-
-                // Forget the queue of an instrument that will not tick again, unless ticks are still on their way.
-                if (queues.TryGetValue(name, out var queue))
-                {
-                    lock (queue)
-                    {
-                        if (!queue.Scheduled)
-                        {
-                            queues.TryRemove(new KeyValuePair<string, InstrumentQueue>(name, queue));
-                        }
-                    }
-                }
-            });
-        LogDelisted(logger, names.Length);
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "{MaxPending} ticks are waiting for instrument grains: dropped tick {Instrument} @ {Timestamp}; {Count} dropped since the last report, {Total} in all")]
-    private static partial void LogBacklogFull(ILogger logger, string instrument, long timestamp, int maxPending, long count, long total);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Handing {Count} ticks to instrument {Instrument} failed; retrying in {RetryDelay} ({Failures} failures since the last report)")]
-    private static partial void LogCallFailed(ILogger logger, Exception exception, string instrument, int count, TimeSpan retryDelay, long failures);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Updating the instrument registry with {Count} instruments failed")]
-    private static partial void LogRegistryFailed(ILogger logger, Exception exception, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Passing a listing change to instrument {Instrument} failed ({Failures} failures since the last report)")]
-    private static partial void LogListingFailed(ILogger logger, Exception exception, string instrument, long failures);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} instruments listed with their grains and the registry")]
-    private static partial void LogListed(ILogger logger, int count);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} instruments marked delisted")]
-    private static partial void LogDelisted(ILogger logger, int count);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} ticks had not reached their grains {Timeout} after stopping began and are lost")]
-    private static partial void LogUndelivered(ILogger logger, long count, TimeSpan timeout);
 }

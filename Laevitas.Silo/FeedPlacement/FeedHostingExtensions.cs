@@ -1,4 +1,5 @@
 using Laevitas.Feed;
+using Laevitas.Grains.Abstractions.Clustering;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Laevitas.Silo.FeedPlacement;
@@ -20,8 +21,17 @@ public static class FeedHostingExtensions
     public static IServiceCollection AddDeribitFeed(this IServiceCollection services, IConfiguration configuration, Func<IServiceProvider, ITickSink> sink)
     {
         services.AddDeribitFeedServices(configuration, sink);
+        // How many feeds is cluster policy, so its default lives here, with the clustering mode it depends on.
+        services.PostConfigure<DeribitOptions>(options => options.FeedReplicas ??= DefaultFeedReplicas(configuration));
         services.TryAddSingleton<FeedLeadership>();
         services.AddHostedService(sp => sp.GetRequiredService<FeedLeadership>());
         return services;
     }
+
+    /// <summary>Two feeds in a cluster (one may be lost without a gap), one on a single local silo.</summary>
+    private static int DefaultFeedReplicas(IConfiguration configuration) =>
+        Enum.TryParse<ClusteringMode>(configuration[$"{ClusteringOptions.SectionName}:{nameof(ClusteringOptions.ClusteringMode)}"], ignoreCase: true, out var mode)
+        && mode is ClusteringMode.AdoNet or ClusteringMode.Kubernetes
+            ? 2
+            : 1;
 }

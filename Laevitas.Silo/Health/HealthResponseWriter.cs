@@ -5,8 +5,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Laevitas.Silo.Health;
 
 /// <summary>
-/// Writes a health report as JSON: overall status, the names of the checks that failed, and each check's status,
-/// description, duration and data — so a failing probe says which dependency is down.
+/// Writes a health report as JSON: overall status, the names of the checks that failed (Unhealthy: what makes a probe
+/// fail) and of those that are degraded (reported, not failing it), and each check's status, description, duration
+/// and data — so a probe says which dependency is down.
 /// </summary>
 internal static class HealthResponseWriter
 {
@@ -21,16 +22,8 @@ internal static class HealthResponseWriter
         json.WriteStartObject();
         json.WriteString("status", report.Status.ToString());
         json.WriteNumber("durationMs", Math.Round(report.TotalDuration.TotalMilliseconds, 1));
-        json.WriteStartArray("failed");
-        foreach (var (name, entry) in report.Entries)
-        {
-            if (entry.Status != HealthStatus.Healthy)
-            {
-                json.WriteStringValue(name);
-            }
-        }
-
-        json.WriteEndArray();
+        WriteNames(json, "failed", report, HealthStatus.Unhealthy);
+        WriteNames(json, "degraded", report, HealthStatus.Degraded);
         json.WriteStartObject("checks");
         foreach (var (name, entry) in report.Entries)
         {
@@ -62,5 +55,19 @@ internal static class HealthResponseWriter
         json.WriteEndObject();
         await json.FlushAsync(context.RequestAborted);
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
+    }
+
+    private static void WriteNames(Utf8JsonWriter json, string property, HealthReport report, HealthStatus status)
+    {
+        json.WriteStartArray(property);
+        foreach (var (name, entry) in report.Entries)
+        {
+            if (entry.Status == status)
+            {
+                json.WriteStringValue(name);
+            }
+        }
+
+        json.WriteEndArray();
     }
 }

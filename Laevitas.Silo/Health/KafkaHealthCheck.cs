@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Laevitas.Silo.Health;
 
 /// <summary>
-/// Ready when a Kafka broker answers a metadata request for the tick topic within <see cref="Timeout"/>. One admin
+/// Healthy when a Kafka broker answers a metadata request for the tick topic within <see cref="Timeout"/>. One admin
 /// client is kept for the life of the silo: creating one per probe would open new broker connections every few seconds.
 /// </summary>
 internal sealed class KafkaHealthCheck(IOptions<KafkaOptions> options, ILogger<KafkaHealthCheck> logger) : IHealthCheck, IDisposable
@@ -28,7 +28,7 @@ internal sealed class KafkaHealthCheck(IOptions<KafkaOptions> options, ILogger<K
             var data = new Dictionary<string, object> { ["brokers"] = metadata.Brokers.Count, ["topic"] = kafka.Topic };
             if (metadata.Brokers.Count == 0)
             {
-                return HealthCheckResult.Unhealthy($"No Kafka broker answers at {kafka.BootstrapServers}", data: data);
+                return new HealthCheckResult(context.Registration.FailureStatus, $"No Kafka broker answers at {kafka.BootstrapServers}", data: data);
             }
 
             // A missing topic is not a broker outage: the publisher creates it and buffers meanwhile.
@@ -37,7 +37,7 @@ internal sealed class KafkaHealthCheck(IOptions<KafkaOptions> options, ILogger<K
         }
         catch (KafkaException ex)
         {
-            return HealthCheckResult.Unhealthy($"Kafka at {kafka.BootstrapServers} did not answer within {Timeout.TotalSeconds:0.#} s: {ex.Error.Reason}", ex);
+            return new HealthCheckResult(context.Registration.FailureStatus, $"Kafka at {kafka.BootstrapServers} did not answer within {Timeout.TotalSeconds:0.#} s: {ex.Error.Reason}", ex);
         }
     }
 

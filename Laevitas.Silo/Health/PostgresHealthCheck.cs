@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace Laevitas.Silo.Health;
 
-/// <summary>Ready when PostgreSQL answers <c>SELECT 1</c> within <see cref="Timeout"/>.</summary>
+/// <summary>Healthy when PostgreSQL answers <c>SELECT 1</c> within <see cref="Timeout"/>.</summary>
 internal sealed class PostgresHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
@@ -21,11 +21,11 @@ internal sealed class PostgresHealthCheck(NpgsqlDataSource dataSource) : IHealth
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"PostgreSQL did not answer within {Timeout.TotalSeconds:0.#} s");
+            return new HealthCheckResult(context.Registration.FailureStatus, $"PostgreSQL did not answer within {Timeout.TotalSeconds:0.#} s");
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
         {
-            return HealthCheckResult.Unhealthy($"PostgreSQL is unreachable: {ex.Message}", ex);
+            return new HealthCheckResult(context.Registration.FailureStatus, $"PostgreSQL is unreachable: {ex.Message}", ex);
         }
     }
 }

@@ -2,11 +2,13 @@ using Laevitas.Feed;
 using Laevitas.Grains.Abstractions.Hosting;
 using Laevitas.Grains.History;
 using Laevitas.Grains.Instruments;
+using Laevitas.Grains.Retention;
 using Laevitas.Grains.Storage;
 using Laevitas.Grains.Writing;
 using Laevitas.Silo.Clustering;
 using Laevitas.Silo.Dispatch;
 using Laevitas.Silo.FeedPlacement;
+using Laevitas.Silo.Settlements;
 using Laevitas.Silo.Stats;
 using Laevitas.Streaming.Kafka.Hosting;
 
@@ -56,7 +58,8 @@ public static class PipelineHostingExtensions
     /// <summary>Stage 4, the Kafka stream: the topic read back through an Orleans persistent stream, a queue per partition.</summary>
     public static WebApplicationBuilder AddKafkaTickStream(this WebApplicationBuilder builder)
     {
-        builder.UseOrleans(silo => silo.AddKafkaStreams(ProviderNames.Streams));
+        // Two instances of the provider: the ticks' topic and the trades' topic, each with its queues and offsets.
+        builder.UseOrleans(silo => silo.AddKafkaStreams(ProviderNames.Streams).AddKafkaTradeStreams(ProviderNames.TradeStreams));
         return builder;
     }
 
@@ -65,6 +68,23 @@ public static class PipelineHostingExtensions
     {
         builder.UseOrleans(silo => silo.AddTickWriter());
         builder.Services.AddPriceHistory();
+        return builder;
+    }
+
+    /// <summary>Retention: daily partitions of market data dropped past <c>Retention:Days</c> (off by default), one silo at a time.</summary>
+    public static WebApplicationBuilder AddRetention(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddPartitionRetention();
+        return builder;
+    }
+
+    /// <summary>
+    /// Settlements: Deribit's delivery prices (<c>public/get_delivery_prices</c>) backfilled into
+    /// <c>deribit_delivery_prices</c> at start and after each 08:00 UTC settlement (<c>Settlements:*</c>).
+    /// </summary>
+    public static WebApplicationBuilder AddSettlements(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSettlementBackfill();
         return builder;
     }
 

@@ -12,13 +12,13 @@ namespace Laevitas.Silo.LocalMode;
 /// </summary>
 public sealed class LocalInfrastructureHost : IAsyncDisposable
 {
-    private readonly DeribitSimulatorServer? _simulator;
-    private readonly EmbeddedPostgresHost? _postgres;
+    private readonly DeribitSimulatorServer? simulator;
+    private readonly EmbeddedPostgresHost? postgres;
 
     private LocalInfrastructureHost(DeribitSimulatorServer? simulator, EmbeddedPostgresHost? postgres)
     {
-        _simulator = simulator;
-        _postgres = postgres;
+        this.simulator = simulator;
+        this.postgres = postgres;
     }
 
     /// <summary>
@@ -62,14 +62,14 @@ public sealed class LocalInfrastructureHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // Reverse order of start: the database, then the exchange the feed was reading.
-        if (_postgres is not null)
+        if (postgres is not null)
         {
-            await _postgres.DisposeAsync();
+            await postgres.DisposeAsync();
         }
 
-        if (_simulator is not null)
+        if (simulator is not null)
         {
-            await _simulator.DisposeAsync();
+            await simulator.DisposeAsync();
         }
     }
 }

@@ -32,12 +32,13 @@ public static class SimulatorModeExtensions
         {
             InstrumentCount = options.Instruments,
             TicksPerSecond = options.TicksPerSecond,
+            TradesPerSecond = options.TradesPerSecond,
             Seed = options.Seed,
         });
 
         builder.Configuration[$"{DeribitOptions.SectionName}:{nameof(DeribitOptions.Url)}"] = server.Url;
         Console.WriteLine(
-            $"Simulator mode: a simulated Deribit exchange with {options.Instruments} instruments at {options.TicksPerSecond:0} ticks/s serves {server.Url} (no connection to the real exchange).");
+            $"Simulator mode: a simulated Deribit exchange with {options.Instruments} instruments at {options.TicksPerSecond:0} ticks/s and {options.TradesPerSecond:0} trades/s serves {server.Url} (no connection to the real exchange).");
         return server;
     }
 }

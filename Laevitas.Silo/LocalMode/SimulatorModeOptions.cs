@@ -17,6 +17,9 @@ public sealed class SimulatorModeOptions
     /// <summary>Aggregate ticker notifications per second across every subscribed instrument.</summary>
     public double TicksPerSecond { get; set; } = 2_000;
 
+    /// <summary>Aggregate trades per second (trades.{kind}.{currency} channels) over the subscribed instruments.</summary>
+    public double TradesPerSecond { get; set; } = 20;
+
     /// <summary>Seed of the universe and the price walk.</summary>
     public int Seed { get; set; } = 42;
 }

@@ -15,6 +15,9 @@ internal sealed class MetricSourcesActivator(IServiceProvider services) : IHoste
         typeof(Grains.Publishing.KafkaTickPublisher),
         typeof(Grains.Writing.TickWriterStatus),
         typeof(Streaming.Kafka.Providers.KafkaStreamStatus),
+        typeof(Grains.Instruments.InstrumentAcceptStatus),
+        typeof(Grains.Instruments.InstrumentStateStatus),
+        typeof(Api.Authentication.ApiAuthenticationMetrics),
     ];
 
     public Task StartAsync(CancellationToken cancellationToken)

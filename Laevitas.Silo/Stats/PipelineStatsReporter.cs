@@ -1,4 +1,5 @@
 using Laevitas.Grains.Abstractions.Stats;
+using Laevitas.Grains.Instruments;
 using Laevitas.Grains.Publishing;
 using Laevitas.Streaming.Kafka.Providers;
 using Laevitas.Grains.Writing;
@@ -26,8 +27,11 @@ internal sealed partial class PipelineStatsReporter(
     private readonly FeedStatus? feed = services.GetService<FeedStatus>();
     private readonly GrainTickSink? dispatch = services.GetService<GrainTickSink>();
     private readonly KafkaTickPublisher? publisher = services.GetService<KafkaTickPublisher>();
+    private readonly KafkaTradePublisher? tradePublisher = services.GetService<KafkaTradePublisher>();
     private readonly TickWriterStatus? writer = services.GetService<TickWriterStatus>();
     private readonly KafkaStreamStatus? stream = services.GetService<KafkaStreamStatus>();
+    private readonly InstrumentAcceptStatus? accept = services.GetService<InstrumentAcceptStatus>();
+    private readonly Settlements.SettlementStatus? settlements = services.GetService<Settlements.SettlementStatus>();
     private Task loop = Task.CompletedTask;
     private Sample? previous;
     private bool failing;
@@ -46,6 +50,7 @@ internal sealed partial class PipelineStatsReporter(
         var dispatchStatus = dispatch?.GetStatus();
         var publisherStatus = publisher?.GetStatus();
         var writerStatus = writer?.Snapshot();
+        var tradePublisherStatus = tradePublisher?.GetStatus();
         var current = new Sample(now, feedStatus?.TicksReceived, publisherStatus?.Published, writerStatus?.RowsWritten);
         var interval = previous is { } p ? (now - p.At).TotalSeconds : 0;
 
@@ -53,6 +58,8 @@ internal sealed partial class PipelineStatsReporter(
         Consider(ref lastError, feedStatus?.LastError, feedStatus?.LastErrorAt, "feed");
         Consider(ref lastError, publisherStatus?.LastError, publisherStatus?.LastErrorAt, "publisher");
         Consider(ref lastError, writerStatus?.LastError, writerStatus?.LastErrorAt, "writer");
+        var settlementStatus = settlements?.Snapshot();
+        Consider(ref lastError, settlementStatus?.LastError, settlementStatus?.LastErrorAt, "settlements");
 
         var stats = new SiloPipelineStats
         {
@@ -77,9 +84,19 @@ internal sealed partial class PipelineStatsReporter(
             RowsWritten = writerStatus?.RowsWritten,
             RowsWrittenPerSecond = Rate(current.RowsWritten, previous?.RowsWritten, interval),
             WriteFailures = writerStatus?.WriteFailures,
+            DeadLettered = writerStatus?.DeadLettered,
             DatabaseAvailable = writerStatus?.DatabaseAvailable,
             KafkaLag = stream?.TotalLag(),
             KafkaExpired = stream?.TotalExpired(),
+            DuplicatesDropped = accept?.DuplicatesDropped,
+            LateAccepted = accept?.LateAccepted,
+            TooOld = accept?.TooOld,
+            SettlementsNewest = settlementStatus?.Newest,
+            SettlementsPassAt = settlementStatus?.LastPassAt,
+            TradesReceived = feedStatus?.TradesReceived,
+            TradesPublished = tradePublisherStatus?.Published,
+            TradesSpoolPending = tradePublisherStatus?.SpoolPending,
+            TradeRowsWritten = writerStatus?.TradeRowsWritten,
             LastError = lastError.Error,
             LastErrorAt = lastError.At,
             LastErrorSource = lastError.Source,
@@ -174,16 +191,16 @@ internal sealed partial class PipelineStatsReporter(
 
     private sealed record Sample(DateTimeOffset At, long? Ticks, long? Published, long? RowsWritten);
 
-    [LoggerMessage(Level = LogLevel.Information, Message =
+    [LoggerMessage(EventId = 5201, Level = LogLevel.Information, Message =
         "Status: {Instruments} instruments | {TicksIn:0} ticks/s in | {Waiting} waiting for grains | {Published:0} published/s | " +
         "Kafka lag {Lag} | {RowsPerSecond:0} rows/s written ({RowsTotal} total) | spool {Spooled} | dropped {Dropped} | last error: {LastError}")]
     private static partial void LogStatusLine(
         ILogger logger, int instruments, double ticksIn, long waiting, double published, string lag, double rowsPerSecond, long rowsTotal,
         long spooled, long dropped, string lastError);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report pipeline stats to the cluster; retrying every interval")]
+    [LoggerMessage(EventId = 5202, Level = LogLevel.Warning, Message = "Could not report pipeline stats to the cluster; retrying every interval")]
     private static partial void LogReportFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline stats reach the cluster again")]
+    [LoggerMessage(EventId = 5203, Level = LogLevel.Information, Message = "Pipeline stats reach the cluster again")]
     private static partial void LogReportRecovered(ILogger logger);
 }

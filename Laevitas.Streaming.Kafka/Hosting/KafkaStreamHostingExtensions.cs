@@ -18,7 +18,36 @@ public static class KafkaStreamHostingExtensions
     /// <c>ProviderNames.TickStreamNamespace</c>, key = partition. Options come from <c>Kafka</c> and <c>Kafka:Stream</c>;
     /// <paramref name="configure"/> may override them.
     /// </summary>
-    public static ISiloBuilder AddKafkaStreams(this ISiloBuilder builder, string name, Action<KafkaStreamOptions>? configure = null)
+    public static ISiloBuilder AddKafkaStreams(this ISiloBuilder builder, string name, Action<KafkaStreamOptions>? configure = null) =>
+        AddKafkaStreams(builder, name, streamOptions =>
+        {
+            if (configure is not null)
+            {
+                streamOptions.Configure(configure);
+            }
+        });
+
+    /// <summary>
+    /// Adds the Kafka persistent stream provider <paramref name="name"/> (use <c>ProviderNames.TradeStreams</c>) over
+    /// <c>Kafka:TradesTopic</c>, delivering on stream namespace <c>ProviderNames.TradeStreamNamespace</c>: the same
+    /// provider as the ticks' (batches, offsets committed only after delivery, same <c>Kafka:Stream</c> settings), a
+    /// separate instance.
+    /// </summary>
+    public static ISiloBuilder AddKafkaTradeStreams(this ISiloBuilder builder, string name, Action<KafkaStreamOptions>? configure = null) =>
+        AddKafkaStreams(builder, name, streamOptions =>
+        {
+            streamOptions.Configure<IOptions<KafkaOptions>>((o, kafka) =>
+            {
+                o.Topic = kafka.Value.TradesTopicName;
+                o.StreamNamespace = Grains.Abstractions.Hosting.ProviderNames.TradeStreamNamespace;
+            });
+            if (configure is not null)
+            {
+                streamOptions.Configure(configure);
+            }
+        });
+
+    private static ISiloBuilder AddKafkaStreams(ISiloBuilder builder, string name, Action<OptionsBuilder<KafkaStreamOptions>> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -26,10 +55,7 @@ public static class KafkaStreamHostingExtensions
         var services = builder.Services;
         services.AddKafkaOptions();
         var streamOptions = services.AddOptions<KafkaStreamOptions>(name).BindConfiguration(KafkaStreamOptions.SectionName);
-        if (configure is not null)
-        {
-            streamOptions.Configure(configure);
-        }
+        configure(streamOptions);
 
         streamOptions.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaStreamOptions>, KafkaStreamOptionsValidator>());

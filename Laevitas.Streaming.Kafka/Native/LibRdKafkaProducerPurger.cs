@@ -47,9 +47,9 @@ public sealed partial class LibRdKafkaProducerPurger(ILogger<LibRdKafkaProducerP
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot reach librdkafka's handle inside Confluent.Kafka; unacknowledged ticks cannot be taken back")]
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Warning, Message = "Cannot reach librdkafka's handle inside Confluent.Kafka; unacknowledged ticks cannot be taken back")]
     private static partial void LogNoHandle(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "rd_kafka_purge failed with error {Error}")]
+    [LoggerMessage(EventId = 4202, Level = LogLevel.Warning, Message = "rd_kafka_purge failed with error {Error}")]
     private static partial void LogPurgeFailed(ILogger logger, int error);
 }

@@ -91,9 +91,9 @@ public sealed partial class EvenQueueBalancer : QueueBalancerBase
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stream queues rebalanced over {Silos} active silos; this silo reads partitions [{Partitions}]")]
+    [LoggerMessage(EventId = 4115, Level = LogLevel.Information, Message = "Stream queues rebalanced over {Silos} active silos; this silo reads partitions [{Partitions}]")]
     private static partial void LogAssignment(ILogger logger, int silos, string partitions);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Telling the pulling agents about a new queue assignment failed")]
+    [LoggerMessage(EventId = 4116, Level = LogLevel.Warning, Message = "Telling the pulling agents about a new queue assignment failed")]
     private static partial void LogNotifyFailed(ILogger logger, Exception exception);
 }

@@ -26,9 +26,9 @@ internal sealed partial class KafkaDeliveryFailureHandler(int partition, ILogger
         return Task.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {Provider}: delivery of the batch of partition {Partition} from offset {Offset} was abandoned; it stays uncommitted and is re-read by the queue's next owner")]
+    [LoggerMessage(EventId = 4112, Level = LogLevel.Warning, Message = "Stream {Provider}: delivery of the batch of partition {Partition} from offset {Offset} was abandoned; it stays uncommitted and is re-read by the queue's next owner")]
     private partial void LogDeliveryFailure(string provider, int partition, long? offset);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {Provider}: subscription handshake failed for partition {Partition} ({Stream}); the agent retries it")]
+    [LoggerMessage(EventId = 4113, Level = LogLevel.Warning, Message = "Stream {Provider}: subscription handshake failed for partition {Partition} ({Stream}); the agent retries it")]
     private partial void LogSubscriptionFailure(string provider, int partition, string stream);
 }

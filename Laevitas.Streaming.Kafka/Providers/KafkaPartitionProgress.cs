@@ -13,6 +13,8 @@ internal sealed class KafkaPartitionProgress(int partition)
 
     public int Partition { get; } = partition;
 
+    public string Topic { get; init; } = "";
+
     public void Assigned(bool value) => assigned = value;
 
     public void Read(int ticks)

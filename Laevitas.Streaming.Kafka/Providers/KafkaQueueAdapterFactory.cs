@@ -61,13 +61,15 @@ public sealed partial class KafkaQueueAdapterFactory : IQueueAdapterFactory
 
     public async Task<IQueueAdapter> CreateAdapter(CancellationToken cancellationToken)
     {
-        var kafka = kafkaOptions.Value;
+        var kafka = string.IsNullOrEmpty(options.Topic) ? kafkaOptions.Value : kafkaOptions.Value.WithTopic(options.Topic);
         // The queues must match the topic's real partitions: a partition without a queue would never be read. The
         // topic may predate the configuration (KafkaOptions.Partitions only applies when creating it), so ask Kafka.
         var topic = await KafkaTopicProvisioner.EnsureTopicAsync(kafka, TopicTimeout, logger, cancellationToken).ConfigureAwait(false);
-        mapper = new KafkaStreamQueueMapper(name, ProviderNames.TickStreamNamespace, topic.Partitions);
+        // The writers set aside records they can never store there; it must exist before the first one does.
+        await KafkaTopicProvisioner.EnsureTopicAsync(kafka.WithTopic(kafka.DeadLetterTopicName), TopicTimeout, logger, cancellationToken).ConfigureAwait(false);
+        mapper = new KafkaStreamQueueMapper(name, options.StreamNamespace, topic.Partitions);
         LogCreated(name, kafka.Topic, topic.Partitions, options.ConsumerGroup);
-        return new KafkaQueueAdapter(name, ProviderNames.TickStreamNamespace, kafka, options, status, loggerFactory);
+        return new KafkaQueueAdapter(name, options.StreamNamespace, kafka, options, status, loggerFactory);
     }
 
     public IQueueAdapterCache GetQueueAdapterCache() => cache;
@@ -80,6 +82,6 @@ public sealed partial class KafkaQueueAdapterFactory : IQueueAdapterFactory
         Task.FromResult<IStreamFailureHandler>(new KafkaDeliveryFailureHandler(
             KafkaStreamQueueMapper.PartitionOf(queueId), loggerFactory.CreateLogger<KafkaDeliveryFailureHandler>()));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stream provider {Provider} reads Kafka topic {Topic} ({Partitions} partitions, one queue each) as consumer group {Group}")]
+    [LoggerMessage(EventId = 4114, Level = LogLevel.Information, Message = "Stream provider {Provider} reads Kafka topic {Topic} ({Partitions} partitions, one queue each) as consumer group {Group}")]
     private partial void LogCreated(string provider, string topic, int partitions, string group);
 }

@@ -84,7 +84,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         this.kafka = kafka;
         this.options = options;
         this.logger = logger;
-        progress = status.Partition(partition);
+        progress = status.Partition(kafka.Topic, partition);
         topicPartition = new TopicPartition(kafka.Topic, new Partition(partition));
     }
 
@@ -344,40 +344,40 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         return new KafkaBatchContainer(streamId, batch);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Reading Kafka {Topic}[{Partition}] for queue {Queue} from the committed offset of group {Group}")]
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Reading Kafka {Topic}[{Partition}] for queue {Queue} from the committed offset of group {Group}")]
     private partial void LogAssigned(string topic, int partition, string group, string queue);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Kafka {Topic}[{Partition}]: offsets {From}..{To} were deleted by the broker (retention) before they were stored: " +
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Error, Message = "Kafka {Topic}[{Partition}]: offsets {From}..{To} were deleted by the broker (retention) before they were stored: " +
                                                     "{Count} ticks lost; the writer is further behind than the topic's retention")]
     private partial void LogExpired(string topic, int partition, long from, long to, long count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka {Topic}[{Partition}] has broker-assigned record timestamps (message.timestamp.type=LogAppendTime): " +
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Warning, Message = "Kafka {Topic}[{Partition}] has broker-assigned record timestamps (message.timestamp.type=LogAppendTime): " +
                                                       "received_at is stored as the broker's append time, later than the silo's receive time by the publishing delay; " +
                                                       "configure the topic with CreateTime")]
     private partial void LogBrokerTime(string topic, int partition);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Released Kafka {Topic}[{Partition}]; offsets stored for commit up to {Offset}")]
+    [LoggerMessage(EventId = 4104, Level = LogLevel.Information, Message = "Released Kafka {Topic}[{Partition}]; offsets stored for commit up to {Offset}")]
     private partial void LogReleased(string topic, int partition, long? offset);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Kafka {Topic}[{Partition}]: a batch from offset {Offset} was not delivered (next delivered batch starts at {Next}); " +
+    [LoggerMessage(EventId = 4105, Level = LogLevel.Error, Message = "Kafka {Topic}[{Partition}]: a batch from offset {Offset} was not delivered (next delivered batch starts at {Next}); " +
                                                     "no further offsets of this partition are committed until the queue is re-read by its next owner")]
     private partial void LogCommitsHalted(string topic, int partition, long offset, long next);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka consume error on partition {Partition}: {Code} {Reason} ({Count} so far)")]
+    [LoggerMessage(EventId = 4106, Level = LogLevel.Warning, Message = "Kafka consume error on partition {Partition}: {Code} {Reason} ({Count} so far)")]
     private partial void LogConsumeError(int partition, ErrorCode code, string reason, long count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka stream consumer for partition {Partition}: {Code} {Reason} (fatal: {Fatal})")]
+    [LoggerMessage(EventId = 4107, Level = LogLevel.Warning, Message = "Kafka stream consumer for partition {Partition}: {Code} {Reason} (fatal: {Fatal})")]
     private partial void LogClientError(int partition, ErrorCode code, string reason, bool fatal);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "librdkafka consumer {Partition} {Level} {Facility}: {Message}")]
+    [LoggerMessage(EventId = 4108, Level = LogLevel.Debug, Message = "librdkafka consumer {Partition} {Level} {Facility}: {Message}")]
     private partial void LogClient(int partition, string level, string facility, string message);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Storing offset {Offset} of partition {Partition} for commit failed: {Reason}")]
+    [LoggerMessage(EventId = 4109, Level = LogLevel.Warning, Message = "Storing offset {Offset} of partition {Partition} for commit failed: {Reason}")]
     private partial void LogStoreFailed(int partition, long offset, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing the Kafka consumer of partition {Partition} failed: {Reason}")]
+    [LoggerMessage(EventId = 4110, Level = LogLevel.Warning, Message = "Closing the Kafka consumer of partition {Partition} failed: {Reason}")]
     private partial void LogCloseFailed(int partition, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing the Kafka consumer of partition {Partition} takes longer than {Timeout}; continuing in the background")]
+    [LoggerMessage(EventId = 4111, Level = LogLevel.Warning, Message = "Closing the Kafka consumer of partition {Partition} takes longer than {Timeout}; continuing in the background")]
     private partial void LogCloseSlow(int partition, TimeSpan timeout);
 }

@@ -1,3 +1,5 @@
+using Laevitas.Grains.Abstractions.Hosting;
+
 namespace Laevitas.Streaming.Kafka.Providers;
 
 /// <summary>
@@ -7,6 +9,15 @@ namespace Laevitas.Streaming.Kafka.Providers;
 public sealed class KafkaStreamOptions
 {
     public const string SectionName = "Kafka:Stream";
+
+    /// <summary>
+    /// The topic this provider reads; empty ⇒ <c>Kafka:Topic</c> (the ticks). The trade stream provider sets it to
+    /// <c>Kafka:TradesTopic</c> (<c>AddKafkaTradeStreams</c>), not configuration.
+    /// </summary>
+    public string Topic { get; set; } = "";
+
+    /// <summary>Stream namespace the provider delivers its batches under (what the writers subscribe to implicitly).</summary>
+    public string StreamNamespace { get; set; } = ProviderNames.TickStreamNamespace;
 
     /// <summary>
     /// Consumer group whose committed offsets record what is stored in PostgreSQL. Receivers assign partitions

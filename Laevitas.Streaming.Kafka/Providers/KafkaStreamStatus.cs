@@ -10,7 +10,8 @@ namespace Laevitas.Streaming.Kafka.Providers;
 /// </summary>
 public sealed class KafkaStreamStatus
 {
-    private readonly ConcurrentDictionary<int, KafkaPartitionProgress> partitions = new();
+    // Keyed by topic too: the tick and the trade stream providers both read a partition 0.
+    private readonly ConcurrentDictionary<(string Topic, int Partition), KafkaPartitionProgress> partitions = new();
 
     public KafkaStreamStatus(IMeterFactory meterFactory)
     {
@@ -61,7 +62,8 @@ public sealed class KafkaStreamStatus
         return total;
     }
 
-    internal KafkaPartitionProgress Partition(int partition) => partitions.GetOrAdd(partition, static p => new KafkaPartitionProgress(p));
+    internal KafkaPartitionProgress Partition(string topic, int partition) =>
+        partitions.GetOrAdd((topic, partition), static key => new KafkaPartitionProgress(key.Partition) { Topic = key.Topic });
 
     private IEnumerable<Measurement<long>> ObserveLag()
     {
@@ -70,7 +72,7 @@ public sealed class KafkaStreamStatus
             var status = progress.Snapshot();
             if (status is { Assigned: true, Lag: { } lag })
             {
-                yield return new Measurement<long>(lag, new KeyValuePair<string, object?>("partition", status.Partition));
+                yield return new Measurement<long>(lag, new KeyValuePair<string, object?>("partition", status.Partition), new KeyValuePair<string, object?>("topic", progress.Topic));
             }
         }
     }

@@ -1,11 +1,13 @@
 using Laevitas.Bench;
 using Laevitas.Bench.Dispatch;
 using Laevitas.Bench.EndToEnd;
+using Laevitas.Bench.Feeds;
 using Laevitas.Bench.Kafka;
 using Laevitas.Bench.Parse;
 using Laevitas.Bench.Pipeline;
+using Laevitas.Bench.Spool;
 
-IBenchCommand[] commands = [new KafkaBenchCommand(), new PipelineBenchCommand(), new DispatchBenchCommand(), new ParseBenchCommand(), new EndToEndBenchCommand()];
+IBenchCommand[] commands = [new KafkaBenchCommand(), new PipelineBenchCommand(), new DispatchBenchCommand(), new ParseBenchCommand(), new EndToEndBenchCommand(), new RedundantFeedsBenchCommand(), new SpoolBenchCommand()];
 
 var command = args.Length > 0 ? Array.Find(commands, c => c.Name == args[0]) : null;
 if (command is null)

@@ -75,7 +75,7 @@ await Task.Delay(1_000); // warm-up
 var startFrames = counters.Sum();
 var startBytes = bytes.Sum();
 var startSent = server.TicksSent;
-var exchangeField = typeof(DeribitSimulatorServer).GetField("_exchange", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+var exchangeField = typeof(DeribitSimulatorServer).GetField("exchange", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
 var exchange = (Laevitas.DeribitSimulator.SimulatorExchange)exchangeField.GetValue(server)!;
 var startCommits = exchange.Commits;
 var watch = Stopwatch.StartNew();

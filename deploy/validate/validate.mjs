@@ -5,6 +5,7 @@
 // (part of ./test.sh):
 //   npm install --prefix deploy/validate
 //   node deploy/validate/validate.mjs --kustomization deploy/k8s deploy/k8s/secret.example.yaml
+//   node deploy/validate/validate.mjs --kustomization deploy/k8s/monitoring
 //   kubectl kustomize deploy/k8s | node deploy/validate/validate.mjs -
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -41,7 +42,10 @@ for (const document of parseAllDocuments(text)) {
   let Model;
   try {
     // Core objects live under "v1", the others under "<group>/<version>".
-    const module = await import(`kubernetes-models/${object.apiVersion}/${object.kind}`);
+    // Custom resources have no schema in the Kubernetes OpenAPI: the Prometheus Operator's (ServiceMonitor,
+    // PrometheusRule) come from @kubernetes-models/prometheus-operator, generated from the operator's CRDs.
+    const models = object.apiVersion?.startsWith("monitoring.coreos.com/") ? "@kubernetes-models/prometheus-operator" : "kubernetes-models";
+    const module = await import(`${models}/${object.apiVersion}/${object.kind}`);
     Model = module[object.kind] ?? module.default;
   } catch {
     failed++;

@@ -11,9 +11,8 @@
 -- DELETE plus vacuum. At a billion rows the difference grows: an unpartitioned table is one ~80 GB primary-key index,
 -- one vacuum/freeze unit and no cheap retention; a day's partition stays small. The BRIN index on "timestamp"
 -- (ticks arrive nearly in time order) brings range queries inside a day to ~15 ms for a few KB of index.
--- Partitions are created by deribit_prices_ensure_partition(day): here for today and tomorrow, and by the writer
--- for any other day it is about to insert (replays of old ticks included). There is no default partition on purpose:
--- rows in it would block creating the day's real partition later.
+-- Partitions are created by ensure_daily_partition('deribit_prices', day) (015_daily_partitions.sql): here for today
+-- and tomorrow, and by the writer for any other day it is about to insert (replays of old ticks included).
 
 CREATE TABLE IF NOT EXISTS deribit_prices (
     instrument_name          text             NOT NULL,
@@ -67,23 +66,9 @@ COMMENT ON COLUMN deribit_prices.kind IS 'option, future, perpetual, future_comb
 COMMENT ON COLUMN deribit_prices."createdAt" IS 'When the row was inserted (transaction time).';
 COMMENT ON COLUMN deribit_prices.received_at IS 'When the silo read the tick off the exchange socket.';
 
--- Creates the partition holding UTC day `day` if it is missing; returns its name. Concurrent callers (several writer
--- grains meeting a new day at once) serialise on a transaction-scoped advisory lock, so only one runs the DDL.
+-- Kept for silos of an earlier build during a rolling update: their writers still call it.
 CREATE OR REPLACE FUNCTION deribit_prices_ensure_partition(day date) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    partition_name text := 'deribit_prices_' || to_char(day, 'YYYYMMDD');
-    -- extract(epoch from a timestamp without time zone) reads it as UTC, which is what a UTC day needs.
-    lower_ms bigint := (extract(epoch FROM day::timestamp) * 1000)::bigint;
-BEGIN
-    IF to_regclass(partition_name) IS NULL THEN
-        PERFORM pg_advisory_xact_lock(hashtext('deribit_prices_ensure_partition'));
-        EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF deribit_prices FOR VALUES FROM (%s) TO (%s)',
-                       partition_name, lower_ms, lower_ms + 86400000);
-    END IF;
-    RETURN partition_name;
-END
-$$;
+LANGUAGE sql AS $$ SELECT ensure_daily_partition('deribit_prices', day) $$;
 
-SELECT deribit_prices_ensure_partition((now() AT TIME ZONE 'UTC')::date);
-SELECT deribit_prices_ensure_partition((now() AT TIME ZONE 'UTC')::date + 1);
+SELECT ensure_daily_partition('deribit_prices', (now() AT TIME ZONE 'UTC')::date);
+SELECT ensure_daily_partition('deribit_prices', (now() AT TIME ZONE 'UTC')::date + 1);

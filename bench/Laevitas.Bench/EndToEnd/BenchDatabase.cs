@@ -143,6 +143,20 @@ internal sealed class BenchDatabase : IAsyncDisposable
                 ToDouble(reader.GetValue(4)), ToDouble(reader.GetValue(5)), ToDouble(reader.GetValue(6)), ToDouble(reader.GetValue(7)));
     }
 
+    /// <summary>Stops the server (fast shutdown: the silo's connections are cut, as in an outage).</summary>
+    public async Task StopServerAsync(CancellationToken cancellationToken)
+    {
+        await server.StopAsync(cancellationToken);
+    }
+
+    /// <summary>Starts the server again on the same port and data directory.</summary>
+    public async Task StartServerAsync(CancellationToken cancellationToken)
+    {
+        await server.StartAsync(cancellationToken);
+        // The pool's connections died with the server: the next query must not be handed one.
+        DataSource.Clear();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await DataSource.DisposeAsync();

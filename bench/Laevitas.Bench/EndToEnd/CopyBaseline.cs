@@ -56,7 +56,7 @@ internal static class CopyBaseline
         Stopwatch stopwatch, TimeSpan duration, CancellationToken cancellationToken)
     {
         var batch = new DeribitPriceRow[batchSize];
-        await using var store = new DeribitPricesStore(database.DataSource, new DeribitPricePartitions());
+        await using var store = new DeribitPricesStore(database.DataSource, new DailyPartitions());
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
         long written = 0;
         for (var pass = worker; stopwatch.Elapsed < duration; pass += workers)

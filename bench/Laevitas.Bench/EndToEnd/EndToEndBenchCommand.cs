@@ -24,6 +24,9 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
     private static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long the silo's memory is watched after the last load stopped (issue 24: back within a minute).</summary>
+    private static readonly TimeSpan AfterLoadWatch = TimeSpan.FromSeconds(60);
+
     // The simulator's rate while the silo starts, whatever the load levels: start-up is measured against it.
     private const int StartUpRate = 1_000;
 
@@ -55,6 +58,21 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
             LoadAverageAtStart = MachineInfo.LoadAverage(),
         };
         Log($"Machine: {results.Machine.CpuModel}, {results.Machine.LogicalCpus} CPUs, {results.Machine.MemoryGiB:0.0} GiB, load average {results.LoadAverageAtStart}");
+        results.OtherLoadAtStart = await OtherLoad.MeasureAsync(TimeSpan.FromSeconds(3), cancellationToken);
+        Log($"Other processes: {results.OtherLoadAtStart.Describe()}");
+        if (!results.OtherLoadAtStart.IsQuiet(results.Machine.LogicalCpus))
+        {
+            var limit = OtherLoad.QuietShare * results.Machine.LogicalCpus;
+            if (!settings.AllowBusy)
+            {
+                Console.Error.WriteLine($"The machine is not quiet: {results.OtherLoadAtStart.Describe()} (more than {limit:0.00}, {OtherLoad.QuietShare:P0} of its CPUs). " +
+                    "Figures measured now would not compare with others; stop those processes, or pass --allow-busy to measure anyway (the results then say so).");
+                return 3;
+            }
+
+            Log($"NOT QUIET (--allow-busy): more than {limit:0.00} cores taken by others; the results say so.");
+        }
+
 
         await using var database = await BenchDatabase.StartAsync(settings.Fsync, cancellationToken);
         results.PostgresVersion = database.ServerVersion;
@@ -76,6 +94,12 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
         GC.Collect();
         await database.ResetAsync(cancellationToken);
         var exitCode = await RunPipelineAsync(settings, database, cluster, servers, results, cancellationToken);
+        if (exitCode == 0 && !settings.SkipFeeds)
+        {
+            var feeds = new Feeds.RedundantFeedsSettings(settings.Instruments, Rate: 10_000, Warmup: TimeSpan.FromSeconds(15), Window: TimeSpan.FromSeconds(10), Windows: 3, settings.Partitions);
+            var environment = new Dictionary<string, string>(settings.SiloEnvironment) { ["DOTNET_GCgen0size"] = SiloGen0Budget };
+            results.Feeds = await new Feeds.RedundantFeedsRun(feeds, database.ConnectionString, cluster, servers, environment, cancellationToken).RunAsync();
+        }
 
         results.LoadAverageAtEnd = MachineInfo.LoadAverage();
         results.TotalTime = total.Elapsed;
@@ -121,6 +145,9 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
         // A topic of its own per run: with a real broker, an old run's ticks must not be replayed into this one.
         var topic = $"deribit-bench-{DateTime.UtcNow:yyyyMMddHHmmss}";
         cluster?.CreateTopic(topic, settings.Partitions);
+        // The silo provisions the dead-letter topic next to the tick topic; the mock cannot create topics on request.
+        cluster?.CreateTopic(new Laevitas.Streaming.Kafka.KafkaOptions { Topic = topic }.DeadLetterTopicName, settings.Partitions);
+        cluster?.CreateTopic(new Laevitas.Streaming.Kafka.KafkaOptions { Topic = topic }.TradesTopicName, settings.Partitions);
         var work = Directory.CreateTempSubdirectory("laevitas-bench-");
         var environment = new Dictionary<string, string>
         {
@@ -162,7 +189,14 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
             }
 
             await run.MeasureIdleAsync(results);
+            if (!settings.SkipCatchUp)
+            {
+                var (outage, reason) = CatchUpOutage(settings, cluster is not null);
+                results.CatchUp = await run.CatchUpAsync(settings.CatchUpRate, outage, reason);
+            }
+
             results.Saturation = await run.PhaseAsync("saturation", settings.MaxRate, settings.SaturationWarmup);
+            results.AfterLoad = await run.MemoryAfterLoadAsync(AfterLoadWatch);
             results.SiloPeakRssBytes = silo.Sample()?.PeakRssBytes ?? 0;
             results.TicksSent = run.SentTotal;
             results.RowsStored = await run.StoredTotalAsync();
@@ -188,6 +222,17 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
             TryDelete(Path.Combine(work.FullName, "spool"));
         }
     }
+
+    /// <summary>
+    /// The database outage of the catch-up phase: 60 s (or --catchup-outage). The embedded broker keeps only about
+    /// 5 MiB per partition (librdkafka's mock cluster) and deletes older data unread, so against it the default is
+    /// 20 s: a backlog of 10,000 ticks/s for 20 s stays within what 8 partitions hold (the phase reports what the
+    /// broker deleted, which says whether it did).
+    /// </summary>
+    private static (TimeSpan Outage, string Reason) CatchUpOutage(EndToEndSettings settings, bool embeddedBroker) =>
+        settings.CatchUpOutage is { } given ? (given, "--catchup-outage")
+        : embeddedBroker ? (TimeSpan.FromSeconds(20), "the embedded broker keeps about 5 MiB per partition and deletes older data unread; 60 s with a real broker (--kafka)")
+        : (TimeSpan.FromSeconds(60), "default");
 
     private static void TryDelete(string directory)
     {
@@ -276,30 +321,133 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
         public async Task<LoadPhaseResult> PhaseAsync(string label, int rate, TimeSpan warmup)
         {
             await ResetAsync();
-            Log($"Phase {label}: offering {rate:N0} ticks/s, {warmup.TotalSeconds:0} s warm-up, {settings.Window.TotalSeconds:0} s measured");
+            Log($"Phase {label}: offering {rate:N0} ticks/s, {warmup.TotalSeconds:0} s warm-up, {settings.Windows} × {settings.Window.TotalSeconds:0} s measured");
             simulator.TicksPerSecond = rate;
             await WatchAsync(warmup);
-            var start = Take();
-            var maxRss = await WatchAsync(settings.Window);
-            var end = Take();
+            var marks = new List<Snapshot> { Take() };
+            long maxRss = 0;
+            for (var i = 0; i < settings.Windows; i++)
+            {
+                maxRss = Math.Max(maxRss, await WatchAsync(settings.Window));
+                marks.Add(Take());
+            }
+
             simulator.TicksPerSecond = 0;
             var drain = await DrainAsync();
 
+            // Rows are counted by commit time once the level has drained, so each window's count is complete.
+            var windows = new List<WindowFigures>();
+            for (var i = 1; i < marks.Count; i++)
+            {
+                var (from, to) = (marks[i - 1], marks[i]);
+                var span = (to.At - from.At).TotalSeconds;
+                var rows = await database.CommittedBetweenAsync(from.At, to.At, cancellationToken);
+                var cpuMs = (to.SiloCpu - from.SiloCpu).TotalMilliseconds;
+                windows.Add(new WindowFigures((to.Sent - from.Sent) / span, rows / span, rows > 0 ? cpuMs / rows * 1000 : double.NaN));
+            }
+
+            var (start, end) = (marks[0], marks[^1]);
             var seconds = (end.At - start.At).TotalSeconds;
-            var landed = await database.CommittedBetweenAsync(start.At, end.At, cancellationToken);
             var latency = await database.LatencyAsync(UnixMs(start.At), UnixMs(end.At), cancellationToken);
             var result = new LoadPhaseResult(
-                label, rate, (end.Sent - start.Sent) / seconds, landed / seconds, latency, end.At - start.At,
+                label, rate, windows, latency, end.At - start.At,
                 (end.SiloCpu - start.SiloCpu).TotalSeconds / seconds,
                 (end.PostgresCpu - start.PostgresCpu).TotalSeconds / seconds,
                 (end.BenchCpu - start.BenchCpu).TotalSeconds / seconds,
                 maxRss, drain);
-            Log($"  sent {result.SentPerSecond:N0}/s, landed {result.LandedPerSecond:N0} rows/s; latency p50 {latency.P50Ms:N0} ms, p99 {latency.P99Ms:N0} ms, " +
+            Log($"  sent {result.SentPerSecond:N0}/s, landed {result.LandedPerSecond:N0} rows/s (median of {windows.Count}; {result.LandedMin:N0}-{result.LandedMax:N0}); latency p50 {latency.P50Ms:N0} ms, p99 {latency.P99Ms:N0} ms, " +
                 $"max {latency.MaxMs:N0} ms ({latency.Rows:N0} rows; exchange→silo p50 {latency.FeedP50Ms:N0} / p99 {latency.FeedP99Ms:N0} ms, " +
                 $"silo→row p50 {latency.SiloP50Ms:N0} / p99 {latency.SiloP99Ms:N0} ms); CPU cores: silo {result.SiloCores:0.00}, PostgreSQL {result.PostgresCores:0.00}, " +
                 $"bench (simulator+broker) {result.BenchCores:0.00}; silo {result.SiloCpuMsPer1000:0.0} ms CPU per 1,000 ticks; RSS up to {maxRss / 1048576.0:N0} MiB; " +
                 (drain is { } d ? $"drained {d.TotalSeconds:0.0} s after the load stopped" : "NOT drained"));
             return result;
+        }
+
+        /// <summary>
+        /// The market at <paramref name="rate"/> while PostgreSQL is stopped for <paramref name="outage"/>, then
+        /// started: the time until the rows stored reach the ticks sent a second earlier (a live pipeline's ticks in
+        /// flight), and the rows landed per second meanwhile.
+        /// </summary>
+        public async Task<CatchUpResult> CatchUpAsync(int rate, TimeSpan outage, string reason)
+        {
+            await ResetAsync();
+            Log($"Catch-up: {rate:N0} ticks/s, PostgreSQL stopped for {outage.TotalSeconds:0} s ({reason}), then started");
+            var expiredBefore = await probe.CountAsync("kafkaExpired", cancellationToken);
+            simulator.TicksPerSecond = rate;
+            await WatchAsync(settings.Warmup);
+            await database.StopServerAsync(cancellationToken);
+            await WatchAsync(outage);
+            await database.StartServerAsync(cancellationToken);
+            var restarted = DateTime.UtcNow;
+            var backlog = simulator.TicksSent - sentAtReset - await database.CountAsync(cancellationToken);
+            Log($"  PostgreSQL back; {backlog:N0} ticks sent and not stored");
+
+            // Sent counts of the last seconds: caught up once the rows reach what was sent a second before.
+            var sentHistory = new Queue<(DateTime At, long Sent)>();
+            DateTime? caughtAt = null;
+            var limit = Stopwatch.StartNew();
+            while (caughtAt is null && limit.Elapsed < settings.DrainTimeout)
+            {
+                EnsureSiloRunning();
+                var now = DateTime.UtcNow;
+                sentHistory.Enqueue((now, simulator.TicksSent - sentAtReset));
+                (DateTime At, long Sent)? secondAgo = null;
+                while (now - sentHistory.Peek().At >= TimeSpan.FromSeconds(1))
+                {
+                    secondAgo = sentHistory.Dequeue();
+                }
+
+                if (secondAgo is { } mark && await database.CountAsync(cancellationToken) >= mark.Sent)
+                {
+                    caughtAt = now;
+                    break;
+                }
+
+                await Task.Delay(250, cancellationToken);
+            }
+
+            var caughtUp = caughtAt - restarted;
+            var landed = caughtAt is { } end ? await database.CommittedBetweenAsync(restarted, end, cancellationToken) / caughtUp!.Value.TotalSeconds : double.NaN;
+            simulator.TicksPerSecond = 0;
+            var drain = await DrainAsync();
+            var expiredAfter = await probe.CountAsync("kafkaExpired", cancellationToken);
+            var expired = expiredAfter - expiredBefore;
+            var result = new CatchUpResult(rate, outage, reason, backlog, caughtUp, landed, expired, drain);
+            Log(caughtUp is { } t
+                ? $"  caught up {t.TotalSeconds:0.0} s after PostgreSQL came back: {landed:N0} rows/s landed, the backlog shrinking at {result.BacklogShrinkPerSecond:N0}/s; {expired?.ToString("N0", CultureInfo.InvariantCulture) ?? "?"} deleted by the broker"
+                : $"  NOT caught up within {settings.DrainTimeout.TotalSeconds:0} s; {expired?.ToString("N0", CultureInfo.InvariantCulture) ?? "?"} deleted by the broker");
+            return result;
+        }
+
+        /// <summary>
+        /// Watches the silo's resident set for <paramref name="watch"/> after the last load stopped (its drain, if
+        /// any, is over): when it first falls under <see cref="MemoryAfterLoad.GoalBytes"/>, where it ends, and what
+        /// the GC holds then (the rest is native: librdkafka's queues, the runtime, the allocator's arenas).
+        /// </summary>
+        public async Task<MemoryAfterLoad> MemoryAfterLoadAsync(TimeSpan watch)
+        {
+            var atStop = silo.Sample()?.RssBytes ?? 0;
+            var watching = Stopwatch.StartNew();
+            TimeSpan? under = null;
+            long rss = atStop;
+            while (watching.Elapsed < watch)
+            {
+                EnsureSiloRunning();
+                rss = silo.Sample()?.RssBytes ?? rss;
+                if (under is null && rss < MemoryAfterLoad.GoalBytes)
+                {
+                    under = watching.Elapsed;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+
+            var committed = await probe.MetricSumAsync("dotnet_gc_last_collection_memory_committed_size_bytes", cancellationToken);
+            var heap = await probe.MetricSumAsync("dotnet_gc_last_collection_heap_size_bytes", cancellationToken);
+            Log($"After the load: RSS {atStop / 1048576.0:N0} MiB when it stopped, {rss / 1048576.0:N0} MiB {watch.TotalSeconds:0} s later " +
+                $"({(under is { } u ? $"under {MemoryAfterLoad.GoalBytes >> 20} MiB after {u.TotalSeconds:0} s" : $"never under {MemoryAfterLoad.GoalBytes >> 20} MiB")}); " +
+                $"GC committed {(committed ?? 0) / 1048576.0:N0} MiB, heap {(heap ?? 0) / 1048576.0:N0} MiB");
+            return new MemoryAfterLoad(atStop, rss, watch, under, committed, heap);
         }
 
         private async Task ResetAsync()

@@ -13,6 +13,9 @@ internal sealed class EndToEndResults
 
     public string LoadAverageAtEnd { get; set; } = "";
 
+    /// <summary>CPU other processes took just before the run (the bench refuses to start past a few percent unless told).</summary>
+    public OtherLoad? OtherLoadAtStart { get; set; }
+
     public string PostgresVersion { get; set; } = "";
 
     public string KafkaDescription { get; set; } = "";
@@ -36,7 +39,13 @@ internal sealed class EndToEndResults
 
     public LoadPhaseResult? Saturation { get; set; }
 
+    /// <summary>PostgreSQL stopped under live load, then started (null with <c>--skip-catchup</c>).</summary>
+    public CatchUpResult? CatchUp { get; set; }
+
     public long SiloPeakRssBytes { get; set; }
+
+    /// <summary>The minute after the last load (saturation) stopped.</summary>
+    public MemoryAfterLoad? AfterLoad { get; set; }
 
     public long TicksSent { get; set; }
 
@@ -44,6 +53,9 @@ internal sealed class EndToEndResults
 
     /// <summary>The silo's own counters at the end of the run (where ticks sent but not stored went).</summary>
     public string? SiloCountersAtEnd { get; set; }
+
+    /// <summary>One feed against two on a two-silo cluster (null with <c>--skip-feeds</c>).</summary>
+    public Feeds.RedundantFeedsResult? Feeds { get; set; }
 
     public TimeSpan TotalTime { get; set; }
 

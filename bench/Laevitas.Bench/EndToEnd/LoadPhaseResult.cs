@@ -1,15 +1,15 @@
 namespace Laevitas.Bench.EndToEnd;
 
 /// <summary>
-/// One load level of the pipeline run. Rates are over the measured window: <see cref="SentPerSecond"/> from the
-/// simulator's counter, <see cref="LandedPerSecond"/> from the rows whose transaction committed inside the window.
-/// CPU is in cores (CPU seconds per wall second) during the window.
+/// One load level of the pipeline run, measured over <see cref="Windows"/> back-to-back windows. Rates are each
+/// window's, and the level's figure is their median: <see cref="SentPerSecond"/> from the simulator's counter,
+/// <see cref="LandedPerSecond"/> from the rows whose transaction committed inside the window. CPU is in cores (CPU
+/// seconds per wall second) over all the windows; latency covers all of them.
 /// </summary>
 internal sealed record LoadPhaseResult(
     string Label,
     double OfferedPerSecond,
-    double SentPerSecond,
-    double LandedPerSecond,
+    IReadOnlyList<WindowFigures> Windows,
     LatencyStats Latency,
     TimeSpan Window,
     double SiloCores,
@@ -18,6 +18,21 @@ internal sealed record LoadPhaseResult(
     long SiloMaxRssBytes,
     TimeSpan? Drain)
 {
-    /// <summary>Silo CPU milliseconds per 1,000 rows landed.</summary>
-    public double SiloCpuMsPer1000 => LandedPerSecond > 0 ? SiloCores * 1000 / LandedPerSecond * 1000 : double.NaN;
+    public double SentPerSecond => Statistics.Median(Windows.Select(w => w.SentPerSecond));
+
+    public double LandedPerSecond => Statistics.Median(Windows.Select(w => w.LandedPerSecond));
+
+    public double LandedMin => Windows.Min(w => w.LandedPerSecond);
+
+    public double LandedMax => Windows.Max(w => w.LandedPerSecond);
+
+    /// <summary>Silo CPU milliseconds per 1,000 rows landed: the median of the windows'.</summary>
+    public double SiloCpuMsPer1000 => Statistics.Median(Windows.Select(w => w.SiloCpuMsPer1000));
+
+    public double SiloCpuMsPer1000Min => Windows.Min(w => w.SiloCpuMsPer1000);
+
+    public double SiloCpuMsPer1000Max => Windows.Max(w => w.SiloCpuMsPer1000);
 }
+
+/// <summary>One measured window of a load level.</summary>
+internal sealed record WindowFigures(double SentPerSecond, double LandedPerSecond, double SiloCpuMsPer1000);

@@ -29,6 +29,45 @@ internal sealed class SiloStatsProbe(string baseUrl) : IDisposable
         }
     }
 
+    /// <summary>One counter of the cluster's pipeline totals (e.g. <c>kafkaExpired</c>), or null when it cannot be read.</summary>
+    public async Task<long?> CountAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(await http.GetStringAsync("/api/stats", cancellationToken));
+            return document.RootElement.GetProperty("pipeline").TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
+                ? value.GetInt64()
+                : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The sum of every sample of <paramref name="series"/> in the silo's Prometheus scrape, or null.</summary>
+    public async Task<long?> MetricSumAsync(string series, CancellationToken cancellationToken)
+    {
+        try
+        {
+            double? sum = null;
+            foreach (var line in (await http.GetStringAsync("/metrics", cancellationToken)).Split('\n'))
+            {
+                if (line.StartsWith(series, StringComparison.Ordinal) && line.Length > series.Length && line[series.Length] is '{' or ' ')
+                {
+                    var value = line[(line.LastIndexOf('}') is var brace and >= 0 ? brace + 1 : series.Length)..].Trim().Split(' ')[0];
+                    sum = (sum ?? 0) + double.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+
+            return sum is { } total ? (long)total : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or FormatException)
+        {
+            return null;
+        }
+    }
+
     public void Dispose() => http.Dispose();
 
     private static string Count(JsonElement pipeline, string name) =>

@@ -43,6 +43,9 @@ internal sealed class PipelineBenchCommand : IBenchCommand
         using var kafka = MockKafkaCluster.Create(3);
         const string topic = "deribit";
         kafka.CreateTopic(topic, partitions);
+        // The silo provisions the dead-letter topic next to the tick topic; the mock cannot create topics on request.
+        kafka.CreateTopic(new Laevitas.Streaming.Kafka.KafkaOptions { Topic = topic }.DeadLetterTopicName, partitions);
+        kafka.CreateTopic(new Laevitas.Streaming.Kafka.KafkaOptions { Topic = topic }.TradesTopicName, partitions);
         var simulatorOptions = new SimulatorOptions { InstrumentCount = instruments, TicksPerSecond = 0 };
         await using var simulator = await DeribitSimulatorServer.StartAsync(simulatorOptions, cancellationToken);
         var spool = Path.Combine(Path.GetTempPath(), "laevitas-bench-spool-" + Environment.ProcessId);

@@ -30,7 +30,7 @@ public sealed class ApiValidationTests(ChaosCluster cluster, ITestOutputHelper o
 
     [Theory]
     [MemberData(nameof(MalformedRequests))]
-    public async Task The_http_api_refuses_malformed_parameters_with_a_4xx_that_says_why(string path)
+    public async Task TheHttpApiRefusesMalformedParametersWithA4xxThatSaysWhy(string path)
     {
         var silo = await RunningSiloAsync();
         using var http = new HttpClient { BaseAddress = new Uri(silo.HttpBase), Timeout = TimeSpan.FromSeconds(30) };
@@ -53,7 +53,7 @@ public sealed class ApiValidationTests(ChaosCluster cluster, ITestOutputHelper o
     /// up and goes on answering.
     /// </summary>
     [Fact]
-    public async Task A_nul_in_the_path_is_refused_by_the_server_and_the_silo_goes_on()
+    public async Task ANulInThePathIsRefusedByTheServerAndTheSiloGoesOn()
     {
         var silo = await RunningSiloAsync();
         using var http = new HttpClient { BaseAddress = new Uri(silo.HttpBase), Timeout = TimeSpan.FromSeconds(30) };
@@ -68,7 +68,7 @@ public sealed class ApiValidationTests(ChaosCluster cluster, ITestOutputHelper o
     }
 
     [Fact]
-    public async Task The_http_api_answers_valid_requests()
+    public async Task TheHttpApiAnswersValidRequests()
     {
         var silo = await RunningSiloAsync();
         using var http = new HttpClient { BaseAddress = new Uri(silo.HttpBase), Timeout = TimeSpan.FromSeconds(30) };
@@ -86,7 +86,7 @@ public sealed class ApiValidationTests(ChaosCluster cluster, ITestOutputHelper o
     [InlineData("history", "BTC-PERPETUAL", "--limit", "0")]
     [InlineData("instruments", "--kind", "banana")]
     [InlineData("instruments", "--limit", "NaN")]
-    public async Task The_client_refuses_malformed_parameters_with_a_usage_error(params string[] args)
+    public async Task TheClientRefusesMalformedParametersWithAUsageError(params string[] args)
     {
         await RunningSiloAsync();
 
@@ -98,7 +98,7 @@ public sealed class ApiValidationTests(ChaosCluster cluster, ITestOutputHelper o
     }
 
     [Fact]
-    public async Task The_client_answers_valid_requests()
+    public async Task TheClientAnswersValidRequests()
     {
         await RunningSiloAsync();
 

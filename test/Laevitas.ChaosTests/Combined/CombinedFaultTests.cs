@@ -8,7 +8,7 @@ namespace Laevitas.ChaosTests.Combined;
 public sealed class CombinedFaultTests(ChaosCluster cluster, ITestOutputHelper output)
 {
     [Fact]
-    public async Task Database_broker_exchange_and_silo_faults_at_once_lose_only_the_exchange_bound()
+    public async Task DatabaseBrokerExchangeAndSiloFaultsAtOnceLoseOnlyTheExchangeBound()
     {
         var outage = ChaosSettings.Outage;
         var chaosCase = await cluster.BeginCaseAsync("combined", 90,
@@ -16,7 +16,7 @@ public sealed class CombinedFaultTests(ChaosCluster cluster, ITestOutputHelper o
             $"{outage.TotalSeconds:0} s");
         await Task.Delay(TimeSpan.FromSeconds(2));
         var leader = await cluster.WaitForLeaderAsync();
-        var victim = cluster.Silos.First(s => s != leader);
+        var victim = cluster.Silos.First(s => s != leader && !ChaosCluster.IsFeedLeader(s));
         var generation = (await cluster.MembershipRowAsync(victim))?.Generation ?? 0;
         var client = await cluster.ClientAsync();
         var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
@@ -34,14 +34,13 @@ public sealed class CombinedFaultTests(ChaosCluster cluster, ITestOutputHelper o
         var dropAt = ChaosCluster.NowMs();
         cluster.Simulator.Faults.DropAllConnections();
         chaosCase.Allowances.Add(new LossAllowance("in flight on the dropped connections", dropAt - (long)Exchange.ExchangeFaultTests.InFlight.TotalMilliseconds, dropAt + 500));
-        var killAt = ChaosCluster.NowMs();
+        // No allowance for the kill. The victim runs no feed, so it has read nothing from the exchange that it could
+        // lose; its grains answer the feed silos' dispatchers only for ticks the broker acknowledged or the spool
+        // fsynced, and what its producer held when the broker stopped answering was moved into the spool within about
+        // a second (the publisher's take-back). What it had not answered for, the dispatchers send again to the new
+        // activations. (Until the take-back existed this case allowed the victim's instruments since the faults began.)
         await victim.KillAsync();
-        // With the pipeline degraded, the victim's grains answer for ticks the broker has not acknowledged within
-        // Instruments:DeliveryWait (at once once the broker lags): those still in its producer's memory die with the
-        // process. The documented bound of a kill during such faults: the victim's instruments, since the faults began.
-        chaosCase.Allowances.Add(new LossAllowance("held unacknowledged by the killed silo while the pipeline was degraded",
-            chaosCase.FaultStartMs!.Value - 2_000, killAt, onVictim));
-        chaosCase.Notes.Add($"{onVictim.Count} instrument grains on {victim.Name} when it was killed");
+        chaosCase.Notes.Add($"{onVictim.Count} instrument grains on {victim.Name} when it was killed; no allowance for the kill");
         await Task.Delay(outage);
         cluster.Kafka.SetAllBrokersUp();
         await cluster.StartPostgresAsync();
@@ -52,6 +51,6 @@ public sealed class CombinedFaultTests(ChaosCluster cluster, ITestOutputHelper o
         output.WriteLine(result.Describe());
         Assert.Equal(0, result.MissingUnexpected);
         Assert.Empty(result.Phantom);
-        Assert.Equal(0, result.Duplicates);
+        Assert.Empty(result.ValuesDiffering);
     }
 }

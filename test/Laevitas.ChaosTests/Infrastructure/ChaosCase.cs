@@ -48,6 +48,13 @@ public sealed class ChaosCase
 
     public List<string> Notes { get; } = [];
 
+    /// <summary>
+    /// Reconcile against every tick the market generated (the simulator's market ledger, for the instruments the feed
+    /// follows) instead of the ticks written to sockets: what a case about feed silos must use, since a moment with no
+    /// feed subscribed leaves no trace among the ticks sent.
+    /// </summary>
+    public bool AgainstMarket { get; set; }
+
     public void FaultStarted() => FaultStartMs = ChaosCluster.NowMs();
 
     public void FaultEnded() => FaultEndMs = ChaosCluster.NowMs();

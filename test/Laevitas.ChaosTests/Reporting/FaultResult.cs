@@ -15,11 +15,24 @@ public sealed record FaultResult
 
     public required long TicksEmitted { get; init; }
 
+    /// <summary>
+    /// What <see cref="TicksEmitted"/> counts: <c>market</c> — every tick the simulator generated for a followed
+    /// instrument, subscribed or not; <c>sent</c> (rows written before the market ledger existed have none) — the
+    /// ticks it wrote to sockets.
+    /// </summary>
+    public string? Ledger { get; init; }
+
     public required long RowsStored { get; init; }
 
     public required long Duplicates { get; init; }
 
     public required long KafkaRepeats { get; init; }
+
+    /// <summary>Stored rows compared value by value with the tick the simulator generated (null in rows from before that check).</summary>
+    public long? ValuesCompared { get; init; }
+
+    /// <summary>Of those, rows that do not rebuild into the generated tick.</summary>
+    public long? ValuesDiffering { get; init; }
 
     public required long ExpectedMissingBound { get; init; }
 

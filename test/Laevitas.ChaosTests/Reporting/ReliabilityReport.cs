@@ -12,14 +12,14 @@ namespace Laevitas.ChaosTests.Reporting;
 public sealed class ReliabilityReport
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
-    private readonly List<FaultResult> _results = [];
+    private readonly List<FaultResult> results = [];
 
     public void Add(FaultResult result)
     {
-        lock (_results)
+        lock (results)
         {
-            _results.RemoveAll(r => r.Id == result.Id);
-            _results.Add(result);
+            results.RemoveAll(r => r.Id == result.Id);
+            results.Add(result);
         }
     }
 
@@ -27,9 +27,9 @@ public sealed class ReliabilityReport
     {
         get
         {
-            lock (_results)
+            lock (results)
             {
-                return [.. _results];
+                return [.. results];
             }
         }
     }
@@ -72,26 +72,34 @@ public sealed class ReliabilityReport
         text.AppendLine("(`dotnet Laevitas.Silo.dll`, AdoNet clustering) and the Deribit simulator streaming "
                         + $"{Infrastructure.ChaosSettings.Instruments:N0} instruments at a steady {Infrastructure.ChaosSettings.TicksPerSecond:N0} ticks/s. "
                         + "Faults are injected one at a time, then combined; every case ends with an exact reconciliation of the");
-        text.AppendLine("`(instrument_name, timestamp)` pairs the simulator wrote to its sockets (its ledger) against the rows in `deribit_prices`,");
-        text.AppendLine("over the case's window of exchange timestamps.");
+        text.AppendLine("`(instrument_name, timestamp)` pairs of the simulator's ledger against the rows in `deribit_prices`, over the case's");
+        text.AppendLine("window of exchange timestamps. Two ledgers: *market* — every tick the simulated market generated for an instrument the");
+        text.AppendLine("feed follows, whether a feed was subscribed at that moment or not, so a subscription hole counts as missing (the");
+        text.AppendLine("cases about feed silos use it); *sent* — the ticks written to sockets (cases about the exchange link, where a hole");
+        text.AppendLine("is the exchange's outage itself and its bound is stated). The trades-feed-silo-killed case also turns trades on and");
+        text.AppendLine("reconciles `deribit_trades` with every trade the market generated in its window, by trade id and value (its notes).");
         text.AppendLine();
         text.AppendLine("Run it: `dotnet test test/Laevitas.ChaosTests -c Release` (short CI durations), or with `LAEVITAS_SOAK=1` for the full");
         text.AppendLine("durations (60 s outages, 2 min of refused connections). Logs of every silo process are kept under");
         text.AppendLine("`$TMPDIR/laevitas-chaos/<run>/logs` (the path is printed by each test).");
         text.AppendLine();
-        text.AppendLine("Columns: *emitted* — ticks in the simulator's ledger for the window (plus valid ticks a case injected);");
-        text.AppendLine("*stored* — rows for the window; *duplicates* — rows sharing a key (the primary key makes it 0, checked anyway) /");
-        text.AppendLine("messages repeated on the Kafka topic (replays: harmless, stored once); *missing* — the documented bound for");
-        text.AppendLine("exchange-side loss (ticks the exchange wrote to a socket that died before they were read; there is no replay for");
-        text.AppendLine("ticker channels) / what was seen; *recovery* — from the end of the fault until every tick emitted before it was stored.");
+        text.AppendLine("Columns: *emitted* — ticks in the case's ledger for the window (plus valid ticks a case injected), and which ledger;");
+        text.AppendLine("*stored* — rows for the window; *values differing* — stored rows that do not rebuild (`fields_present`, the typed");
+        text.AppendLine("columns and `extra`) into exactly the ticker the simulator generated for that key, compared field by field through a");
+        text.AppendLine("digest of every field's value, of the rows compared; *Kafka repeats* — messages repeating a tick already on the topic");
+        text.AppendLine("(replays: harmless, stored once); *missing* — the documented bound / what was");
+        text.AppendLine("seen. With two feed silos (`Deribit:FeedReplicas` = 2) losing one feed silo or rolling every silo has a bound of 0;");
+        text.AppendLine("what the redundancy cannot cover has a bound: both feed silos lost at once (ticks generated until the third silo");
+        text.AppendLine("subscribed), and the exchange link itself (ticks the exchange wrote to a socket that died before they were read;");
+        text.AppendLine("there is no replay for ticker channels); *recovery* — from the end of the fault until every tick emitted before it was stored.");
         text.AppendLine();
-        text.AppendLine("| fault | duration | emitted | stored | duplicates (rows / Kafka repeats) | missing (bound / seen) | recovery | result | notes |");
-        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---|---|");
+        text.AppendLine("| fault | duration | emitted | stored | values differing (of compared) | Kafka repeats | missing (bound / seen) | recovery | result | notes |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---|---|");
         foreach (var row in rows)
         {
             var recovery = row.RecoverySeconds is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s:0.0} s") : "—";
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {Cell(row.Fault)} | {Cell(row.Duration)} | {row.TicksEmitted:N0} | {row.RowsStored:N0} | {row.Duplicates} / {row.KafkaRepeats:N0} | " +
+                $"| {Cell(row.Fault)} | {Cell(row.Duration)} | {row.TicksEmitted:N0} ({row.Ledger ?? "sent"}) | {row.RowsStored:N0} | {Values(row)} | {row.KafkaRepeats:N0} | " +
                 $"{row.ExpectedMissingBound:N0} / {row.Missing:N0} | {recovery} | {(row.Passed ? "pass" : "**FAIL**")} | {Cell(row.Notes)} |"));
         }
 
@@ -101,8 +109,39 @@ public sealed class ReliabilityReport
         var last = rows.Max(r => r.RanAt);
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"Mode: {modes}. Ran {first:yyyy-MM-dd HH:mm} – {last:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores."));
+        text.AppendLine();
+        text.AppendLine("## What a SIGKILL can still lose");
+        text.AppendLine();
+        text.AppendLine("A tick counts as safe once the broker acknowledged it or it is fsynced in the silo's spool (invariant 12): an");
+        text.AppendLine("instrument grain answers a dispatcher on another silo only then, and a spool segment is deleted only once every record");
+        text.AppendLine("read from it has been acknowledged (so a SIGKILL during a replay republishes, never loses; the writer stores a tick once).");
+        text.AppendLine("What a SIGKILLed silo can still lose, and where each amount shows before the kill:");
+        text.AppendLine();
+        text.AppendLine("1. The feed's read-but-not-accepted ticks: what the silo read off its sockets and no instrument grain has taken yet (the");
+        text.AppendLine("   dispatcher's queues, bounded by `Dispatch:MaxPendingTicks`). Shown live as `DispatchPending` in `/api/stats` and");
+        text.AppendLine("   `laevitas_dispatch_pending`; the feed-silo SIGKILL row above bounds its missing ticks by it. Another silo running the");
+        text.AppendLine("   feed (invariant 8) publishes the same ticks, so these are lost only when every feed silo dies together.");
+        text.AppendLine("2. Ticks a grain accepted from a dispatcher on its own silo, still in the producer's memory: the grain answers a local");
+        text.AppendLine("   dispatcher at once (the dispatcher and its queue die with the silo anyway). Shown as `laevitas_publish_buffered`.");
+        text.AppendLine("3. Nothing a grain accepted from a remote dispatcher, as long as the disk takes the spool's writes. Once the broker has");
+        text.AppendLine("   acknowledged nothing for a second while callers wait (noticed by the next publish, or, when no publish comes, by the");
+        text.AppendLine("   publisher's own check every 250 ms), what its producer holds is moved into the spool (fsynced, in front) and new");
+        text.AppendLine("   ticks go there, before `Instruments:DeliveryWait` (2 s) lets the grain answer. The feed-silo-killed-broker-down row");
+        text.AppendLine("   above is the test (a feed silo SIGKILLed 5 s into a broker outage, no allowance).");
+        text.AppendLine();
+        text.AppendLine("A spool that cannot take a tick drops it and counts it, whether its configured bound is reached (spool-full) or its disk");
+        text.AppendLine("is out of space (spool-disk-full: the silo's spool on a small tmpfs, the kernel's ENOSPC, the publisher retrying the");
+        text.AppendLine("disk every second): in both rows the missing ticks are exactly the count the silo reported, nothing else.");
+        text.AppendLine();
+        text.AppendLine("Records that can never be stored are not lost silently: the writers set them aside to the dead-letter topic");
+        text.AppendLine("(`Kafka:DeadLetterTopic`, reason in headers, `laevitas_writer_dead_lettered_total`, `DeadLettered` in `/api/stats`), and");
+        text.AppendLine("the publisher counts ticks it can never send (`laevitas_publish_rejected_total`, also in `PublishDropped`).");
         return text.ToString();
     }
+
+    private static string Values(FaultResult row) => row.ValuesCompared is { } compared
+        ? string.Create(CultureInfo.InvariantCulture, $"{row.ValuesDiffering ?? 0:N0} of {compared:N0}")
+        : "—";
 
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 

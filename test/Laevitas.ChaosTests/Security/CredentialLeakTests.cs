@@ -11,7 +11,7 @@ namespace Laevitas.ChaosTests.Security;
 public sealed class CredentialLeakTests(ChaosCluster cluster, ITestOutputHelper output)
 {
     [Fact]
-    public async Task No_credential_appears_in_the_silo_logs()
+    public async Task NoCredentialAppearsInTheSiloLogs()
     {
         // At least one authenticated session, so the secret has certainly been used.
         await cluster.WaitForLeaderAsync();

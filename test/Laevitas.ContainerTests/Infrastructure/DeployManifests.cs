@@ -41,6 +41,12 @@ internal sealed class DeployManifests
     {
         foreach (var variable in Silo.Env ?? [])
         {
+            // A Secret's value (Api__Keys): the Secret is not emulated; the test supplies what it needs as an override.
+            if (variable.ValueFrom?.SecretKeyRef is not null)
+            {
+                continue;
+            }
+
             if (variable.Value is not null)
             {
                 yield return new(variable.Name, variable.Value);

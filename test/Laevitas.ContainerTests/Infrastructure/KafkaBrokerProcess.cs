@@ -11,11 +11,11 @@ namespace Laevitas.ContainerTests.Infrastructure;
 /// </summary>
 internal sealed class KafkaBrokerProcess : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly Process process;
 
     private KafkaBrokerProcess(Process process, string bootstrapServers)
     {
-        _process = process;
+        this.process = process;
         BootstrapServers = bootstrapServers;
     }
 
@@ -55,13 +55,13 @@ internal sealed class KafkaBrokerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
+        if (!process.HasExited)
         {
-            _process.Kill();
-            await _process.WaitForExitAsync();
+            process.Kill();
+            await process.WaitForExitAsync();
         }
 
-        _process.Dispose();
+        process.Dispose();
     }
 
     private static string SiloDll()

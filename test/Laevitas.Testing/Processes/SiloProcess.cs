@@ -12,13 +12,13 @@ namespace Laevitas.Testing.Processes;
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
-    private readonly Dictionary<string, string> _environment;
-    private readonly Lock _sync = new();
-    private readonly List<string> _lines = [];
-    private StreamWriter? _log;
-    private Process? _process;
-    private int _incarnation;
-    private DateTime _startedAtUtc;
+    private readonly Dictionary<string, string> environment;
+    private readonly Lock sync = new();
+    private readonly List<string> lines = [];
+    private StreamWriter? log;
+    private Process? process;
+    private int incarnation;
+    private DateTime startedAtUtc;
 
     /// <param name="dllPath">The silo's build output; by default the one the test or bench project recorded (<see cref="SiloBuild"/>).</param>
     public SiloProcess(string name, string logDirectory, string spoolDirectory, IReadOnlyDictionary<string, string> environment, string? dllPath = null)
@@ -30,7 +30,7 @@ public sealed class SiloProcess : IAsyncDisposable
         HttpPort = FreePorts.Next();
         SpoolDirectory = spoolDirectory;
         LogPath = Path.Combine(logDirectory, $"{name}.log");
-        _environment = new Dictionary<string, string>(environment, StringComparer.Ordinal)
+        this.environment = new Dictionary<string, string>(environment, StringComparer.Ordinal)
         {
             ["Orleans__SiloPort"] = SiloPort.ToString(CultureInfo.InvariantCulture),
             ["Orleans__GatewayPort"] = GatewayPort.ToString(CultureInfo.InvariantCulture),
@@ -56,15 +56,15 @@ public sealed class SiloProcess : IAsyncDisposable
     public string LogPath { get; }
 
     /// <summary>Starts so far (1 after the first start).</summary>
-    public int Incarnation => _incarnation;
+    public int Incarnation => incarnation;
 
     public int? ProcessId
     {
         get
         {
-            lock (_sync)
+            lock (sync)
             {
-                return _process is { HasExited: false } p ? p.Id : null;
+                return process is { HasExited: false } p ? p.Id : null;
             }
         }
     }
@@ -76,9 +76,9 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         get
         {
-            lock (_sync)
+            lock (sync)
             {
-                return _startedAtUtc;
+                return startedAtUtc;
             }
         }
     }
@@ -94,11 +94,11 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         if (value is null)
         {
-            _environment.Remove(key);
+            environment.Remove(key);
         }
         else
         {
-            _environment[key] = value;
+            environment[key] = value;
         }
     }
 
@@ -107,39 +107,39 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         get
         {
-            lock (_lines)
+            lock (lines)
             {
-                return [.. _lines];
+                return [.. lines];
             }
         }
     }
 
     public bool HasLogged(string fragment)
     {
-        lock (_lines)
+        lock (lines)
         {
-            return _lines.Exists(l => l.Contains(fragment, StringComparison.Ordinal));
+            return lines.Exists(l => l.Contains(fragment, StringComparison.Ordinal));
         }
     }
 
     public void Start()
     {
-        lock (_sync)
+        lock (sync)
         {
-            if (_process is { HasExited: false })
+            if (this.process is { HasExited: false })
             {
-                throw new InvalidOperationException($"{Name} is already running (pid {_process.Id}).");
+                throw new InvalidOperationException($"{Name} is already running (pid {this.process.Id}).");
             }
 
-            _process?.Dispose();
-            lock (_lines)
+            this.process?.Dispose();
+            lock (lines)
             {
-                _lines.Clear();
+                lines.Clear();
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(LogPath)!);
-            _log ??= new StreamWriter(new FileStream(LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
-            var incarnation = ++_incarnation;
+            log ??= new StreamWriter(new FileStream(LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+            var incarnation = ++this.incarnation;
             var start = new ProcessStartInfo("dotnet")
             {
                 // The content root is the working directory: appsettings.json next to the dll.
@@ -158,7 +158,7 @@ public sealed class SiloProcess : IAsyncDisposable
                 }
             }
 
-            foreach (var (key, value) in _environment)
+            foreach (var (key, value) in environment)
             {
                 start.Environment[key] = value;
             }
@@ -167,12 +167,12 @@ public sealed class SiloProcess : IAsyncDisposable
             process.OutputDataReceived += (_, e) => Append(e.Data);
             process.ErrorDataReceived += (_, e) => Append(e.Data);
             WriteLog($"==== {Name} incarnation {incarnation} starting at {DateTime.UtcNow:O} (silo {SiloPort}, gateway {GatewayPort}, http {HttpPort})");
-            _startedAtUtc = DateTime.UtcNow;
+            startedAtUtc = DateTime.UtcNow;
             process.Start();
             ChildProcessRegistry.Track(process);
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            _process = process;
+            this.process = process;
             WriteLog($"==== pid {process.Id}");
         }
     }
@@ -181,9 +181,9 @@ public sealed class SiloProcess : IAsyncDisposable
     public async Task KillAsync()
     {
         Process? process;
-        lock (_sync)
+        lock (sync)
         {
-            process = _process;
+            process = this.process;
         }
 
         if (process is null || process.HasExited)
@@ -203,9 +203,9 @@ public sealed class SiloProcess : IAsyncDisposable
     public async Task<TimeSpan> StopAsync(TimeSpan? timeout = null)
     {
         Process? process;
-        lock (_sync)
+        lock (sync)
         {
-            process = _process;
+            process = this.process;
         }
 
         if (process is null || process.HasExited)
@@ -229,14 +229,36 @@ public sealed class SiloProcess : IAsyncDisposable
         return stopwatch.Elapsed;
     }
 
+    /// <summary>
+    /// SIGSTOP: the process and its sockets stay, but nothing in it runs or answers — a stalled VM, a long GC pause, a
+    /// debugger. <see cref="Resume"/> lets it go on from where it stood.
+    /// </summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>SIGCONT after <see cref="Pause"/>.</summary>
+    public void Resume() => Signal("CONT");
+
+    private void Signal(string signal)
+    {
+        var pid = ProcessId ?? throw new InvalidOperationException($"{Name} is not running.");
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + signal, pid.ToString(CultureInfo.InvariantCulture) } })!;
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {pid} ({Name}) exited with {kill.ExitCode}.");
+        }
+
+        WriteLog($"==== SIG{signal} at {DateTime.UtcNow:O}");
+    }
+
     /// <summary>Exit code when the current incarnation ended by itself (crash), else null.</summary>
     public int? UnexpectedExitCode
     {
         get
         {
-            lock (_sync)
+            lock (sync)
             {
-                return _process is { HasExited: true } p ? p.ExitCode : null;
+                return process is { HasExited: true } p ? p.ExitCode : null;
             }
         }
     }
@@ -244,12 +266,12 @@ public sealed class SiloProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
-        lock (_sync)
+        lock (sync)
         {
-            _process?.Dispose();
-            _process = null;
-            _log?.Dispose();
-            _log = null;
+            process?.Dispose();
+            process = null;
+            log?.Dispose();
+            log = null;
         }
     }
 
@@ -268,9 +290,9 @@ public sealed class SiloProcess : IAsyncDisposable
             return;
         }
 
-        lock (_lines)
+        lock (lines)
         {
-            _lines.Add(line);
+            lines.Add(line);
         }
 
         WriteLog(line);
@@ -278,9 +300,9 @@ public sealed class SiloProcess : IAsyncDisposable
 
     private void WriteLog(string line)
     {
-        lock (_sync)
+        lock (sync)
         {
-            _log?.WriteLine(line);
+            log?.WriteLine(line);
         }
     }
 }

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Laevitas.Tests.Api;
 
 /// <summary>
-/// Debian's <c>chromium</c> in headless mode (installed by scripts/prerequisites.sh; <c>LAEVITAS_CHROMIUM</c> names
+/// Debian's <c>chromium</c> in headless mode (installed by scripts/prerequisites.sh --tests, which ./test.sh runs; <c>LAEVITAS_CHROMIUM</c> names
 /// another binary). Each run gets a fresh profile and is killed if it outlives its timeout.
 /// </summary>
 internal static class HeadlessChromium
@@ -42,7 +42,7 @@ internal static class HeadlessChromium
     private static async Task<(string Output, string Error)> RunAsync(string url, TimeSpan scriptTime, TimeSpan timeout, params string[] mode)
     {
         var binary = Find() ?? throw new InvalidOperationException(
-            "No headless browser: install Debian's chromium (scripts/prerequisites.sh does) or set LAEVITAS_CHROMIUM to a Chrome/Chromium binary.");
+            "No headless browser: install Debian's chromium (scripts/prerequisites.sh --tests does) or set LAEVITAS_CHROMIUM to a Chrome/Chromium binary.");
         var profile = Directory.CreateTempSubdirectory("laevitas-chromium-");
         try
         {

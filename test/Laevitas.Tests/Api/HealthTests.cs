@@ -5,7 +5,7 @@ using Laevitas.Tests.Infrastructure;
 
 namespace Laevitas.Tests.Api;
 
-/// <summary>Liveness and readiness probes, including readiness following PostgreSQL down and back.</summary>
+/// <summary>Liveness and readiness probes; a PostgreSQL outage shows as degraded and does not fail readiness.</summary>
 [Collection(ApiCollection.Name)]
 public sealed class HealthTests(ApiEnvironment environment)
 {
@@ -22,24 +22,28 @@ public sealed class HealthTests(ApiEnvironment environment)
     }
 
     [Fact]
-    public async Task ReadinessTurnsFalseWhilePostgresIsDownAndTrueWhenItReturns()
+    public async Task ReadinessStaysTrueButDegradedWhilePostgresIsDown()
     {
         var silo = await environment.SiloAsync();
-        await WaitForAsync(silo, HttpStatusCode.OK, "ready before the outage");
+        await WaitForStatusAsync(silo, "Healthy", "ready and healthy before the outage");
         var (_, ready) = await GetAsync(silo, "health/ready");
         Assert.Equal(["orleans", "postgres", "kafka", "feed"], ready.RootElement.GetProperty("checks").EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Empty(ready.RootElement.GetProperty("failed").EnumerateArray());
+        Assert.Empty(ready.RootElement.GetProperty("degraded").EnumerateArray());
 
         await environment.Postgres.StopAsync();
         try
         {
-            var down = await WaitForAsync(silo, HttpStatusCode.ServiceUnavailable, "not ready while PostgreSQL is stopped");
-            Assert.Equal("Unhealthy", down.RootElement.GetProperty("status").GetString());
-            Assert.Equal(new string?[] { "postgres" }, down.RootElement.GetProperty("failed").EnumerateArray().Select(e => e.GetString()).ToArray());
-            var postgres = down.RootElement.GetProperty("checks").GetProperty("postgres");
-            Assert.Equal("Unhealthy", postgres.GetProperty("status").GetString());
+            // A database outage must not take every pod out of the Service: still 200, the outage named as degraded.
+            var down = await WaitForStatusAsync(silo, "Degraded", "readiness to report PostgreSQL as degraded while it is stopped");
+            Assert.Equal(HttpStatusCode.OK, down.Status);
+            Assert.Empty(down.Body.RootElement.GetProperty("failed").EnumerateArray());
+            Assert.Equal(new string?[] { "postgres" }, down.Body.RootElement.GetProperty("degraded").EnumerateArray().Select(e => e.GetString()).ToArray());
+            var postgres = down.Body.RootElement.GetProperty("checks").GetProperty("postgres");
+            Assert.Equal("Degraded", postgres.GetProperty("status").GetString());
             Assert.Contains("PostgreSQL", postgres.GetProperty("description").GetString(), StringComparison.Ordinal);
-            Assert.Equal("Healthy", down.RootElement.GetProperty("checks").GetProperty("kafka").GetProperty("status").GetString());
+            Assert.Equal("Healthy", down.Body.RootElement.GetProperty("checks").GetProperty("kafka").GetProperty("status").GetString());
+            Assert.Equal("Healthy", down.Body.RootElement.GetProperty("checks").GetProperty("orleans").GetProperty("status").GetString());
 
             // Meanwhile the history endpoint says the storage is unavailable.
             using var history = await silo.Http.GetAsync("api/instruments/BTC-PERPETUAL/history");
@@ -53,21 +57,20 @@ public sealed class HealthTests(ApiEnvironment environment)
             await environment.Postgres.StartAsync();
         }
 
-        var back = await WaitForAsync(silo, HttpStatusCode.OK, "ready again after PostgreSQL restarted");
+        var back = (await WaitForStatusAsync(silo, "Healthy", "healthy again after PostgreSQL restarted")).Body;
         Assert.Equal("Healthy", back.RootElement.GetProperty("checks").GetProperty("postgres").GetProperty("status").GetString());
     }
 
-    private static async Task<JsonDocument> WaitForAsync(SiloApiHost silo, HttpStatusCode expected, string what)
+    private static async Task<(HttpStatusCode Status, JsonDocument Body)> WaitForStatusAsync(SiloApiHost silo, string expected, string what)
     {
-        JsonDocument? last = null;
-        HttpStatusCode lastStatus = 0;
+        (HttpStatusCode Status, JsonDocument Body) last = default;
         await Eventually.TrueAsync(async () =>
             {
-                (lastStatus, last) = await GetAsync(silo, "health/ready");
-                return lastStatus == expected;
+                last = await GetAsync(silo, "health/ready");
+                return last.Body.RootElement.GetProperty("status").GetString() == expected;
             },
-            Timeout, what, () => $"{(int)lastStatus} {last?.RootElement}");
-        return last!;
+            Timeout, what, () => $"{(int)last.Status} {last.Body?.RootElement}");
+        return last;
     }
 
     private static async Task<(HttpStatusCode Status, JsonDocument Body)> GetAsync(SiloApiHost silo, string path)

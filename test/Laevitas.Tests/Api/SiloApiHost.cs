@@ -60,7 +60,9 @@ public sealed class SiloApiHost : IAsyncDisposable
         ["Orleans:ServiceId"] = ClusterId,
     };
 
-    public static async Task<SiloApiHost> StartAsync(IReadOnlyDictionary<string, string?> settings)
+    /// <param name="settings">Configuration on top of the test defaults.</param>
+    /// <param name="configureServices">Runs after the silo's own registrations (a test replaces one of them).</param>
+    public static async Task<SiloApiHost> StartAsync(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null)
     {
         var ports = FreePorts.Take(2);
         var clusterId = "api-" + Guid.NewGuid().ToString("N")[..8];
@@ -87,8 +89,11 @@ public sealed class SiloApiHost : IAsyncDisposable
         builder.AddInstrumentGrains();
         builder.AddKafkaTickStream();
         builder.AddTickWriter();
+        builder.AddRetention();
+        builder.AddSettlements();
         builder.AddPipelineStats();
         builder.AddLaevitasApi();
+        configureServices?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapLaevitasApi();
         await app.StartAsync();

@@ -17,7 +17,7 @@ public class MetricCatalogTests
         .ToArray();
 
     [Fact]
-    public void Every_metric_has_its_own_name_on_the_laevitas_meter()
+    public void EveryMetricHasItsOwnNameOnTheLaevitasMeter()
     {
         Assert.NotEmpty(Catalog);
         var repeated = Catalog.GroupBy(metric => metric.Name).Where(group => group.Count() > 1).Select(group => group.Key).ToArray();
@@ -26,7 +26,7 @@ public class MetricCatalogTests
     }
 
     [Fact]
-    public void The_readme_lists_every_metric()
+    public void TheReadmeListsEveryMetric()
     {
         var readme = File.ReadAllText(RepositoryFiles.PathOf("README.md"));
         var missing = Catalog

@@ -20,16 +20,17 @@ public class ProjectDependencyTests
         ["Laevitas.Streaming.Kafka"] = ["Laevitas.Grains.Abstractions", "Laevitas.Diagnostics"],
         ["Laevitas.Grains"] = ["Laevitas.Grains.Abstractions", "Laevitas.Streaming.Kafka", "Laevitas.Diagnostics"],
         ["Laevitas.LocalInfrastructure"] = ["Laevitas.Streaming.Kafka"],
-        ["Laevitas.Client"] = ["Laevitas.Grains.Abstractions"],
+        ["Laevitas.Export"] = ["Laevitas.Grains.Abstractions"],
+        ["Laevitas.Client"] = ["Laevitas.Grains.Abstractions", "Laevitas.Export"],
         ["Laevitas.Silo"] =
         [
             "Laevitas.Grains.Abstractions", "Laevitas.Diagnostics", "Laevitas.Feed", "Laevitas.Grains",
-            "Laevitas.Streaming.Kafka", "Laevitas.LocalInfrastructure", "Laevitas.DeribitSimulator",
+            "Laevitas.Streaming.Kafka", "Laevitas.LocalInfrastructure", "Laevitas.DeribitSimulator", "Laevitas.Export",
         ],
     };
 
     [Fact]
-    public void Every_production_project_references_only_what_the_architecture_allows()
+    public void EveryProductionProjectReferencesOnlyWhatTheArchitectureAllows()
     {
         var problems = new List<string>();
         foreach (var project in ProductionProjects())
@@ -54,14 +55,14 @@ public class ProjectDependencyTests
     }
 
     [Fact]
-    public void The_table_names_every_production_project()
+    public void TheTableNamesEveryProductionProject()
     {
         var names = ProductionProjects().Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(Allowed.Keys.Order(StringComparer.Ordinal).ToArray(), names);
     }
 
     [Fact]
-    public void Only_the_silos_local_mode_uses_the_local_infrastructure()
+    public void OnlyTheSilosLocalModeUsesTheLocalInfrastructure()
     {
         var silo = RepositoryFiles.PathOf("Laevitas.Silo");
         var users = Directory.EnumerateFiles(silo, "*.cs", SearchOption.AllDirectories)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Laevitas.Client.Cli;
 using Laevitas.Grains.Abstractions.Api;
 using Laevitas.Grains.Abstractions.Trades;
+using Laevitas.Grains.Storage;
 using Laevitas.Grains.Trades;
 using Laevitas.Tests.Api;
 using Laevitas.Tests.Recordings;
@@ -29,7 +30,7 @@ public sealed class ClientTradesTests(ApiEnvironment environment)
         var row = default(DeribitTradeRow);
         Assert.True(TradePayloadParser.TryParse(Encoding.UTF8.GetBytes(recorded), 0, ref row, out var error), error);
         await using (var dataSource = NpgsqlDataSource.Create(environment.ConnectionString))
-        await using (var store = new DeribitTradesStore(dataSource))
+        await using (var store = new DeribitTradesStore(dataSource, new DailyPartitions()))
         {
             // Idempotent: the test may run against a database where it already ran.
             await store.InsertAsync(new[] { row });

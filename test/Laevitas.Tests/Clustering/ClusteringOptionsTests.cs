@@ -11,7 +11,7 @@ public sealed class ClusteringOptionsTests
             .Build();
 
     [Fact]
-    public void Empty_configuration_gives_a_single_local_silo()
+    public void EmptyConfigurationGivesASingleLocalSilo()
     {
         var options = ClusteringOptions.FromConfiguration(Config());
 
@@ -24,7 +24,7 @@ public sealed class ClusteringOptionsTests
     }
 
     [Fact]
-    public void Keys_bind_from_the_Orleans_section_case_insensitively()
+    public void KeysBindFromTheOrleansSectionCaseInsensitively()
     {
         var options = ClusteringOptions.FromConfiguration(Config(
             ("Orleans:ClusteringMode", "adonet"),
@@ -46,7 +46,7 @@ public sealed class ClusteringOptionsTests
     [Theory]
     [InlineData("AdoNet")]
     [InlineData("Kubernetes")]
-    public void Shared_membership_without_a_connection_string_is_refused_with_the_key_to_set(string mode)
+    public void SharedMembershipWithoutAConnectionStringIsRefusedWithTheKeyToSet(string mode)
     {
         var error = Assert.Throws<InvalidOperationException>(() =>
             ClusteringOptions.FromConfiguration(Config(("Orleans:ClusteringMode", mode))));
@@ -56,7 +56,7 @@ public sealed class ClusteringOptionsTests
     }
 
     [Fact]
-    public void Every_problem_is_reported_at_once()
+    public void EveryProblemIsReportedAtOnce()
     {
         var error = Assert.Throws<InvalidOperationException>(() => ClusteringOptions.FromConfiguration(Config(
             ("Orleans:ClusterId", " "),

@@ -50,7 +50,7 @@ public sealed class MembershipTableContractTests(PostgresFixture postgres)
     };
 
     [Fact]
-    public async Task A_new_cluster_has_a_version_row_and_no_members()
+    public async Task ANewClusterHasAVersionRowAndNoMembers()
     {
         var (table, _, _) = await NewTableAsync();
 
@@ -61,7 +61,7 @@ public sealed class MembershipTableContractTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task Insert_needs_the_current_version_and_advances_it()
+    public async Task InsertNeedsTheCurrentVersionAndAdvancesIt()
     {
         var (table, _, _) = await NewTableAsync();
         var version = (await table.ReadAllAsync()).Version;
@@ -84,7 +84,7 @@ public sealed class MembershipTableContractTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task Inserting_an_existing_silo_fails_without_moving_the_version()
+    public async Task InsertingAnExistingSiloFailsWithoutMovingTheVersion()
     {
         var (table, _, _) = await NewTableAsync();
         var entry = Entry(1001, SiloStatus.Joining, Origin);
@@ -97,7 +97,7 @@ public sealed class MembershipTableContractTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task Update_with_a_stale_version_changes_nothing()
+    public async Task UpdateWithAStaleVersionChangesNothing()
     {
         var (table, _, _) = await NewTableAsync();
         var entry = Entry(1001, SiloStatus.Joining, Origin);
@@ -116,7 +116,7 @@ public sealed class MembershipTableContractTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task Concurrent_updates_with_the_same_version_let_exactly_one_win()
+    public async Task ConcurrentUpdatesWithTheSameVersionLetExactlyOneWin()
     {
         var (table, _, _) = await NewTableAsync();
         var version = (await table.ReadAllAsync()).Version;
@@ -139,7 +139,7 @@ public sealed class MembershipTableContractTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task Suspicion_votes_and_heartbeats_round_trip()
+    public async Task SuspicionVotesAndHeartbeatsRoundTrip()
     {
         var (table, _, _) = await NewTableAsync();
         var version = (await table.ReadAllAsync()).Version;
@@ -165,7 +165,7 @@ public sealed class MembershipTableContractTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task Reading_an_unknown_silo_returns_the_version_and_no_entry()
+    public async Task ReadingAnUnknownSiloReturnsTheVersionAndNoEntry()
     {
         var (table, _, _) = await NewTableAsync();
         Assert.True(await table.InsertRowAsync(Entry(1001, SiloStatus.Active, Origin), await NextVersion(table)));
@@ -177,7 +177,7 @@ public sealed class MembershipTableContractTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task Clients_see_only_active_silos_with_a_gateway_port()
+    public async Task ClientsSeeOnlyActiveSilosWithAGatewayPort()
     {
         var (table, connectionString, clusterId) = await NewTableAsync();
         foreach (var (port, status, proxy) in new[] { (1001, SiloStatus.Active, 2001), (1002, SiloStatus.Joining, 2002), (1003, SiloStatus.Active, 0), (1004, SiloStatus.Dead, 2004), (1005, SiloStatus.Active, 2005) })
@@ -198,7 +198,7 @@ public sealed class MembershipTableContractTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task Cleanup_removes_only_dead_silos_older_than_the_cutoff_with_no_recent_vote()
+    public async Task CleanupRemovesOnlyDeadSilosOlderThanTheCutoffWithNoRecentVote()
     {
         var (table, _, _) = await NewTableAsync();
         var cutoff = Origin.AddHours(1);
@@ -236,7 +236,7 @@ public sealed class MembershipTableContractTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task The_bulk_cleanup_query_removes_every_non_active_silo_older_than_the_cutoff()
+    public async Task TheBulkCleanupQueryRemovesEveryNonActiveSiloOlderThanTheCutoff()
     {
         // Older 10.x providers only know CleanupDefunctSiloEntriesKey; run it the way they do.
         var (table, connectionString, clusterId) = await NewTableAsync();
@@ -265,7 +265,7 @@ public sealed class MembershipTableContractTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task Deleting_a_cluster_leaves_other_clusters_alone()
+    public async Task DeletingAClusterLeavesOtherClustersAlone()
     {
         var (table, connectionString, clusterId) = await NewTableAsync();
         Assert.True(await table.InsertRowAsync(Entry(1001, SiloStatus.Active, Origin), await NextVersion(table)));

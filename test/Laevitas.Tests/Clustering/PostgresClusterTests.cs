@@ -31,7 +31,7 @@ public sealed class PostgresClusterTests(PostgresFixture postgres)
     private const int Dead = (int)SiloStatus.Dead;
 
     [Fact]
-    public async Task Two_silos_form_one_cluster_a_client_finds_them_and_a_stopped_silo_is_declared_dead_then_cleaned_up()
+    public async Task TwoSilosFormOneClusterAClientFindsThemAndAStoppedSiloIsDeclaredDeadThenCleanedUp()
     {
         // Empty on purpose: the silos must apply the membership schema themselves before they join.
         var connectionString = await ClusteringDatabase.CreateEmptyAsync(postgres);

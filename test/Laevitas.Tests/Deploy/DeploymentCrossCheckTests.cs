@@ -27,7 +27,7 @@ public sealed partial class DeploymentCrossCheckTests
     private static string Dockerfile(string name) => File.ReadAllText(RepositoryFiles.PathOf("deploy", "docker", name));
 
     [Fact]
-    public void The_image_name_is_the_one_the_kustomization_sets_and_build_local_builds()
+    public void TheImageNameIsTheOneTheKustomizationSetsAndBuildLocalBuilds()
     {
         var kustomization = (YamlMappingNode)KubernetesManifests.LoadYaml(RepositoryFiles.PathOf(KubernetesManifests.Directory, "kustomization.yaml")).Documents.Single().RootNode;
         var images = ((YamlSequenceNode)kustomization.Children[new YamlScalarNode("images")]).Children.Cast<YamlMappingNode>()
@@ -42,7 +42,7 @@ public sealed partial class DeploymentCrossCheckTests
     }
 
     [Fact]
-    public void Ports_match_the_image_and_the_silo_defaults()
+    public void PortsMatchTheImageAndTheSiloDefaults()
     {
         var ports = Silo.Ports.ToDictionary(p => p.Name, p => p.ContainerPort);
         var defaults = new ClusteringOptions();
@@ -58,7 +58,7 @@ public sealed partial class DeploymentCrossCheckTests
     }
 
     [Fact]
-    public void Probe_paths_are_endpoints_the_silo_maps()
+    public void ProbePathsAreEndpointsTheSiloMaps()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Services.AddHealthChecks();
@@ -76,7 +76,7 @@ public sealed partial class DeploymentCrossCheckTests
     }
 
     [Fact]
-    public void Every_environment_key_is_a_setting_the_silo_reads()
+    public void EveryEnvironmentKeyIsASettingTheSiloReads()
     {
         var example = Assert.IsType<V1Secret>(Assert.Single(KubernetesManifests.LoadObjects("secret.example.yaml")));
         var keys = ConfigMap.Data.Keys
@@ -93,9 +93,9 @@ public sealed partial class DeploymentCrossCheckTests
     }
 
     [Fact]
-    public void Every_place_the_silo_writes_is_a_volume_and_every_volume_is_used()
+    public void EveryPlaceTheSiloWritesIsAVolumeAndEveryVolumeIsUsed()
     {
-        var mounts = Silo.VolumeMounts.Select(m => m.MountPath).ToList();
+        var mounts = Silo.VolumeMounts.Where(m => m.ReadOnlyProperty != true).Select(m => m.MountPath).ToList();
         var spool = ConfigMap.Data["Publisher__SpoolDirectory"];
 
         // The root filesystem is read-only: the spool and .NET's temp files (diagnostics socket, Path.GetTempPath) need
@@ -103,6 +103,10 @@ public sealed partial class DeploymentCrossCheckTests
         Assert.Contains(mounts, m => spool.StartsWith(m + "/", StringComparison.Ordinal));
         Assert.Contains("/tmp", mounts);
         Assert.Equal(2, mounts.Count);
+        // Read-only mounts hold files a setting of the silo names (the Orleans TLS certificate).
+        var paths = Silo.Env.Where(e => e.Value is not null).Select(e => e.Value).ToList();
+        Assert.All(Silo.VolumeMounts.Where(m => m.ReadOnlyProperty == true), m =>
+            Assert.Contains(paths, p => p.StartsWith(m.MountPath + "/", StringComparison.Ordinal)));
         var pod = manifests.Single<V1Deployment>().Spec.Template.Spec;
         Assert.Equal(Silo.VolumeMounts.Select(m => m.Name).Order(), pod.Volumes.Select(v => v.Name).Order());
     }

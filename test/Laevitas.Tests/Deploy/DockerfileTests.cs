@@ -86,7 +86,7 @@ public sealed class DockerfileTests
 
     [Theory]
     [MemberData(nameof(Images))]
-    public void Everything_copied_from_the_context_exists_and_is_not_docker_ignored(string dockerfile, string _)
+    public void EverythingCopiedFromTheContextExistsAndIsNotDockerIgnored(string dockerfile, string _)
     {
         var ignored = DockerIgnoredTopLevel();
         var sources = ContextCopySources(dockerfile).ToList();
@@ -102,7 +102,7 @@ public sealed class DockerfileTests
 
     [Theory]
     [MemberData(nameof(Images))]
-    public void The_build_stage_restores_from_every_project_file_and_publishes_the_project(string dockerfile, string project)
+    public void TheBuildStageRestoresFromEveryProjectFileAndPublishesTheProject(string dockerfile, string project)
     {
         var instructions = Instructions(dockerfile);
         var ignored = DockerIgnoredTopLevel();
@@ -123,7 +123,7 @@ public sealed class DockerfileTests
 
     [Theory]
     [MemberData(nameof(Images))]
-    public void The_dockerfile_uses_only_syntax_that_buildah_on_debian_12_builds(string dockerfile, string _)
+    public void TheDockerfileUsesOnlySyntaxThatBuildahOnDebian12Builds(string dockerfile, string _)
     {
         // deploy/docker/build-local.sh builds with podman 4.3 / buildah 1.28, which refuse COPY --link and --parents.
         Assert.DoesNotContain(Instructions(dockerfile), i => i.StartsWith("COPY ", StringComparison.Ordinal) && (i.Contains("--link", StringComparison.Ordinal) || i.Contains("--parents", StringComparison.Ordinal)));
@@ -131,7 +131,7 @@ public sealed class DockerfileTests
 
     [Theory]
     [MemberData(nameof(Images))]
-    public void The_runtime_stage_is_a_non_root_dotnet_image_running_the_projects_assembly(string dockerfile, string project)
+    public void TheRuntimeStageIsANonRootDotnetImageRunningTheProjectsAssembly(string dockerfile, string project)
     {
         var instructions = Instructions(dockerfile);
         var runtimeStage = instructions.SkipWhile(i => !(i.StartsWith("FROM ", StringComparison.Ordinal) && i.EndsWith(" AS runtime", StringComparison.Ordinal))).ToList();
@@ -144,7 +144,7 @@ public sealed class DockerfileTests
     }
 
     [Fact]
-    public void The_silo_image_exposes_the_ports_the_deployment_uses()
+    public void TheSiloImageExposesThePortsTheDeploymentUses()
     {
         var exposed = Instructions("silo.Dockerfile")
             .Where(i => i.StartsWith("EXPOSE ", StringComparison.Ordinal))

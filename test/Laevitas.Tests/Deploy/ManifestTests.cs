@@ -24,7 +24,7 @@ public sealed partial class ManifestTests
     private V1ConfigMap ConfigMap => manifests.Single<V1ConfigMap>();
 
     [Fact]
-    public void Every_manifest_file_is_in_the_kustomization_except_the_secret_example()
+    public void EveryManifestFileIsInTheKustomizationExceptTheSecretExample()
     {
         var yamlFiles = Directory.GetFiles(RepositoryFiles.PathOf(KubernetesManifests.Directory), "*.yaml")
             .Select(Path.GetFileName)
@@ -37,10 +37,10 @@ public sealed partial class ManifestTests
     }
 
     [Fact]
-    public void Every_object_has_apiVersion_kind_and_name_and_lives_in_the_laevitas_namespace()
+    public void EveryObjectHasApiVersionKindAndNameAndLivesInTheLaevitasNamespace()
     {
         Assert.Equal("laevitas", manifests.Namespace);
-        Assert.Equal(9, manifests.Objects.Count);
+        Assert.Equal(10, manifests.Objects.Count);
         foreach (var (file, o) in manifests.Objects)
         {
             var k = Assert.IsAssignableFrom<IKubernetesObject<V1ObjectMeta>>(o);
@@ -54,7 +54,7 @@ public sealed partial class ManifestTests
     }
 
     [Fact]
-    public void The_deployment_selector_matches_its_pods_and_the_pods_carry_the_orleans_labels()
+    public void TheDeploymentSelectorMatchesItsPodsAndThePodsCarryTheOrleansLabels()
     {
         var labels = Deployment.Spec.Template.Metadata.Labels;
         Assert.NotEmpty(Deployment.Spec.Selector.MatchLabels);
@@ -69,7 +69,7 @@ public sealed partial class ManifestTests
     }
 
     [Fact]
-    public void The_silo_gets_its_identity_from_the_downward_api_as_the_hosting_package_expects()
+    public void TheSiloGetsItsIdentityFromTheDownwardApiAsTheHostingPackageExpects()
     {
         var env = Silo.Env.ToDictionary(e => e.Name);
         Assert.Equal("metadata.name", env[KubernetesHostingOptions.PodNameEnvironmentVariable].ValueFrom.FieldRef.FieldPath);
@@ -86,7 +86,7 @@ public sealed partial class ManifestTests
     }
 
     [Fact]
-    public void The_silo_runs_in_kubernetes_clustering_mode_with_the_ports_it_exposes()
+    public void TheSiloRunsInKubernetesClusteringModeWithThePortsItExposes()
     {
         var data = ConfigMap.Data;
         Assert.True(Enum.TryParse<ClusteringMode>(data["Orleans__ClusteringMode"], ignoreCase: true, out var mode));
@@ -99,7 +99,7 @@ public sealed partial class ManifestTests
     }
 
     [Fact]
-    public void Probes_point_at_the_health_endpoints_on_the_http_port()
+    public void ProbesPointAtTheHealthEndpointsOnTheHttpPort()
     {
         Assert.Equal("/health/live", Silo.LivenessProbe.HttpGet.Path);
         Assert.Equal("/health/ready", Silo.ReadinessProbe.HttpGet.Path);
@@ -114,7 +114,7 @@ public sealed partial class ManifestTests
     }
 
     [Fact]
-    public void Requests_and_limits_are_set()
+    public void RequestsAndLimitsAreSet()
     {
         foreach (var part in new[] { Silo.Resources.Requests, Silo.Resources.Limits })
         {
@@ -126,7 +126,7 @@ public sealed partial class ManifestTests
     }
 
     [Fact]
-    public void Shutdown_leaves_the_silo_time_to_hand_off_before_it_is_killed()
+    public void ShutdownLeavesTheSiloTimeToHandOffBeforeItIsKilled()
     {
         var grace = Pod.TerminationGracePeriodSeconds!.Value;
         var preStop = Silo.Lifecycle.PreStop.Sleep.Seconds;
@@ -137,7 +137,7 @@ public sealed partial class ManifestTests
     }
 
     [Fact]
-    public void The_silo_runs_unprivileged()
+    public void TheSiloRunsUnprivileged()
     {
         Assert.True(Pod.SecurityContext.RunAsNonRoot);
         Assert.NotEqual(0, Pod.SecurityContext.RunAsUser);
@@ -152,7 +152,7 @@ public sealed partial class ManifestTests
     }
 
     [Fact]
-    public void The_pods_service_account_has_the_pod_permissions_the_kubernetes_hosting_package_uses()
+    public void ThePodsServiceAccountHasThePodPermissionsTheKubernetesHostingPackageUses()
     {
         var account = manifests.Single<V1ServiceAccount>();
         var role = manifests.Single<V1Role>();
@@ -171,7 +171,7 @@ public sealed partial class ManifestTests
     }
 
     [Fact]
-    public void Services_select_the_silo_pods_and_target_ports_the_container_exposes()
+    public void ServicesSelectTheSiloPodsAndTargetPortsTheContainerExposes()
     {
         var labels = Deployment.Spec.Template.Metadata.Labels;
         var containerPorts = Silo.Ports.ToDictionary(p => p.Name, p => p.ContainerPort);
@@ -195,7 +195,7 @@ public sealed partial class ManifestTests
     }
 
     [Fact]
-    public void The_disruption_budget_takes_down_one_silo_at_a_time()
+    public void TheDisruptionBudgetTakesDownOneSiloAtATime()
     {
         var budget = manifests.Single<V1PodDisruptionBudget>();
         var labels = Deployment.Spec.Template.Metadata.Labels;
@@ -205,7 +205,7 @@ public sealed partial class ManifestTests
     }
 
     [Fact]
-    public void Configuration_references_resolve_to_the_configmap_and_the_documented_secret()
+    public void ConfigurationReferencesResolveToTheConfigmapAndTheDocumentedSecret()
     {
         var exampleSecret = Assert.IsType<V1Secret>(Assert.Single(KubernetesManifests.LoadObjects("secret.example.yaml")));
         var configMapRefs = Silo.EnvFrom.Where(e => e.ConfigMapRef is not null).Select(e => e.ConfigMapRef.Name).ToList();
@@ -229,7 +229,7 @@ public sealed partial class ManifestTests
     }
 
     [Fact]
-    public void No_secret_value_is_committed()
+    public void NoSecretValueIsCommitted()
     {
         // Credentials only come through the Secret; the ConfigMap and literal env values must not carry any.
         var suspicious = SecretLooking();
@@ -250,6 +250,77 @@ public sealed partial class ManifestTests
             Assert.True(kv.Value.Length == 0 || kv.Value.Contains('<'), $"{kv.Key} in the example secret is not a placeholder");
         });
     }
+
+    [Fact]
+    public void TheApiKeyComesFromTheSecretAndIsRequired()
+    {
+        var exampleSecret = Assert.IsType<V1Secret>(Assert.Single(KubernetesManifests.LoadObjects("secret.example.yaml")));
+        var apiKeys = Assert.Single(Silo.Env, e => e.Name == "Api__Keys");
+
+        // A secretKeyRef (not only envFrom): a Secret without the key keeps the pod from starting instead of serving an open API.
+        Assert.Null(apiKeys.Value);
+        Assert.Equal(exampleSecret.Metadata.Name, apiKeys.ValueFrom.SecretKeyRef.Name);
+        Assert.Equal("Api__Keys", apiKeys.ValueFrom.SecretKeyRef.Key);
+        Assert.NotEqual(true, apiKeys.ValueFrom.SecretKeyRef.Optional);
+        Assert.Contains("<", exampleSecret.StringData["Api__Keys"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OrleansTlsIsOnWithTheCertificateFilesOfAReadOnlySecretVolume()
+    {
+        var env = Silo.Env.Where(e => e.Name.StartsWith("Orleans__Tls__", StringComparison.Ordinal)).ToDictionary(e => e.Name, e => e.Value);
+        Assert.Equal(["Orleans__Tls__CaPath", "Orleans__Tls__CertificatePath", "Orleans__Tls__KeyPath"], env.Keys.Order());
+
+        var mount = Assert.Single(Silo.VolumeMounts, m => env.Values.All(path => Path.GetDirectoryName(path) == m.MountPath));
+        Assert.True(mount.ReadOnlyProperty);
+        var volume = Assert.Single(Pod.Volumes, v => v.Name == mount.Name);
+        Assert.Equal("laevitas-orleans-tls", volume.Secret.SecretName);
+        // The key names of a kubernetes.io/tls Secret (and of cert-manager's, which adds ca.crt).
+        Assert.Equal(["ca.crt", "tls.crt", "tls.key"], env.Values.Select(Path.GetFileName).Order());
+        // Readable by the pod's group (fsGroup), by no one else.
+        Assert.Equal(0, volume.Secret.DefaultMode!.Value & 0b000_000_111);
+        Assert.DoesNotContain(ConfigMap.Data.Keys, k => k.StartsWith("Orleans__Tls__", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheNetworkPolicyAdmitsOnlySilosToTheSiloPortAndOnlyClientsIngressAndPrometheusToTheOthers()
+    {
+        var policy = manifests.Single<V1NetworkPolicy>();
+        var podLabels = Deployment.Spec.Template.Metadata.Labels;
+        var containerPorts = Silo.Ports.Select(p => p.Name).ToHashSet();
+
+        Assert.Equal(["Ingress"], policy.Spec.PolicyTypes);
+        Assert.All(policy.Spec.PodSelector.MatchLabels, l => Assert.Equal(l.Value, podLabels[l.Key]));
+        // Every rule names its ports, by names the container exposes (a rule without ports would open all of them).
+        Assert.All(policy.Spec.Ingress, rule => Assert.NotEmpty(rule.Ports));
+        Assert.All(policy.Spec.Ingress.SelectMany(r => r.Ports), p => Assert.Contains(p.Port.Value, containerPorts));
+
+        var siloRules = policy.Spec.Ingress.Where(r => r.Ports.Any(p => p.Port.Value == "silo")).ToList();
+        var siloRule = Assert.Single(siloRules);
+        var peer = Assert.Single(siloRule.FromProperty);
+        Assert.Null(peer.NamespaceSelector);
+        Assert.Null(peer.IpBlock);
+        Assert.Equal(Deployment.Spec.Selector.MatchLabels, peer.PodSelector.MatchLabels);
+        Assert.Equal(["silo"], siloRule.Ports.Select(p => p.Port.Value));
+
+        // The silos themselves are not admitted to the gateway or HTTP ports, nor anything to everything.
+        foreach (var rule in policy.Spec.Ingress.Where(r => r != siloRule))
+        {
+            Assert.NotEmpty(rule.FromProperty);
+            Assert.DoesNotContain(rule.FromProperty, p => p.PodSelector?.MatchLabels?.SequenceEqual(Deployment.Spec.Selector.MatchLabels) == true);
+            Assert.DoesNotContain(rule.FromProperty, p => p.PodSelector is null && p.NamespaceSelector is null && p.IpBlock is null);
+        }
+
+        var gatewayPeers = policy.Spec.Ingress.Where(r => r.Ports.Any(p => p.Port.Value == "gateway")).SelectMany(r => r.FromProperty).ToList();
+        Assert.Equal(["laevitas.io/client=true"], gatewayPeers.SelectMany(p => p.PodSelector.MatchLabels).Select(l => $"{l.Key}={l.Value}"));
+        var httpPeers = policy.Spec.Ingress.Where(r => r.Ports.Any(p => p.Port.Value == "http")).SelectMany(r => r.FromProperty).ToList();
+        Assert.Contains(httpPeers, p => Label(p.NamespaceSelector, "kubernetes.io/metadata.name") == "ingress-nginx");
+        Assert.Contains(httpPeers, p => Label(p.NamespaceSelector, "kubernetes.io/metadata.name") == "monitoring"
+            && Label(p.PodSelector, "app.kubernetes.io/name") == "prometheus");
+    }
+
+    private static string? Label(V1LabelSelector? selector, string key) =>
+        selector?.MatchLabels is { } labels && labels.TryGetValue(key, out var value) ? value : null;
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.]*$")]
     private static partial Regex EnvironmentVariableName();

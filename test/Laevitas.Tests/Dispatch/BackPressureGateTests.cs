@@ -19,7 +19,7 @@ public sealed class BackPressureGateTests
     private BackPressureGate Gate() => new(() => Interlocked.Read(ref pending), Options, TimeProvider.System);
 
     [Fact]
-    public void With_room_the_feed_reads_on()
+    public void WithRoomTheFeedReadsOn()
     {
         pending = 999;
 
@@ -27,7 +27,7 @@ public sealed class BackPressureGateTests
     }
 
     [Fact]
-    public void A_feed_already_as_far_behind_as_allowed_is_not_held()
+    public void AFeedAlreadyAsFarBehindAsAllowedIsNotHeld()
     {
         pending = 5_000;
 
@@ -35,7 +35,7 @@ public sealed class BackPressureGateTests
     }
 
     [Fact]
-    public async Task A_full_backlog_holds_the_feed_until_a_batch_of_room_is_free()
+    public async Task AFullBacklogHoldsTheFeedUntilABatchOfRoomIsFree()
     {
         pending = 1_000;
         var gate = Gate();
@@ -53,7 +53,7 @@ public sealed class BackPressureGateTests
     }
 
     [Fact]
-    public async Task A_backlog_that_stays_full_holds_the_feed_for_the_rest_of_the_allowance_only()
+    public async Task ABacklogThatStaysFullHoldsTheFeedForTheRestOfTheAllowanceOnly()
     {
         pending = 1_000;
         var gate = Gate();

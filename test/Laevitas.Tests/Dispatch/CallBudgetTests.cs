@@ -5,7 +5,7 @@ namespace Laevitas.Tests.Dispatch;
 public sealed class CallBudgetTests
 {
     [Fact]
-    public void A_round_may_start_what_the_rate_earned_since_the_last_one()
+    public void ARoundMayStartWhatTheRateEarnedSinceTheLastOne()
     {
         var clock = new SteppedClock();
         var budget = new CallBudget(10_000, clock);
@@ -17,7 +17,7 @@ public sealed class CallBudgetTests
     }
 
     [Fact]
-    public void An_idle_spell_saves_up_at_most_a_tenth_of_a_second()
+    public void AnIdleSpellSavesUpAtMostATenthOfASecond()
     {
         var clock = new SteppedClock();
         var budget = new CallBudget(10_000, clock);
@@ -30,7 +30,7 @@ public sealed class CallBudgetTests
     }
 
     [Fact]
-    public void Over_a_second_the_calls_started_match_the_rate()
+    public void OverASecondTheCallsStartedMatchTheRate()
     {
         var clock = new SteppedClock();
         var budget = new CallBudget(12_000, clock);
@@ -47,7 +47,7 @@ public sealed class CallBudgetTests
     }
 
     [Fact]
-    public void Zero_means_no_bound()
+    public void ZeroMeansNoBound()
     {
         Assert.Equal(int.MaxValue, new CallBudget(0, new SteppedClock()).Refill());
     }

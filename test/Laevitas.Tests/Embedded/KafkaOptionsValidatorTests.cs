@@ -32,6 +32,29 @@ public sealed class KafkaOptionsValidatorTests
     }
 
     [Fact]
+    public void TheTradesTopicDefaultsToTheTickTopicWithATradesSuffix()
+    {
+        Assert.Equal("deribit-trades", Valid().TradesTopicName);
+        Assert.Equal("own", new KafkaOptions { Topic = "deribit", TradesTopic = "own" }.TradesTopicName);
+    }
+
+    [Theory]
+    [InlineData("deribit", "must differ")]
+    [InlineData("deribit-dead-letter", "must differ")]
+    [InlineData("trades/deribit", "'/'")]
+    public void ATradesTopicThatIsTheTickOrDeadLetterTopicOrIllegalIsRejected(string tradesTopic, string reason)
+    {
+        var options = Valid();
+        options.TradesTopic = tradesTopic;
+
+        var result = new KafkaOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Kafka:TradesTopic", result.FailureMessage);
+        Assert.Contains(reason, result.FailureMessage);
+    }
+
+    [Fact]
     public void OverlongTopicNameIsRejected()
     {
         var options = Valid();

@@ -1,11 +1,10 @@
-using Laevitas.Testing;
 using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Laevitas.Testing;
 using Laevitas.DeribitSimulator;
 using Laevitas.Feed;
-using Laevitas.LocalInfrastructure.Kafka;
 using Laevitas.Grains.Abstractions.Api;
 using Laevitas.Grains.Abstractions.History;
 using Laevitas.Grains.Abstractions.Instruments;
@@ -25,11 +24,10 @@ namespace Laevitas.Tests.EndToEnd;
 /// be rebuilt from the stored row alone, and the currency columns must tell inverse from linear.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class RecordedTickersThroughThePipelineTests(PostgresFixture postgres, ITestOutputHelper output) : IAsyncLifetime
+public sealed class RecordedTickersThroughThePipelineTests(PostgresFixture postgres, ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
-    private readonly string spoolDirectory = Path.Combine(Path.GetTempPath(), "laevitas-tests", "recorded-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly MockKafkaCluster kafka = KafkaFixture.StartPrivateCluster();
+    private readonly PipelineInfrastructure pipeline = new("recorded-");
 
     // What the name says about the unit of the prices and the settlement currency (Deribit's get_instruments:
     // quote_currency / settlement_currency; inverse futures and perpetuals are quoted in USD).
@@ -46,18 +44,7 @@ public sealed class RecordedTickersThroughThePipelineTests(PostgresFixture postg
         ["MATIC_USDC-9MAR24-1d02-C"] = ("option", "MATIC", "USDC", "USDC"),
     };
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        kafka.Dispose();
-        if (Directory.Exists(spoolDirectory))
-        {
-            Directory.Delete(spoolDirectory, recursive: true);
-        }
-
-        return Task.CompletedTask;
-    }
+    public void Dispose() => pipeline.Dispose();
 
     [Fact]
     public async Task EveryFieldOfEveryRecordedTickerIsRebuiltFromItsStoredRow()
@@ -74,13 +61,7 @@ public sealed class RecordedTickersThroughThePipelineTests(PostgresFixture postg
         // BTC-PERPETUAL of its own): the recorded ticks are the only ones those grains see.
         var followed = simulator.Universe.Active.Select(i => i.InstrumentName).Where(n => !Expected.ContainsKey(n)).ToArray();
         Assert.NotEmpty(followed);
-        kafka.CreateTopic("recorded", 2);
-        var settings = Feed.FeedHarness.FastSettings(simulator.Url);
-        settings["ConnectionStrings:Postgres"] = connectionString;
-        settings["Kafka:BootstrapServers"] = kafka.BootstrapServers;
-        settings["Kafka:Topic"] = "recorded";
-        settings["Kafka:Partitions"] = "2";
-        settings["Publisher:SpoolDirectory"] = spoolDirectory;
+        var settings = pipeline.SiloSettings(simulator.Url, connectionString, "recorded", partitions: 2);
         settings["Deribit:Instruments"] = string.Join(',', followed);
         await using var silo = await SiloApiHost.StartAsync(settings);
 

@@ -6,9 +6,9 @@ namespace Laevitas.Tests.Feed;
 /// <summary>Keeps every log entry so tests can assert what an operator would read.</summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider
 {
-    private readonly ConcurrentQueue<LogEntry> _entries = new();
+    private readonly ConcurrentQueue<LogEntry> entries = new();
 
-    public IReadOnlyList<LogEntry> Entries => _entries.ToArray();
+    public IReadOnlyList<LogEntry> Entries => entries.ToArray();
 
     public ILogger CreateLogger(string categoryName) => new CapturingLogger(this, categoryName);
 
@@ -25,6 +25,6 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner._entries.Enqueue(new LogEntry(logLevel, category, eventId, formatter(state, exception)));
+            owner.entries.Enqueue(new LogEntry(logLevel, category, eventId, formatter(state, exception)));
     }
 }

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using Laevitas.Grains.Abstractions.Indexes;
 using Laevitas.Grains.Abstractions.Instruments;
 using Laevitas.Grains.Abstractions.Ticks;
+using Laevitas.Grains.Abstractions.Trades;
 using Laevitas.Feed;
 
 namespace Laevitas.Tests.Feed;
@@ -8,33 +10,45 @@ namespace Laevitas.Tests.Feed;
 /// <summary>Records everything the feed hands over, per instrument in arrival order (thread-safe).</summary>
 public sealed class CollectingTickSink : ITickSink
 {
-    private readonly ConcurrentDictionary<string, List<RawTick>> _ticks = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, byte> _listed = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _delisted = new();
-    private long _count;
+    private readonly ConcurrentDictionary<string, List<RawTick>> ticks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> listed = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> delisted = new();
+    private readonly ConcurrentQueue<RawTrade> trades = new();
+    private readonly ConcurrentQueue<IndexValue> indexValues = new();
+    private long count;
 
-    public long Count => Interlocked.Read(ref _count);
+    /// <summary>Trades received, in arrival order.</summary>
+    public IReadOnlyList<RawTrade> Trades => trades.ToArray();
 
-    public IReadOnlyCollection<string> Listed => _listed.Keys.ToArray();
+    public void OnTrade(RawTrade trade) => trades.Enqueue(trade);
 
-    public IReadOnlyCollection<string> Delisted => _delisted.ToArray();
+    /// <summary>Index channel values received, in arrival order.</summary>
+    public IReadOnlyList<IndexValue> IndexValues => indexValues.ToArray();
+
+    public void OnIndexValue(IndexValue value) => indexValues.Enqueue(value);
+
+    public long Count => Interlocked.Read(ref count);
+
+    public IReadOnlyCollection<string> Listed => listed.Keys.ToArray();
+
+    public IReadOnlyCollection<string> Delisted => delisted.ToArray();
 
     public void OnTick(RawTick tick)
     {
-        var list = _ticks.GetOrAdd(tick.InstrumentName, _ => []);
+        var list = ticks.GetOrAdd(tick.InstrumentName, _ => []);
         lock (list)
         {
             list.Add(tick);
         }
 
-        Interlocked.Increment(ref _count);
+        Interlocked.Increment(ref count);
     }
 
     public void OnInstrumentsListed(IReadOnlyList<InstrumentInfo> instruments)
     {
         foreach (var instrument in instruments)
         {
-            _listed[instrument.InstrumentName] = 0;
+            listed[instrument.InstrumentName] = 0;
         }
     }
 
@@ -42,7 +56,7 @@ public sealed class CollectingTickSink : ITickSink
     {
         foreach (var name in instrumentNames)
         {
-            _delisted.Enqueue(name);
+            delisted.Enqueue(name);
         }
     }
 
@@ -50,7 +64,7 @@ public sealed class CollectingTickSink : ITickSink
     public Dictionary<string, RawTick[]> Snapshot()
     {
         var copy = new Dictionary<string, RawTick[]>(StringComparer.Ordinal);
-        foreach (var (name, list) in _ticks)
+        foreach (var (name, list) in ticks)
         {
             lock (list)
             {
@@ -63,7 +77,7 @@ public sealed class CollectingTickSink : ITickSink
 
     public int CountFor(string instrument)
     {
-        if (!_ticks.TryGetValue(instrument, out var list))
+        if (!ticks.TryGetValue(instrument, out var list))
         {
             return 0;
         }

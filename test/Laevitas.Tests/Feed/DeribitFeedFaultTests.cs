@@ -112,16 +112,16 @@ public class DeribitFeedFaultTests
     {
         public const double TickRate = 2_000;
 
-        private readonly FeedRun _run;
+        private readonly FeedRun run;
 
         private FaultRun(FeedRun run)
         {
-            _run = run;
+            this.run = run;
         }
 
-        public DeribitSimulatorServer Sim => _run.Sim;
+        public DeribitSimulatorServer Sim => run.Sim;
 
-        public FeedHarness Feed => _run.Feed;
+        public FeedHarness Feed => run.Feed;
 
         public static async Task<FaultRun> StartAsync(Action<Dictionary<string, string?>>? configure = null)
         {
@@ -167,6 +167,6 @@ public class DeribitFeedFaultTests
             }, TimeSpan.FromSeconds(10), "every tick sent after recovery received, none duplicated or reordered");
         }
 
-        public ValueTask DisposeAsync() => _run.DisposeAsync();
+        public ValueTask DisposeAsync() => run.DisposeAsync();
     }
 }

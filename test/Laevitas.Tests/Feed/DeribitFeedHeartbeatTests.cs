@@ -18,7 +18,7 @@ public class DeribitFeedHeartbeatTests
     public async Task AnswersEveryTestRequestSoTheSessionSurvivesHeartbeatsAndReportsMetrics()
     {
         await using var run = await FeedRun.StartAsync(new SimulatorOptions { InstrumentCount = 20, TicksPerSecond = 200 });
-        using var metrics = new MetricsCollector(run.Feed.Services.GetRequiredService<IMeterFactory>());
+        using var metrics = new HostMeterReader(run.Feed.Services.GetRequiredService<IMeterFactory>());
 
         // The second test_request arrives at ~20 s, right after the exchange checked that the first was answered.
         await Eventually.TrueAsync(() => run.Feed.Status.TestRequestsAnswered >= 2, TimeSpan.FromSeconds(35), "two test_requests answered",
@@ -41,35 +41,5 @@ public class DeribitFeedHeartbeatTests
         Assert.True(observed["laevitas.feed.test_requests"] >= 2);
         Assert.Equal(0, observed["laevitas.feed.parse_errors"]);
         Assert.Equal(0, observed["laevitas.feed.reconnects"]);
-    }
-
-    /// <summary>Reads, on demand, the feed's instruments on the "Laevitas" meter of one host (other tests' hosts run in parallel).</summary>
-    private sealed class MetricsCollector : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly Dictionary<string, double> _values = new(StringComparer.Ordinal);
-
-        public MetricsCollector(IMeterFactory hostMeters)
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == LaevitasMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, hostMeters))
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => _values[instrument.Name] = value);
-            _listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => _values[instrument.Name] = value);
-            _listener.Start();
-        }
-
-        public Dictionary<string, double> Collect()
-        {
-            _values.Clear();
-            _listener.RecordObservableInstruments();
-            return new Dictionary<string, double>(_values, StringComparer.Ordinal);
-        }
-
-        public void Dispose() => _listener.Dispose();
     }
 }

@@ -144,7 +144,7 @@ public class DeribitFeedLifecycleTests
     }
 
     /// <summary>Same expiry and type as an existing option, a strike nobody lists.</summary>
-    private static string NewStrike(string optionName, DeribitSimulatorServer sim)
+    internal static string NewStrike(string optionName, DeribitSimulatorServer sim)
     {
         var parts = optionName.Split('-');
         var strike = int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) + 1;

@@ -11,9 +11,10 @@ public class DeribitFeedUniverseTests
     {
         // Quiet while subscribing, so the exchange's view of call spacing is not distorted by a loaded machine.
         var simOptions = new SimulatorOptions { InstrumentCount = 5_000, TicksPerSecond = 0, RecordEmitted = true };
-        // A small burst allowance (absorbs scheduling jitter): the ten calls needed would be refused from the
-        // fifth on without the feed's own pacing below the sustained rate.
-        simOptions.Limits.SubscribeBurst = 4;
+        // A small burst allowance (absorbs the jitter between the feed's sends and the exchange's reads, both in this
+        // process): the ten calls needed would be refused from the seventh on without the feed's own pacing below
+        // the sustained rate.
+        simOptions.Limits.SubscribeBurst = 6;
         await using var run = await FeedRun.StartAsync(simOptions, settings =>
         {
             settings["Deribit:ChannelsPerSubscribeCall"] = simOptions.Limits.MaxChannelsPerSubscribe.ToString();

@@ -13,11 +13,11 @@ namespace Laevitas.Tests.Feed;
 /// </summary>
 public sealed class FeedHarness : IAsyncDisposable
 {
-    private readonly IHost _host;
+    private readonly IHost host;
 
     private FeedHarness(IHost host, CollectingTickSink sink, CapturingLoggerProvider logs)
     {
-        _host = host;
+        this.host = host;
         Sink = sink;
         Logs = logs;
         Status = host.Services.GetRequiredService<FeedStatus>();
@@ -29,7 +29,7 @@ public sealed class FeedHarness : IAsyncDisposable
 
     public FeedStatus Status { get; }
 
-    public IServiceProvider Services => _host.Services;
+    public IServiceProvider Services => host.Services;
 
     public static Dictionary<string, string?> FastSettings(string url) => new()
     {
@@ -44,6 +44,13 @@ public sealed class FeedHarness : IAsyncDisposable
         ["Deribit:ConnectTimeoutSeconds"] = "3",
         ["Deribit:RequestTimeoutSeconds"] = "5",
         ["Deribit:DiscoveryCallsPerSecond"] = "20",
+        // Ticker channels only: the feed tests count channels and connections per instrument. The trades channels
+        // (on by default) are tested where they are turned on: DeribitFeedTradesTests and the trades end-to-end test.
+        ["Deribit:Trades"] = "false",
+        // Likewise the instrument.state channels (on by default): DeribitFeedListingTests turns them on.
+        ["Deribit:InstrumentStateChannel"] = "false",
+        // Likewise the index channels (on by default): DeribitFeedIndexTests and the index end-to-end test turn them on.
+        ["Deribit:IndexChannels"] = "false",
     };
 
     public static async Task<FeedHarness> StartAsync(Dictionary<string, string?> settings)
@@ -66,7 +73,7 @@ public sealed class FeedHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await _host.StopAsync(timeout.Token);
-        _host.Dispose();
+        await host.StopAsync(timeout.Token);
+        host.Dispose();
     }
 }

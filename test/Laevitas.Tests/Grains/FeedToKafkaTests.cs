@@ -42,7 +42,10 @@ public sealed class FeedToKafkaTests(PostgresFixture postgres, ITestOutputHelper
     {
         var run = await RunAsync(nameof(EveryEmittedTickIsOnTheTopicOnceInOrder), instruments: 300, ticksPerSecond: 5_000, ticks: 30_000, outage: null);
 
-        Assert.Equal(0, run.Publisher.Spooled);
+        // Whether the spool was used is not asserted: a broker that acknowledges nothing for a second (an in-process
+        // one on a loaded machine can) rightly sends ticks through it. What matters is checked: every tick on the
+        // topic once, in order (RunAsync), and none dropped.
+        Assert.Equal(0, run.Publisher.Dropped);
         Assert.Equal(300, run.Registered);
     }
 

@@ -33,4 +33,18 @@ internal static class GrainStateRows
         command.Parameters.AddWithValue("key", key);
         return await command.ExecuteNonQueryAsync();
     }
+
+    /// <summary>Raises the row's version as a write by another activation would (its payload left as it was).</summary>
+    public static async Task<int> BumpVersionAsync(string connectionString, string serviceId, string stateName, string key)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "UPDATE orleans_grain_state SET version = version + 1 WHERE service_id = @service AND state_name = @state AND grain_id_string = @key " +
+            "RETURNING version", connection);
+        command.Parameters.AddWithValue("service", serviceId);
+        command.Parameters.AddWithValue("state", stateName);
+        command.Parameters.AddWithValue("key", key);
+        return (int)(await command.ExecuteScalarAsync() ?? throw new InvalidOperationException($"No state row for {key} in service {serviceId}."));
+    }
 }

@@ -1,15 +1,17 @@
 using System.Text;
 using Laevitas.Grains.Abstractions.Instruments;
 using Laevitas.Grains.Abstractions.Ticks;
+using Laevitas.Grains.Publishing;
+using Microsoft.Extensions.DependencyInjection;
 using Laevitas.Tests.Infrastructure;
 using Orleans.TestingHost;
 
 namespace Laevitas.Tests.Grains;
 
 /// <summary>
-/// When an instrument grain answers the dispatcher: after the broker acknowledged the ticks when the dispatcher is on
-/// another silo (so a killed grain silo makes it send them again), at once when it is on the grain's own silo (the
-/// dispatcher dies with it, waiting would protect nothing).
+/// When an instrument grain answers the dispatcher: once the broker acknowledged the ticks or the publisher has them
+/// fsynced in its spool when the dispatcher is on another silo (so a killed grain silo makes it send them again), at
+/// once when it is on the grain's own silo (the dispatcher dies with it, waiting would protect nothing).
 /// </summary>
 [Collection(GrainsCollection.Name)]
 public sealed class InstrumentGrainDeliveryWaitTests(PostgresFixture postgres) : IAsyncLifetime
@@ -31,28 +33,59 @@ public sealed class InstrumentGrainDeliveryWaitTests(PostgresFixture postgres) :
     }
 
     [Fact]
-    public async Task A_dispatcher_elsewhere_is_answered_once_the_broker_has_the_ticks()
+    public async Task ADispatcherElsewhereIsAnsweredOnceTheBrokerHasTheTicks()
     {
-        var (cluster, kafka) = await StartAsync(nameof(A_dispatcher_elsewhere_is_answered_once_the_broker_has_the_ticks));
+        var (cluster, kafka) = await StartAsync(nameof(ADispatcherElsewhereIsAnsweredOnceTheBrokerHasTheTicks));
         await using var _ = cluster;
         var grain = cluster.Client.GetGrain<IInstrumentGrain>(Instrument);
         await grain.GetSnapshotAsync(); // activated, so the wait below is not the activation
 
+        // The producer's first request connects and fetches metadata (several round trips): done before the broker slows.
+        await grain.ReceiveTicksAsync(TestTicks.Batch(Instrument, 1_699_999_999_000, 1)).WaitAsync(TimeSpan.FromSeconds(7));
+
+        // A broker that answers slowly: the call waits for the acknowledgement, which cannot come sooner than the
+        // round trip (kept well below the publisher's 1 s of silence, after which the ticks would go to the spool).
+        var roundTrip = TimeSpan.FromMilliseconds(250);
+        own.Kafka.SetAllBrokersRtt(roundTrip);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // Answered before DeliveryWait ran out, so by the acknowledgement; nothing went through the spool.
+        await grain.ReceiveTicksAsync(TestTicks.Batch(Instrument, 1_700_000_000_000, 3)).WaitAsync(TimeSpan.FromSeconds(7));
+        Assert.True(clock.Elapsed >= roundTrip, $"answered after {clock.Elapsed.TotalMilliseconds:0} ms, before the broker could acknowledge");
+        var status = Publisher(cluster).GetStatus();
+        Assert.True(status.Spooled == 0, $"{clock.Elapsed.TotalMilliseconds:0} ms: {status}");
+        var onTopic = await TopicReader.ReadAsync(kafka, expected: 4, TimeSpan.FromSeconds(30));
+        Assert.Equal(4, onTopic.Count);
+    }
+
+    [Fact]
+    public async Task ADispatcherElsewhereIsAnsweredOnceTheTicksAreOnDiskWhenTheBrokerIsSilent()
+    {
+        var (cluster, kafka) = await StartAsync(nameof(ADispatcherElsewhereIsAnsweredOnceTheTicksAreOnDiskWhenTheBrokerIsSilent));
+        await using var _ = cluster;
+        var grain = cluster.Client.GetGrain<IInstrumentGrain>(Instrument);
+        await grain.GetSnapshotAsync();
+
+        // No tick follows this batch: the publisher itself notices the silence and moves the ticks into its spool.
         own.Kafka.SetAllBrokersDown();
         var call = grain.ReceiveTicksAsync(TestTicks.Batch(Instrument, 1_700_000_000_000, 3));
-
-        Assert.NotSame(call, await Task.WhenAny(call, Task.Delay(TimeSpan.FromSeconds(2))));
-        own.Kafka.SetAllBrokersUp();
-        // 2 + 7 s: answered before DeliveryWait ran out, so by the acknowledgement.
+        Assert.NotSame(call, await Task.WhenAny(call, Task.Delay(TimeSpan.FromMilliseconds(500))));
+        // Answered with the broker still down and before DeliveryWait ran out: the ticks were on disk first.
         await call.WaitAsync(TimeSpan.FromSeconds(7));
+        var status = Publisher(cluster).GetStatus();
+        Assert.True(status.Spooled >= 3, status.ToString());
+
+        own.Kafka.SetAllBrokersUp();
         var onTopic = await TopicReader.ReadAsync(kafka, expected: 3, TimeSpan.FromSeconds(30));
         Assert.Equal(3, onTopic.Count);
     }
 
+    private static KafkaTickPublisher Publisher(InProcessTestCluster cluster) =>
+        cluster.Silos[0].ServiceProvider.GetRequiredService<KafkaTickPublisher>();
+
     [Fact]
-    public async Task A_dispatcher_on_the_grains_silo_is_answered_without_waiting_and_the_ticks_still_arrive()
+    public async Task ADispatcherOnTheGrainsSiloIsAnsweredWithoutWaitingAndTheTicksStillArrive()
     {
-        var (cluster, kafka) = await StartAsync(nameof(A_dispatcher_on_the_grains_silo_is_answered_without_waiting_and_the_ticks_still_arrive));
+        var (cluster, kafka) = await StartAsync(nameof(ADispatcherOnTheGrainsSiloIsAnsweredWithoutWaitingAndTheTicksStillArrive));
         await using var _ = cluster;
         var grain = cluster.Client.GetGrain<IInstrumentGrain>(Instrument);
         await grain.GetSnapshotAsync();

@@ -229,11 +229,171 @@ public sealed class KafkaTickPublisherTests : IDisposable
         await Task.Delay(TimeSpan.FromMilliseconds(300));
         Assert.False(waiting.IsCompleted, "completed without an acknowledgement");
         var later = Interleaved(perInstrument: 10, firstSequence: sent.Count + more.Count);
-        await Eventually.TrueAsync(() => publisher.PublishAsync(later[..1]).IsCompleted, Timeout, "the publisher to stop making callers wait");
+        // It then answers once the ticks are fsynced in the spool: one group commit, not the outage.
+        await Eventually.TrueAsync(
+            async () => publisher.PublishAsync(later[..1]) is var call && await Task.WhenAny(call, Task.Delay(TimeSpan.FromSeconds(2))) == call,
+            Timeout, "the publisher to stop making callers wait for the broker");
 
         cluster.SetAllBrokersUp();
         await waiting.WaitAsync(Timeout);
         await Eventually.TrueAsync(() => publisher.GetStatus().Published >= sent.Count + more.Count, Timeout, "the queued ticks delivered", () => publisher.GetStatus().ToString());
+    }
+
+    [Fact]
+    public async Task TicksWaitingInTheProducerWhenTheBrokerStopsAnsweringAreOnDiskBeforeTheirCallersAreAnswered()
+    {
+        var kafka = await TopicAsync(nameof(TicksWaitingInTheProducerWhenTheBrokerStopsAnsweringAreOnDiskBeforeTheirCallersAreAnswered), 4);
+        var purger = new LibRdKafkaProducerPurger(NullLogger<LibRdKafkaProducerPurger>.Instance);
+        var options = new PublisherOptions { SpoolDirectory = spoolDirectory, ShutdownFlushTimeout = TimeSpan.FromSeconds(1) };
+        var copy = spoolDirectory + "-after-crash";
+        try
+        {
+            var first = await StartAsync(kafka, options, purger);
+            var sent = Interleaved(perInstrument: 50);
+            await first.PublishAsync(sent).WaitAsync(Timeout);
+
+            // The broker goes away with ticks in the producer's queue: their call waits.
+            cluster.SetAllBrokersDown();
+            var queued = Interleaved(perInstrument: 20, firstSequence: sent.Count);
+            var waiting = first.PublishAsync(queued);
+
+            // Later calls find the broker lagging: they go to the spool, and the queued ticks are moved there too, so
+            // the first call is answered without the broker, once they are on disk.
+            var later = new List<RawTick>();
+            await Eventually.TrueAsync(
+                async () =>
+                {
+                    var tick = TestTicks.Create(Instruments[later.Count % Instruments.Length], 1_800_000_000_000 + later.Count, later.Count);
+                    later.Add(tick);
+                    var call = first.PublishAsync([tick]);
+                    return await Task.WhenAny(call, Task.Delay(TimeSpan.FromSeconds(2))) == call && waiting.IsCompleted;
+                },
+                Timeout, "the queued ticks' call answered while the broker is away", () => first.GetStatus().ToString());
+            await waiting;
+            Assert.Equal(0, first.GetStatus().Dropped);
+
+            // Killed now, the silo would leave only its spool directory: a copy of it, taken while the producer still
+            // holds everything in memory, is what the next start would find.
+            CopyDirectory(spoolDirectory, copy);
+            await first.DisposeAsync();
+
+            cluster.SetAllBrokersUp();
+            await using var next = await StartAsync(kafka, new PublisherOptions { SpoolDirectory = copy }, purger);
+            var expected = queued.Concat(later).ToList();
+            await Eventually.TrueAsync(
+                () => next.GetStatus() is { Spooling: false, SpoolPending: 0 } s && s.Published >= expected.Count,
+                Timeout, "the next start to publish what the spool kept", () => next.GetStatus().ToString());
+
+            // At least once (a crash leaves no read cursor, so a record may come twice; the writer stores it once),
+            // and every tick's payload as sent.
+            var received = await TopicReader.ReadAsync(kafka, sent.Count + expected.Count, Timeout);
+            var onTopic = received
+                .GroupBy(r => (r.Message.Key, TopicReader.ExchangeTimestamp(r.Message.Value)))
+                .ToDictionary(g => g.Key, g => g.First().Message.Value);
+            var missing = sent.Concat(expected).Where(t => !onTopic.ContainsKey((t.InstrumentName, t.Timestamp))).ToList();
+            Assert.True(missing.Count == 0, $"{missing.Count} of {sent.Count + expected.Count} ticks missing, e.g. {string.Join(", ", missing.Take(5))}");
+            Assert.All(sent.Concat(expected), t => Assert.Equal(t.Payload, onTopic[(t.InstrumentName, t.Timestamp)]));
+        }
+        finally
+        {
+            if (Directory.Exists(copy))
+            {
+                Directory.Delete(copy, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task TheLastTicksBeforeTheBrokerFallsSilentAreOnDiskEvenWhenNoTickFollowsThem()
+    {
+        var kafka = await TopicAsync(nameof(TheLastTicksBeforeTheBrokerFallsSilentAreOnDiskEvenWhenNoTickFollowsThem), 4);
+        var purger = new LibRdKafkaProducerPurger(NullLogger<LibRdKafkaProducerPurger>.Instance);
+        await using var publisher = await StartAsync(kafka, new PublisherOptions { SpoolDirectory = spoolDirectory }, purger);
+        var sent = Interleaved(perInstrument: 20);
+        await publisher.PublishAsync(sent).WaitAsync(Timeout);
+
+        // The broker goes away with ticks in the producer, and the traffic stops: no later publish notices the
+        // silence, the publisher itself does, and answers the call once the ticks are in the spool.
+        cluster.SetAllBrokersDown();
+        var last = Interleaved(perInstrument: 5, firstSequence: sent.Count);
+        await publisher.PublishAsync(last).WaitAsync(Timeout);
+        var status = publisher.GetStatus();
+        Assert.True(status.Spooled >= last.Count, status.ToString());
+        Assert.Equal(0, status.Dropped);
+
+        // The taken-back ticks are replayed into the producer and wait there for the broker; with no caller waiting
+        // they are not taken back again (that would re-send the same records every second of the silence).
+        await Eventually.TrueAsync(() => publisher.GetStatus().Buffered >= last.Count, Timeout, "the spool replayed into the producer", () => publisher.GetStatus().ToString());
+        var spooledAfterReplay = publisher.GetStatus().Spooled;
+        var watchedUntil = DateTime.UtcNow + TimeSpan.FromSeconds(4); // several silence checks, each past the 1 s lag
+        while (DateTime.UtcNow < watchedUntil)
+        {
+            Assert.Equal(spooledAfterReplay, publisher.GetStatus().Spooled);
+            await Task.Delay(100);
+        }
+
+        cluster.SetAllBrokersUp();
+        await Eventually.TrueAsync(
+            () => publisher.GetStatus() is { Spooling: false, SpoolPending: 0 } s && s.Published >= sent.Count + last.Count,
+            Timeout, "the spooled ticks published", () => publisher.GetStatus().ToString());
+        var onTopic = (await TopicReader.ReadAsync(kafka, sent.Count + last.Count, Timeout))
+            .Select(r => (r.Message.Key, TopicReader.ExchangeTimestamp(r.Message.Value))).ToHashSet();
+        Assert.All(sent.Concat(last), t => Assert.Contains((t.InstrumentName, t.Timestamp), onTopic));
+    }
+
+    [Fact]
+    public async Task ASpoolOnAFullDiskDropsAndCountsWhatItCannotWriteAndPublishesEverythingItTook()
+    {
+        using var disk = SmallDisk.Mount(384 * 1024);
+        var kafka = await TopicAsync(nameof(ASpoolOnAFullDiskDropsAndCountsWhatItCannotWriteAndPublishesEverythingItTook), 4);
+        var options = new PublisherOptions
+        {
+            SpoolDirectory = disk.Path,
+            // The byte bound is far above the disk: only the disk can refuse.
+            SpoolMaxBytes = 64L * 1024 * 1024,
+            SpoolSegmentBytes = 64 * 1024,
+            BufferMaxMessages = 1_000,
+        };
+        await using var publisher = await StartAsync(kafka, options);
+        cluster.SetAllBrokersDown();
+        var sent = Interleaved(perInstrument: 1_000);
+        foreach (var tick in sent)
+        {
+            // Never throws: what the disk refuses is dropped and counted.
+            publisher.Publish(tick);
+        }
+
+        var full = publisher.GetStatus();
+        Assert.True(full.Dropped > 0 && full.Spooled > 0, full.ToString());
+        // Its own field: LastError is whichever error came last, and the broker's refused connections come too.
+        Assert.Contains("No space left on device", full.SpoolWriteError, StringComparison.Ordinal);
+
+        cluster.SetAllBrokersUp();
+        await Eventually.TrueAsync(
+            () => publisher.GetStatus() is { Spooling: false, SpoolPending: 0 } s && s.Published + s.Dropped == sent.Count,
+            Timeout, "everything the spool took published", () => publisher.GetStatus().ToString());
+
+        // Every tick not counted as dropped is on the topic once, with its payload: the disk refused whole ticks only.
+        var dropped = publisher.GetStatus().Dropped;
+        var received = await TopicReader.ReadAsync(kafka, sent.Count - (int)dropped, Timeout);
+        Assert.Equal(sent.Count - dropped, received.Count);
+        var byKey = sent.ToDictionary(t => (t.InstrumentName, t.Timestamp));
+        foreach (var record in received)
+        {
+            Assert.True(byKey.TryGetValue((record.Message.Key, TopicReader.ExchangeTimestamp(record.Message.Value)), out var tick), "a record that was never sent");
+            Assert.Equal(tick.Payload, record.Message.Value);
+        }
+
+        Assert.Equal(received.Count, received.Select(r => (r.Message.Key, TopicReader.ExchangeTimestamp(r.Message.Value))).Distinct().Count());
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
     }
 
     private async Task<KafkaOptions> TopicAsync(string name, int partitions)

@@ -54,6 +54,11 @@ public sealed class KafkaFixture : IDisposable
 
         var topic = $"{baseName}-{Interlocked.Increment(ref topicCounter)}-{Guid.NewGuid().ToString("N")[..8]}";
         cluster.CreateTopic(topic, partitions);
+        // The stream provider provisions the dead-letter topic next to the tick topic; the mock cannot create topics
+        // on request, so it is made here.
+        cluster.CreateTopic(new KafkaOptions { Topic = topic }.DeadLetterTopicName, partitions);
+        // And the trades topic a silo derives from the tick topic ({topic}-trades), read by the trade stream provider.
+        cluster.CreateTopic(new KafkaOptions { Topic = topic }.TradesTopicName, partitions);
 
         // The mock creates topics synchronously, but wait until metadata shows every partition with a leader so
         // a test never races the cluster.

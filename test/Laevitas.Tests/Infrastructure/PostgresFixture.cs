@@ -64,7 +64,13 @@ public sealed class PostgresFixture : IAsyncLifetime
     /// <summary>Fast shutdown; <see cref="StartAsync"/> brings it back on the same port with the same data.</summary>
     public Task StopAsync() => Server.StopAsync();
 
-    public Task StartAsync() => Server.StartAsync();
+    public async Task StartAsync()
+    {
+        await Server.StartAsync();
+        // The pools still hold connections the stop terminated (57P01 on their next use): drop them, for every class
+        // sharing this server.
+        NpgsqlConnection.ClearAllPools();
+    }
 
     /// <summary>SIGKILL of the postmaster and every backend (e.g. mid-COPY); restart with <see cref="StartAsync"/>.</summary>
     public Task KillAsync() => Server.KillAsync();

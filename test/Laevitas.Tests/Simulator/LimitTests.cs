@@ -56,7 +56,8 @@ public class LimitTests
         try
         {
             for (var i = 0; i < 32; i++) clients.Add(await RawDeribitClient.ConnectAsync(sim.Url));
-            Assert.Equal(32, sim.GetStatistics().OpenConnections);
+            // The client's handshake completes before the server's accept returns and registers the connection.
+            await Eventually.TrueAsync(() => sim.GetStatistics().OpenConnections == 32, SimulatorTestOptions.Timeout, "all 32 connections registered");
 
             using var extra = new ClientWebSocket();
             extra.Options.CollectHttpResponseDetails = true;

@@ -11,19 +11,19 @@ namespace Laevitas.Tests.Simulator;
 /// </summary>
 internal sealed class RawDeribitClient : IAsyncDisposable
 {
-    private readonly ClientWebSocket _socket = new();
-    private readonly Channel<string> _messages = Channel.CreateUnbounded<string>();
-    private readonly Dictionary<long, TaskCompletionSource<JsonElement>> _pending = new();
-    private readonly CancellationTokenSource _stop = new();
-    private Task _receive = Task.CompletedTask;
-    private long _nextId;
+    private readonly ClientWebSocket socket = new();
+    private readonly Channel<string> messages = Channel.CreateUnbounded<string>();
+    private readonly Dictionary<long, TaskCompletionSource<JsonElement>> pending = new();
+    private readonly CancellationTokenSource stop = new();
+    private Task receive = Task.CompletedTask;
+    private long nextId;
 
-    public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
-    public string? CloseDescription => _socket.CloseStatusDescription;
-    public WebSocketState State => _socket.State;
+    public WebSocketCloseStatus? CloseStatus => socket.CloseStatus;
+    public string? CloseDescription => socket.CloseStatusDescription;
+    public WebSocketState State => socket.State;
 
     /// <summary>Completes when the server closes or drops the connection.</summary>
-    public Task Closed => _receive;
+    public Task Closed => receive;
 
     /// <summary>Whether the connection ended with an error (reset, aborted) rather than a close handshake.</summary>
     public Exception? ReceiveError { get; private set; }
@@ -33,22 +33,22 @@ internal sealed class RawDeribitClient : IAsyncDisposable
     public static async Task<RawDeribitClient> ConnectAsync(string url, CancellationToken cancellationToken = default)
     {
         var client = new RawDeribitClient();
-        await client._socket.ConnectAsync(new Uri(url), cancellationToken);
-        client._receive = Task.Run(client.ReceiveLoopAsync);
+        await client.socket.ConnectAsync(new Uri(url), cancellationToken);
+        client.receive = Task.Run(client.ReceiveLoopAsync);
         return client;
     }
 
     public async Task<JsonElement> CallAsync(string method, object? parameters = null, TimeSpan? timeout = null)
     {
-        var id = Interlocked.Increment(ref _nextId);
+        var id = Interlocked.Increment(ref nextId);
         var tcs = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_pending) _pending[id] = tcs;
+        lock (pending) pending[id] = tcs;
         var request = JsonSerializer.SerializeToUtf8Bytes(new { jsonrpc = "2.0", id, method, @params = parameters ?? new { } });
         await SendRawAsync(request);
         return await tcs.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(10));
     }
 
-    public Task SendRawAsync(byte[] bytes) => _socket.SendAsync(bytes, WebSocketMessageType.Text, true, _stop.Token);
+    public Task SendRawAsync(byte[] bytes) => socket.SendAsync(bytes, WebSocketMessageType.Text, true, stop.Token);
 
     /// <summary>Next non-response message (notification, heartbeat), or null on timeout/close.</summary>
     public async Task<string?> NextMessageAsync(TimeSpan timeout)
@@ -56,7 +56,7 @@ internal sealed class RawDeribitClient : IAsyncDisposable
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            return await _messages.Reader.ReadAsync(cts.Token);
+            return await messages.Reader.ReadAsync(cts.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
         {
@@ -64,7 +64,7 @@ internal sealed class RawDeribitClient : IAsyncDisposable
         }
     }
 
-    public bool TryNextMessage(out string message) => _messages.Reader.TryRead(out message!);
+    public bool TryNextMessage(out string message) => messages.Reader.TryRead(out message!);
 
     private async Task ReceiveLoopAsync()
     {
@@ -74,7 +74,7 @@ internal sealed class RawDeribitClient : IAsyncDisposable
         {
             while (true)
             {
-                var result = await _socket.ReceiveAsync(buffer, _stop.Token);
+                var result = await socket.ReceiveAsync(buffer, stop.Token);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     break;
@@ -93,11 +93,11 @@ internal sealed class RawDeribitClient : IAsyncDisposable
         }
         finally
         {
-            _messages.Writer.TryComplete();
-            lock (_pending)
+            messages.Writer.TryComplete();
+            lock (pending)
             {
-                foreach (var tcs in _pending.Values) tcs.TrySetException(new WebSocketException("connection closed"));
-                _pending.Clear();
+                foreach (var tcs in pending.Values) tcs.TrySetException(new WebSocketException("connection closed"));
+                pending.Clear();
             }
         }
     }
@@ -111,14 +111,14 @@ internal sealed class RawDeribitClient : IAsyncDisposable
         }
         catch (JsonException)
         {
-            _messages.Writer.TryWrite(text);
+            messages.Writer.TryWrite(text);
             return;
         }
 
         if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.Number)
         {
             TaskCompletionSource<JsonElement>? tcs;
-            lock (_pending) _pending.Remove(idElement.GetInt64(), out tcs);
+            lock (pending) pending.Remove(idElement.GetInt64(), out tcs);
             if (tcs is not null)
             {
                 tcs.TrySetResult(root);
@@ -128,37 +128,37 @@ internal sealed class RawDeribitClient : IAsyncDisposable
 
         if (AnswerTestRequests && text.Contains("\"test_request\"", StringComparison.Ordinal))
         {
-            var request = JsonSerializer.SerializeToUtf8Bytes(new { jsonrpc = "2.0", id = Interlocked.Increment(ref _nextId) + 1_000_000, method = "public/test", @params = new { } });
+            var request = JsonSerializer.SerializeToUtf8Bytes(new { jsonrpc = "2.0", id = Interlocked.Increment(ref nextId) + 1_000_000, method = "public/test", @params = new { } });
             await SendRawAsync(request);
         }
 
-        _messages.Writer.TryWrite(text);
+        messages.Writer.TryWrite(text);
     }
 
     public async ValueTask DisposeAsync()
     {
         try
         {
-            if (_socket.State == WebSocketState.Open)
+            if (socket.State == WebSocketState.Open)
             {
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", cts.Token);
+                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", cts.Token);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
         }
 
-        _stop.Cancel();
+        stop.Cancel();
         try
         {
-            await _receive.WaitAsync(TimeSpan.FromSeconds(2));
+            await receive.WaitAsync(TimeSpan.FromSeconds(2));
         }
         catch (Exception)
         {
         }
 
-        _socket.Dispose();
-        _stop.Dispose();
+        socket.Dispose();
+        stop.Dispose();
     }
 }

@@ -48,11 +48,11 @@ public class UniverseChangeTests
         Assert.True(sim.Expire(future));
         Assert.False(sim.Expire(future));
 
+        // Read everything that has arrived on each poll, not one message: both channels tick far faster than the
+        // poll interval, and reading one message per poll falls ever further behind the final ticker.
         var finalSeen = false;
-        await Eventually.TrueAsync(async () =>
+        void Inspect(string message)
         {
-            var message = await client.NextMessageAsync(TimeSpan.FromSeconds(1));
-            if (message is null) return false;
             collector.Add(message);
             var data = JsonDocument.Parse(message).RootElement.GetProperty("params").GetProperty("data");
             if (data.GetProperty("instrument_name").GetString() == future && data.GetProperty("estimated_delivery_price").ValueKind == JsonValueKind.String)
@@ -61,7 +61,14 @@ public class UniverseChangeTests
                 Assert.Equal("closed", data.GetProperty("state").GetString());
                 finalSeen = true;
             }
+        }
 
+        await Eventually.TrueAsync(async () =>
+        {
+            var message = await client.NextMessageAsync(TimeSpan.FromSeconds(1));
+            if (message is null) return false;
+            Inspect(message);
+            while (!finalSeen && client.TryNextMessage(out var next)) Inspect(next);
             return finalSeen;
         }, SimulatorTestOptions.Timeout, "the final ticker of the expired future");
 
@@ -85,6 +92,39 @@ public class UniverseChangeTests
 
         var resubscribe = await client.CallAsync("public/subscribe", new { channels = new[] { channels[0] } });
         Assert.Empty(ProtocolTests.Strings(resubscribe));
+    }
+
+    [Fact]
+    public async Task ListingAndExpiryAreAnnouncedOnTheMatchingInstrumentStateChannelsOnly()
+    {
+        await using var sim = await DeribitSimulatorServer.StartAsync(SimulatorTestOptions.Create(instruments: 10, rate: 0));
+        await using var client = await RawDeribitClient.ConnectAsync(sim.Url);
+        string[] channels = ["instrument.state.option.BTC", "instrument.state.any.any", "instrument.state.future.ETH", "instrument.state.option.USDC"];
+        var subscribed = await client.CallAsync("public/subscribe", new { channels });
+        Assert.Equal(channels, ProtocolTests.Strings(subscribed));
+
+        const string name = "BTC-26JUN26-150000-C";
+        sim.AddListing(name);
+        Assert.True(sim.Expire(name));
+
+        // Only the two matching channels; the future.ETH and the option.USDC (settled in USDC, not BTC) ones stay silent.
+        var received = new List<(string Channel, string State)>();
+        await Eventually.TrueAsync(async () =>
+        {
+            var message = await client.NextMessageAsync(TimeSpan.FromSeconds(1));
+            if (message is null) return false;
+            var parameters = JsonDocument.Parse(message).RootElement.GetProperty("params");
+            var data = parameters.GetProperty("data");
+            Assert.Equal(name, data.GetProperty("instrument_name").GetString());
+            Assert.Equal(JsonValueKind.Number, data.GetProperty("timestamp").ValueKind);
+            received.Add((parameters.GetProperty("channel").GetString()!, data.GetProperty("state").GetString()!));
+            return received.Count == 8;
+        }, SimulatorTestOptions.Timeout, "created, started, settled and terminated on both matching channels");
+
+        string[] states = ["created", "started", "settled", "terminated"];
+        Assert.Equal(states, received.Where(r => r.Channel == channels[0]).Select(r => r.State));
+        Assert.Equal(states, received.Where(r => r.Channel == channels[1]).Select(r => r.State));
+        Assert.Null(await client.NextMessageAsync(TimeSpan.FromMilliseconds(300)));
     }
 
     [Fact]

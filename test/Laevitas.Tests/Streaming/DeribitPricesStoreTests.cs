@@ -68,7 +68,7 @@ public sealed class DeribitPricesStoreTests(PostgresFixture postgres)
     {
         await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync("prices_store"));
         await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).ApplyAsync();
-        await using var store = new DeribitPricesStore(dataSource, new DeribitPricePartitions());
+        await using var store = new DeribitPricesStore(dataSource, new DailyPartitions());
 
         // Three days, one of them long past (a replay of old data needs its partition created on the fly).
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -95,7 +95,7 @@ public sealed class DeribitPricesStoreTests(PostgresFixture postgres)
     {
         await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync("prices_conflict"));
         await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).ApplyAsync();
-        await using var store = new DeribitPricesStore(dataSource, new DeribitPricePartitions());
+        await using var store = new DeribitPricesStore(dataSource, new DailyPartitions());
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
         var first = Enumerable.Range(0, 100).Select(i => Row("BTC-PERPETUAL", now + i)).ToArray();
@@ -114,7 +114,7 @@ public sealed class DeribitPricesStoreTests(PostgresFixture postgres)
 
         // Two rows with one key in one batch (a tick published twice): one is stored.
         var twice = new[] { Row("XRP-PERPETUAL", now), Row("XRP-PERPETUAL", now) };
-        await using var fresh = new DeribitPricesStore(dataSource, new DeribitPricePartitions());
+        await using var fresh = new DeribitPricesStore(dataSource, new DailyPartitions());
         Assert.Equal(1, await fresh.InsertAsync(twice));
         Assert.Equal((0L, 1L), (fresh.DirectBatches, fresh.ConflictedBatches));
 
@@ -130,7 +130,7 @@ public sealed class DeribitPricesStoreTests(PostgresFixture postgres)
     {
         await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync("prices_reject"));
         await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).ApplyAsync();
-        await using var store = new DeribitPricesStore(dataSource, new DeribitPricePartitions());
+        await using var store = new DeribitPricesStore(dataSource, new DailyPartitions());
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var rows = Enumerable.Range(0, 20).Select(i => Row($"BTC-{i}", now)).ToArray();
         rows[3].InstrumentName = "BTC\0BAD"; // text cannot hold NUL: SQLSTATE 22021
@@ -149,9 +149,10 @@ public sealed class DeribitPricesStoreTests(PostgresFixture postgres)
         await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync("prices_old_schema"));
         // The table as the scripts before 021 left it, with a row in it.
         var assembly = typeof(DatabaseMigrator).Assembly;
-        await using (var stream = assembly.GetManifestResourceStream("Laevitas.Grains.Storage.Sql.020_deribit_prices.sql")!)
-        using (var text = new StreamReader(stream))
+        foreach (var script in new[] { "015_daily_partitions.sql", "020_deribit_prices.sql" })
         {
+            await using var stream = assembly.GetManifestResourceStream("Laevitas.Grains.Storage.Sql." + script)!;
+            using var text = new StreamReader(stream);
             await using var create = dataSource.CreateCommand(await text.ReadToEndAsync());
             await create.ExecuteNonQueryAsync();
         }
@@ -180,7 +181,7 @@ public sealed class DeribitPricesStoreTests(PostgresFixture postgres)
     {
         await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync("prices_roundtrip"));
         await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).ApplyAsync();
-        await using var store = new DeribitPricesStore(dataSource, new DeribitPricePartitions());
+        await using var store = new DeribitPricesStore(dataSource, new DailyPartitions());
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
         // Every double column a different value, so a column written in the wrong place shows.

@@ -14,7 +14,7 @@ public class EvenQueueBalancerTests
     [InlineData(3, new[] { 2, 2, 2 })]
     [InlineData(4, new[] { 2, 2, 1, 1 })]
     [InlineData(7, new[] { 1, 1, 1, 1, 1, 1, 0 })]
-    public void Every_queue_goes_to_exactly_one_active_silo_and_the_split_is_even(int silos, int[] expectedCounts)
+    public void EveryQueueGoesToExactlyOneActiveSiloAndTheSplitIsEven(int silos, int[] expectedCounts)
     {
         var active = Enumerable.Range(0, silos).Select(i => Silo(11111 + i, generation: 100 + i)).ToList();
 
@@ -25,7 +25,7 @@ public class EvenQueueBalancerTests
     }
 
     [Fact]
-    public void Every_silo_computes_the_same_split_whatever_order_it_sees_the_members_in()
+    public void EverySiloComputesTheSameSplitWhateverOrderItSeesTheMembersIn()
     {
         var active = new[] { Silo(30000, 300), Silo(11111, 100), Silo(20000, 200), Silo(10000, 200) };
         var shuffled = active.Reverse().ToArray();
@@ -40,7 +40,7 @@ public class EvenQueueBalancerTests
     }
 
     [Fact]
-    public void A_silo_that_is_not_active_reads_nothing()
+    public void ASiloThatIsNotActiveReadsNothing()
     {
         var active = new[] { Silo(11111, 100), Silo(11112, 101) };
 

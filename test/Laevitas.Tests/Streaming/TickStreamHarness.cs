@@ -27,10 +27,13 @@ public sealed class TickStreamHarness : IAsyncDisposable
     private readonly string connectionString;
     private readonly KafkaOptions kafka;
     private readonly Action<KafkaStreamOptions>? configureStream;
+    private readonly bool trades;
     private IProducer<string, byte[]>? producer;
+    private IProducer<byte[]?, byte[]?>? rawProducer;
 
-    private TickStreamHarness(string connectionString, KafkaOptions kafka, NpgsqlDataSource dataSource, Action<KafkaStreamOptions>? configureStream)
+    private TickStreamHarness(string connectionString, KafkaOptions kafka, NpgsqlDataSource dataSource, Action<KafkaStreamOptions>? configureStream, bool trades)
     {
+        this.trades = trades;
         this.connectionString = connectionString;
         this.kafka = kafka;
         DataSource = dataSource;
@@ -43,10 +46,14 @@ public sealed class TickStreamHarness : IAsyncDisposable
 
     public string Topic => kafka.Topic;
 
+    public string TradesTopic => kafka.TradesTopicName;
+
     public int Partitions => kafka.Partitions;
 
+    /// <param name="trades">Also run the trade stream provider and writers over the trades topic (<c>{topic}-trades</c>).</param>
     public static async Task<TickStreamHarness> CreateAsync(
-        PostgresFixture postgres, MockKafkaCluster kafkaCluster, string name, int partitions, Action<KafkaStreamOptions>? configureStream = null)
+        PostgresFixture postgres, MockKafkaCluster kafkaCluster, string name, int partitions, Action<KafkaStreamOptions>? configureStream = null,
+        bool trades = false)
     {
         var connectionString = await postgres.CreateDatabaseAsync(name);
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { Timeout = 3, CommandTimeout = 30 };
@@ -54,7 +61,7 @@ public sealed class TickStreamHarness : IAsyncDisposable
         await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).ApplyAsync();
         var topic = await KafkaFixture.CreateTopicAsync(kafkaCluster, name, partitions);
         var kafka = KafkaFixture.Options(kafkaCluster.BootstrapServers, topic, partitions);
-        return new TickStreamHarness(builder.ConnectionString, kafka, dataSource, configureStream);
+        return new TickStreamHarness(builder.ConnectionString, kafka, dataSource, configureStream, trades);
     }
 
     /// <summary>Starts (or restarts) the Orleans cluster with <paramref name="silos"/> silos.</summary>
@@ -71,6 +78,17 @@ public sealed class TickStreamHarness : IAsyncDisposable
                 o.CommitInterval = TimeSpan.FromMilliseconds(200);
                 configureStream?.Invoke(o);
             });
+            if (trades)
+            {
+                silo.AddKafkaTradeStreams(ProviderNames.TradeStreams, o =>
+                {
+                    o.ConsumerGroup = ConsumerGroup;
+                    o.MaxBatchWait = TimeSpan.FromMilliseconds(100);
+                    o.CommitInterval = TimeSpan.FromMilliseconds(200);
+                    configureStream?.Invoke(o);
+                });
+            }
+
             silo.AddTickWriter();
             silo.Services.Configure<KafkaOptions>(o =>
             {
@@ -153,6 +171,54 @@ public sealed class TickStreamHarness : IAsyncDisposable
         return positions;
     }
 
+    /// <summary>
+    /// Produces one record to <paramref name="partition"/> as any other client of the cluster could (a foreign
+    /// producer): any key, value and timestamp, none of them checked.
+    /// </summary>
+    public Task<TopicPartitionOffset> ProduceRawAsync(int partition, byte[]? key, byte[]? value, Timestamp timestamp) =>
+        ProduceRawAsync(kafka.Topic, partition, key, value, timestamp);
+
+    /// <summary>The same, to <paramref name="topic"/> (e.g. <see cref="TradesTopic"/>).</summary>
+    public async Task<TopicPartitionOffset> ProduceRawAsync(string topic, int partition, byte[]? key, byte[]? value, Timestamp timestamp)
+    {
+        rawProducer ??= new ProducerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Producer(kafka, "tick-stream-test-foreign")).Build();
+        var result = await rawProducer.ProduceAsync(
+            new TopicPartition(topic, partition), new Message<byte[]?, byte[]?> { Key = key, Value = value, Timestamp = timestamp });
+        return result.TopicPartitionOffset;
+    }
+
+    /// <summary>Every record in the dead-letter topic so far, read from its beginning.</summary>
+    public List<ConsumeResult<byte[]?, byte[]?>> ReadDeadLetters(int expected, TimeSpan timeout)
+    {
+        var config = KafkaClientConfigs.Consumer(kafka, $"dead-letter-probe-{Guid.NewGuid():N}", "tick-stream-test-dead-letters");
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
+        consumer.Subscribe(kafka.DeadLetterTopicName);
+        var records = new List<ConsumeResult<byte[]?, byte[]?>>();
+        var stopwatch = Stopwatch.StartNew();
+        while (records.Count < expected && stopwatch.Elapsed < timeout)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { IsPartitionEOF: false } record)
+            {
+                records.Add(record);
+            }
+        }
+
+        // Anything beyond the expected records (a repeat) shows up within a short extra read.
+        var extra = Stopwatch.StartNew();
+        while (extra.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { IsPartitionEOF: false } record)
+            {
+                records.Add(record);
+            }
+        }
+
+        consumer.Close();
+        return records;
+    }
+
+    public string DeadLetterTopic => kafka.DeadLetterTopicName;
+
     public static Message<string, byte[]> Message(string key, byte[] payload, long receivedAtMs) => new()
     {
         Key = key,
@@ -169,10 +235,10 @@ public sealed class TickStreamHarness : IAsyncDisposable
     public Task<Dictionary<(string, long), ExpectedPrice>> ReadRowsAsync() => ExpectedPrice.ReadAllAsync(DataSource);
 
     /// <summary>The consumer group's committed offset per partition (-1 when none).</summary>
-    public long[] CommittedOffsets()
+    public long[] CommittedOffsets(string? topic = null)
     {
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Consumer(kafka, ConsumerGroup, "tick-stream-test-offsets")).Build();
-        var partitions = Enumerable.Range(0, kafka.Partitions).Select(p => new TopicPartition(kafka.Topic, p)).ToList();
+        var partitions = Enumerable.Range(0, kafka.Partitions).Select(p => new TopicPartition(topic ?? kafka.Topic, p)).ToList();
         var committed = consumer.Committed(partitions, TimeSpan.FromSeconds(10));
         return committed.OrderBy(c => c.Partition.Value).Select(c => c.Offset.Value).ToArray();
     }
@@ -184,11 +250,11 @@ public sealed class TickStreamHarness : IAsyncDisposable
         consumer.Commit(Enumerable.Range(0, kafka.Partitions).Select(p => new TopicPartitionOffset(kafka.Topic, p, offset)));
     }
 
-    public long[] HighWatermarks()
+    public long[] HighWatermarks(string? topic = null)
     {
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Consumer(kafka, ConsumerGroup + "-probe", "tick-stream-test-probe")).Build();
         return Enumerable.Range(0, kafka.Partitions)
-            .Select(p => consumer.QueryWatermarkOffsets(new TopicPartition(kafka.Topic, p), TimeSpan.FromSeconds(10)).High.Value)
+            .Select(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic ?? kafka.Topic, p), TimeSpan.FromSeconds(10)).High.Value)
             .ToArray();
     }
 
@@ -200,6 +266,7 @@ public sealed class TickStreamHarness : IAsyncDisposable
     {
         await StopClusterAsync();
         producer?.Dispose();
+        rawProducer?.Dispose();
         await DataSource.DisposeAsync();
     }
 }

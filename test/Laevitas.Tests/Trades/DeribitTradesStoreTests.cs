@@ -14,7 +14,7 @@ namespace Laevitas.Tests.Trades;
 /// <summary>
 /// Real recorded trades (Fixtures/deribit: inverse perpetual prints incl. liquidations, an option-combo trade with
 /// legs) parsed by the writer's trade parser, stored in <c>deribit_trades</c> (a real PostgreSQL) and read back:
-/// every field of every trade rebuilt from its row; a trade stored twice is one row.
+/// every field of every trade rebuilt from its row; a trade stored twice is one row, in its day's partition.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class DeribitTradesStoreTests(PostgresFixture postgres)
@@ -27,7 +27,7 @@ public sealed class DeribitTradesStoreTests(PostgresFixture postgres)
         Assert.Equal(7, recorded.Count);
         await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync("trades_recorded"));
         await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).ApplyAsync();
-        await using var store = new DeribitTradesStore(dataSource);
+        await using var store = new DeribitTradesStore(dataSource, new DailyPartitions());
         var receivedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var rows = recorded.Select(t => Parse(t.Trade, receivedAt)).ToArray();
 
@@ -70,7 +70,7 @@ public sealed class DeribitTradesStoreTests(PostgresFixture postgres)
     {
         await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync("trades_paging"));
         await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).ApplyAsync();
-        await using var store = new DeribitTradesStore(dataSource);
+        await using var store = new DeribitTradesStore(dataSource, new DailyPartitions());
         // The 2025 recording holds two trades in one millisecond; add a third trade a millisecond later.
         var rows = TradeRebuilder.RecordedTrades().Where(t => t.Recording.Channel == "trades.BTC-PERPETUAL.100ms")
             .Select(t => Parse(t.Trade, 0)).ToList();
@@ -109,6 +109,37 @@ public sealed class DeribitTradesStoreTests(PostgresFixture postgres)
         page = await reader.ReadAsync(new PriceHistoryQuery { InstrumentName = "BTC-PERPETUAL", FromMs = first - 1, ToMs = first + 10, Limit = 2 });
         Assert.Equal(["403691823"], page.Trades.Select(t => t.TradeId));
         Assert.Equal(first, page.NextFrom!.Value.ToUnixTimeMilliseconds());
+    }
+
+    [Fact]
+    public async Task ATradeWrittenTwiceIsStoredOnceInThePartitionOfItsDay()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync("trades_twice"));
+        await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).ApplyAsync();
+        var trade = Parse(TradeRebuilder.RecordedTrades().First(t => t.Recording.Channel == "trades.BTC-PERPETUAL.100ms").Trade, 1_000);
+        await using (var first = new DeribitTradesStore(dataSource, new DailyPartitions()))
+        {
+            Assert.Equal(1, await first.InsertAsync(new[] { trade }));
+        }
+
+        // Again from another silo's writer (its own partition cache), received later: twice in one batch, then alone.
+        var again = trade;
+        again.ReceivedAt = again.ReceivedAt!.Value.AddSeconds(5);
+        await using (var second = new DeribitTradesStore(dataSource, new DailyPartitions()))
+        {
+            Assert.Equal(0, await second.InsertAsync(new[] { again, again }));
+            Assert.Equal(0, await second.InsertAsync(new[] { again }));
+        }
+
+        await using var stored = dataSource.CreateCommand(
+            "SELECT tableoid::regclass::text, trade_id, \"timestamp\", price, received_at FROM deribit_trades");
+        await using var reader = await stored.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        var day = DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(trade.Timestamp).UtcDateTime);
+        // The row of the first write, in the partition of the trade's UTC day.
+        Assert.Equal(($"deribit_trades_{day:yyyyMMdd}", trade.TradeId, trade.Timestamp, trade.Price, trade.ReceivedAt),
+            (reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetFieldValue<double?>(3), reader.GetFieldValue<DateTime?>(4)));
+        Assert.False(await reader.ReadAsync());
     }
 
     private static DeribitTradeRow Parse(string json, long receivedAt)

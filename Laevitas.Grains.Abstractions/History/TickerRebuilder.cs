@@ -1,18 +1,26 @@
 using System.Text.Json.Nodes;
-using Laevitas.Grains.Abstractions.History;
 
-namespace Laevitas.Tests.Recordings;
+namespace Laevitas.Grains.Abstractions.History;
 
 /// <summary>
 /// Rebuilds the ticker <c>data</c> object the exchange sent from a stored row alone (invariant 10): the fields its
-/// <c>fields_present</c> names, from their columns, merged with <c>extra</c> (the fields with no column).
+/// <c>fields_present</c> names, from their columns, merged with <c>extra</c> (the fields with no column). Used by the
+/// tests that reconcile stored rows with recorded and generated tickers, value by value.
 /// </summary>
 public static class TickerRebuilder
 {
+    /// <exception cref="InvalidDataException">
+    /// The row cannot stand for a tick: it has no <c>fields_present</c> (written before that column existed), or a field
+    /// is both in a column and in <c>extra</c>.
+    /// </exception>
     public static JsonObject Rebuild(PriceRow row)
     {
-        Assert.True(row.FieldsPresent is not null, $"{row.InstrumentName}@{row.Timestamp} has no fields_present");
-        var mask = row.FieldsPresent!.Value;
+        ArgumentNullException.ThrowIfNull(row);
+        if (row.FieldsPresent is not { } mask)
+        {
+            throw new InvalidDataException($"{row.InstrumentName}@{row.Timestamp} has no fields_present");
+        }
+
         var message = new JsonObject();
         foreach (var field in TickerFields.All)
         {
@@ -51,9 +59,12 @@ public static class TickerRebuilder
                         nested[childName] = child?.DeepClone();
                     }
                 }
+                else if (message.ContainsKey(name))
+                {
+                    throw new InvalidDataException($"{row.InstrumentName}@{row.Timestamp}: {name} is both in a column and in extra");
+                }
                 else
                 {
-                    Assert.False(message.ContainsKey(name), $"{name} is both in a column and in extra");
                     message[name] = value?.DeepClone();
                 }
             }

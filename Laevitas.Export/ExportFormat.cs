@@ -1,0 +1,7 @@
+namespace Laevitas.Export;
+
+public enum ExportFormat
+{
+    Csv,
+    Parquet,
+}
