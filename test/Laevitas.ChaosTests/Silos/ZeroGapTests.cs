@@ -105,10 +105,10 @@ public sealed class ZeroGapTests(ChaosCluster cluster, ITestOutputHelper output)
         await AssertNothingLostAsync(chaosCase);
     }
 
-    // Skipped until understood: in the full suite run of 2026-12-05 (12:30) it found 4 of 3,951 trades stored with values
-    // other than the ones generated (none missing, none phantom; ticks exact), while two single-case runs reconciled
-    // 8,064 and 7,524 trades exactly. The failure message now prints expected and stored rows side by side.
-    [Fact(Skip = "4 of 3,951 trades stored with other values in one full-suite run; being diagnosed (see the comment above)")]
+    // Runs after BadInputTests in the full suite, whose SQL-named listing stays active and trades too: its rows carry no
+    // kind (the name is in no Deribit shape), which StoredTrade.KindOf expects. An earlier expectation that called every
+    // non-option "future" or "perpetual" made 4 of 3,951 trades "differ" in the first full run with this case.
+    [Fact]
     public async Task KillingAFeedSiloLosesNoTrade()
     {
         var (chaosCase, _) = await BeginMarketCaseAsync("trades-feed-silo-killed", 48,

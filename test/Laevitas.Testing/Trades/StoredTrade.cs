@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Laevitas.DeribitSimulator.Ledger;
 using Npgsql;
 
@@ -7,7 +8,7 @@ namespace Laevitas.Testing.Trades;
 /// A row of <c>deribit_trades</c> as the tests compare it with the trade the simulator generated: every stored value
 /// but the receive time (the silo's clock) and the trade id (the key both sides are looked up by).
 /// </summary>
-public sealed record StoredTrade(
+public sealed partial record StoredTrade(
     string InstrumentName,
     long TradeSeq,
     long Timestamp,
@@ -26,7 +27,7 @@ public sealed record StoredTrade(
 {
     /// <summary>The row the writer must store for <paramref name="trade"/>, value for value.</summary>
     public static StoredTrade Expected(SimulatedTrade trade) => new(
-        trade.InstrumentName, trade.TradeSeq, trade.Timestamp, trade.Iv is null ? FutureKind(trade.InstrumentName) : "option",
+        trade.InstrumentName, trade.TradeSeq, trade.Timestamp, KindOf(trade.InstrumentName),
         trade.Price, trade.Amount, trade.Contracts, trade.Direction, trade.Iv, trade.IndexPrice, trade.MarkPrice, trade.TickDirection,
         trade.Liquidation, trade.BlockTradeId, trade.BlockTradeLegCount);
 
@@ -57,6 +58,21 @@ public sealed record StoredTrade(
         return rows;
     }
 
-    // The simulator lists options (which carry iv), dated futures and perpetuals.
-    private static string FutureKind(string instrument) => instrument.EndsWith("-PERPETUAL", StringComparison.Ordinal) ? "perpetual" : "future";
+    /// <summary>
+    /// The kind a trade's row carries: Deribit's names encode it (a trade message has no kind field), so it is read
+    /// off the name, written here as a pattern independent of the service's parser. A name in none of the shapes the
+    /// simulator lists (a chaos case lists one made of SQL) gets no kind.
+    /// </summary>
+    public static string? KindOf(string instrument)
+    {
+        var match = DeribitName().Match(instrument);
+        return !match.Success ? null
+            : match.Groups["perpetual"].Success ? "perpetual"
+            : match.Groups["option"].Success ? "option"
+            : "future";
+    }
+
+    // CUR[_QUOTE]-PERPETUAL, CUR[_QUOTE]-DMMMYY, CUR[_QUOTE]-DMMMYY-STRIKE-C|P (strike decimals written with a 'd').
+    [GeneratedRegex(@"^[A-Z0-9]+(_[A-Z0-9]+)?-((?<perpetual>PERPETUAL)|[0-9]{1,2}[A-Z]{3}[0-9]{2}(?<option>-[0-9]+(d[0-9]+)?-[CP])?)$", RegexOptions.CultureInvariant)]
+    private static partial Regex DeribitName();
 }
