@@ -21,6 +21,9 @@ public sealed record TradeReconciliation(
     /// <summary>The first differing trades, each as generated (expected row) and as stored.</summary>
     public IReadOnlyList<string> DifferingDetail { get; init; } = [];
 
+    /// <summary>Generated trades of instruments whose name is in no Deribit shape (stored with no kind).</summary>
+    public int WithoutKind { get; init; }
+
     public static async Task<TradeReconciliation> ReconcileAsync(ChaosCluster cluster, ChaosCase chaosCase, long upToMs)
     {
         var generated = cluster.Simulator.TradeLedger.Snapshot()
@@ -34,12 +37,13 @@ public sealed record TradeReconciliation(
             .ToList();
         return new TradeReconciliation(generated.Count, stored.Count, missing, phantom, differing)
         {
+            WithoutKind = generated.Values.Count(t => StoredTrade.KindOf(t.InstrumentName) is null),
             DifferingDetail = differing.Take(3).Select(id => $"{id}: expected {StoredTrade.Expected(generated[id])}, stored {stored[id]}").ToList(),
         };
     }
 
     public string Describe() =>
-        $"trades generated {Generated}, stored {Stored}, missing {Missing.Count}, phantom {Phantom.Count}, values differing {ValuesDiffering.Count}" +
+        $"trades generated {Generated} ({WithoutKind} of instruments with no kind in their name), stored {Stored}, missing {Missing.Count}, phantom {Phantom.Count}, values differing {ValuesDiffering.Count}" +
         (Missing.Count > 0 ? $"; first missing: {string.Join(", ", Missing.Take(10))}" : "") +
         (Phantom.Count > 0 ? $"; first phantom: {string.Join(", ", Phantom.Take(10))}" : "") +
         (ValuesDiffering.Count > 0 ? $"; first differing: {string.Join(", ", ValuesDiffering.Take(10))}; {string.Join("; ", DifferingDetail)}" : "");
