@@ -1,6 +1,8 @@
+using Laevitas.Grains.Abstractions.Hosting;
+
 namespace Laevitas.Grains.Instruments;
 
-/// <summary>Configuration section <c>Instruments</c>.</summary>
+/// <summary>Configuration section <c>Instruments</c>, checked at start by <see cref="InstrumentGrainOptionsValidator"/>.</summary>
 public sealed class InstrumentGrainOptions
 {
     public const string SectionName = "Instruments";
@@ -10,6 +12,7 @@ public sealed class InstrumentGrainOptions
     /// database, so this is what bounds the write rate: 5,000 instruments / 60 s ≈ 83 writes/s. Each grain's
     /// first write is at a random point of the first interval so the writes spread out.
     /// </summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00.1", "01:00:00", ErrorMessage = "Instruments:PersistInterval must be between 00:00:00.1 and 01:00:00 (was {3}).")]
     public TimeSpan PersistInterval { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
@@ -19,6 +22,8 @@ public sealed class InstrumentGrainOptions
     /// acknowledgement is what lets a silo be killed without losing the ticks its grains had taken; zero answers at
     /// once (ticks still in the producer's memory are then lost with the process).
     /// </summary>
+    // The dispatcher's grain call must not time out (Orleans' default response timeout is 30 s) while the grain waits.
+    [SettingRange(typeof(TimeSpan), "00:00:00", "00:00:10", ErrorMessage = "Instruments:DeliveryWait must be between 00:00:00 and 00:00:10 (was {3}).")]
     public TimeSpan DeliveryWait { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
@@ -27,6 +32,7 @@ public sealed class InstrumentGrainOptions
     /// held up behind another's: membership's failure detection (about 10-30 s) plus the dispatcher's retries.
     /// A tick older than this is dropped and counted (<c>laevitas_instrument_too_old_total</c>).
     /// </summary>
+    [SettingRange(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Instruments:AcceptHorizon must be between 00:00:01 and 01:00:00 (was {3}).")]
     public TimeSpan AcceptHorizon { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
@@ -34,6 +40,7 @@ public sealed class InstrumentGrainOptions
     /// persisted state); past it the oldest leave the window early. 1,024 holds the horizon of a 100 ms ticker with
     /// room to spare.
     /// </summary>
+    [SettingRange(16, 65_536, ErrorMessage = "Instruments:AcceptCapacity must be between 16 and 65536 (was {3}).")]
     public int AcceptCapacity { get; set; } = 1024;
 
     /// <summary>
@@ -43,5 +50,7 @@ public sealed class InstrumentGrainOptions
     /// Meanwhile it may publish a copy of a tick the previous activation had published — stored once by the writer —
     /// but it never holds the feed's ticks up waiting on the database.
     /// </summary>
+    // Below Orleans' 30 s response timeout: the activation runs inside the first call to the grain.
+    [SettingRange(typeof(TimeSpan), "00:00:00.1", "00:00:20", ErrorMessage = "Instruments:StateReadTimeout must be between 00:00:00.1 and 00:00:20 (was {3}).")]
     public TimeSpan StateReadTimeout { get; set; } = TimeSpan.FromSeconds(3);
 }

@@ -1,4 +1,5 @@
 using Laevitas.Grains.Retention;
+using Laevitas.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -22,6 +23,18 @@ public sealed class RetentionOptionsTests
     {
         var error = Assert.Throws<OptionsValidationException>(() => Bind([new($"Retention:{key}", value)]));
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Days", "-1", "0")]
+    [InlineData("Days", "36501", "36500")]
+    [InlineData("Interval", "00:00:00.9999999", "00:00:01")]
+    [InlineData("Interval", "1.00:00:00.0000001", "1.00:00:00")]
+    [InlineData("LockTimeout", "00:00:00.0009999", "00:00:00.001")]
+    [InlineData("LockTimeout", "00:01:00.0000001", "00:01:00")]
+    public void ARangeAcceptsItsEdgeAndRefusesTheValueJustPastItNamingTheKey(string key, string refused, string edge)
+    {
+        SettingValidation.AssertRange(new RetentionOptionsValidator(), RetentionOptions.SectionName, key, refused, edge);
     }
 
     [Fact]
