@@ -12,7 +12,8 @@ namespace Laevitas.Streaming.Kafka;
 /// Until 2026-12 the record timestamp was the exchange timestamp and the receive time went in a header
 /// <see cref="LegacyReceivedAtHeader"/>. That repeated what the value already holds and cost every record a header
 /// on both ends, a noticeable share of the silo's allocations under load (Headers, its list, the header and its
-/// bytes, the name string on each read; the figure: bench/results.md, "Tick record header"). Records in the old format are still read correctly.
+/// bytes, the name string on each read; the figure: bench/results.md, "Tick record header"). Records in the old
+/// format are still read correctly.
 /// </remarks>
 public static class TickRecord
 {

@@ -34,8 +34,9 @@ public sealed class DispatchOptions
     /// <summary>
     /// Ticks waiting for grains, over all instruments, past which new ticks are dropped (counted, logged): two seconds
     /// at 50,000 ticks/s, enough to ride out a cold start's grain activations. It bounds the silo's memory when the
-    /// exchange sends more than the pipeline takes: at 500,000 (~1 KB a tick) an overloaded silo grew far larger and
-    /// landed fewer rows, its time going to collecting that backlog (bench/results.md, "Dispatch").
+    /// exchange sends more than the pipeline takes: at 500,000 (~1 KB a tick) an overloaded silo grew to twice the
+    /// memory it peaked at with 100,000 and landed fewer rows, its time going to collecting that backlog
+    /// (bench/results.md, "Dispatch").
     /// </summary>
     public int MaxPendingTicks { get; set; } = 100_000;
 
