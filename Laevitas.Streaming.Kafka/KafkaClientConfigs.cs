@@ -23,18 +23,18 @@ public static class KafkaClientConfigs
             EnableIdempotence = true,
             Acks = Acks.All,
             // A tick waits up to 25 ms for others of its partition: at 10,000 ticks/s over 8 partitions that makes
-            // batches of ~30 instead of ~6. With lz4 (below) the silo spent 54 instead of 88 ms of CPU per 1,000 ticks
-            // at that rate than with 5 ms and zstd (./bench.sh --loads 10000,50000; the profile showed librdkafka's
-            // per-batch work on top). Small beside the stream's batch wait.
+            // batches of ~30 instead of ~6. With lz4 (below) the silo spent less CPU per tick at that rate than with
+            // 5 ms and zstd (the profile showed librdkafka's per-batch work on top; the figures: bench/results.md,
+            // "Kafka client settings"). Small beside the stream's batch wait.
             LingerMs = 25,
             // Bigger batches also make reading cheaper: a fetch returns whole batches.
             BatchNumMessages = 10_000,
             BatchSize = 1_000_000,
-            // lz4, not zstd: with ~700-byte ticker JSON zstd compresses 4.9x and lz4 2.5x, but zstd builds and clears
-            // a compression context for every batch and the consumer a decompression context for every batch it
-            // reads; with the few-dozen-tick batches of a real feed that showed in the profile (ZSTD_initDCtx,
-            // ZSTD_createCCtx, memset), and in the bench: 68 vs 61 ms of silo CPU per 1,000 ticks at 10,000 ticks/s,
-            // 21,079 vs 32,747 rows/s landed when 50,000 ticks/s were offered (otherwise the same configuration).
+            // lz4, not zstd: with ~700-byte ticker JSON zstd compresses about twice as well, but zstd builds and
+            // clears a compression context for every batch and the consumer a decompression context for every batch
+            // it reads; with the few-dozen-tick batches of a real feed that showed in the profile (ZSTD_initDCtx,
+            // ZSTD_createCCtx, memset), and in the bench as more CPU per tick and fewer rows landed under overload
+            // (the figures: bench/results.md, "Kafka client settings").
             CompressionType = CompressionType.Lz4,
             // librdkafka's own queue is bounded; the publisher in front of it keeps the longer, accounted backlog.
             QueueBufferingMaxMessages = 200_000,
@@ -65,9 +65,9 @@ public static class KafkaClientConfigs
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnablePartitionEof = false,
             AllowAutoCreateTopics = false,
-            // Measured on the embedded broker (bench "kafka --compare consumers"): librdkafka's default
-            // fetch.queue.backoff.ms of 1000 stalls a partition for a whole second each time the pre-fetch queue
-            // is full, capping reads at ~140k msg/s; 100 ms lifts that to ~500k msg/s, above what producers reach.
+            // librdkafka's default fetch.queue.backoff.ms of 1000 stalls a partition for a whole second each time the
+            // pre-fetch queue is full, which caps reads; 100 ms lifts the cap above what producers reach (measured on
+            // the embedded broker: bench/results.md, "Kafka client settings").
             FetchQueueBackoffMs = 100,
             // An idle fetch waits at most this long; the embedded broker does not answer early when data arrives, so
             // this is also its worst-case delivery latency. 100 ms costs no throughput compared with 10 or 500.

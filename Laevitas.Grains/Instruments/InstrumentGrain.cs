@@ -158,7 +158,7 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
         // Bounded, and the publisher answers at once while the broker is slow or away: the ticks then wait in its
         // buffer and spool. A dispatcher on this silo gets its answer at once: killing the silo kills the dispatcher
         // and its queue too, so waiting would protect nothing, and it would hold one of the dispatcher's few call
-        // slots for a whole broker round trip (./bench.sh: p99 1.2-1.5 s at 10,000 ticks/s when it did, 0.3 s since).
+        // slots for a whole broker round trip (it raised the p99 latency: bench/results.md, "Dispatch").
         // With redundant feeds, "the ticks" are every tick this grain has accepted so far, not only this batch's:
         // a copy dropped here may have been accepted from the other feed and still be on its way to the broker.
         await WaitForOutstandingAsync(batch.Sender);

@@ -13,8 +13,8 @@ namespace Laevitas.Grains.Storage;
 /// tables).
 /// </summary>
 /// <remarks>Why not always the staging path: it makes PostgreSQL write every row twice (temp table, then table) and
-/// cost 14 instead of 8.5 µs of server CPU per row (bench baselines: 63,636 vs 92,102 rows/s on one connection), and
-/// on a small machine the server shares its cores with the silo. Conflicts are rare outside a replay.
+/// costs more server CPU per row (bench/results.md, "Writer store: direct COPY"), and on a small machine the server
+/// shares its cores with the silo. Conflicts are rare outside a replay.
 /// Not thread-safe: one store per writer grain activation, used by one call at a time.</remarks>
 public sealed class DeribitPricesStore(NpgsqlDataSource dataSource, DailyPartitions partitions) : IAsyncDisposable
 {

@@ -2,8 +2,8 @@ namespace Laevitas.Grains.Text;
 
 /// <summary>
 /// Exact fast path for turning a JSON number into a <see cref="double"/>: the writer reads about twenty of them per
-/// tick, and the general parser behind <c>Utf8JsonReader.TryGetDouble</c> took about a quarter of the writer's parse
-/// time in the profile at 50,000 ticks/s (perf: 3.3 % of the silo's samples against 12 % for the whole parse).
+/// tick, and the general parser behind <c>Utf8JsonReader.TryGetDouble</c> took a large share of the writer's parse
+/// time in a profile of the silo under load (the figures: bench/results.md, "Number parsing").
 /// </summary>
 /// <remarks>
 /// Prices, amounts and greeks arrive with at most 15-17 significant digits and small exponents. When the digits fit

@@ -19,13 +19,12 @@ public sealed class DispatchOptions
     public int MaxConcurrentCalls { get; set; } = 64;
 
     /// <summary>
-    /// Grain calls started per second, at most; zero lifts the bound. A call costs the silo about 10 µs of CPU
-    /// whatever it carries (<c>dotnet run -c Release --project bench/Laevitas.Bench -- dispatch</c>), and one
-    /// instrument ticks a few times a second, so without a bound a high rate means a call per tick. With it, ticks
-    /// that arrive faster gather per instrument and calls carry more of them: below this rate every tick goes out
-    /// within <see cref="BatchWindow"/>, above it the wait grows instead of the CPU. 12,000 keeps 10,000 ticks/s
-    /// over 5,000 instruments below it (p99 0.3 s); at 50,000 ticks/s on two cores it made little difference
-    /// (25,921 rows/s landed with it, 23,629 without, in otherwise equal short bench runs).
+    /// Grain calls started per second, at most; zero lifts the bound. A call costs the silo about the same CPU
+    /// whatever it carries, and one instrument ticks a few times a second, so without a bound a high rate means a
+    /// call per tick. With it, ticks that arrive faster gather per instrument and calls carry more of them: below
+    /// this rate every tick goes out within <see cref="BatchWindow"/>, above it the wait grows instead of the CPU.
+    /// 12,000 keeps 10,000 ticks/s over 5,000 instruments below it; at 50,000 ticks/s on two cores it made little
+    /// difference (the figures: bench/results.md, "Dispatch").
     /// </summary>
     public int MaxCallsPerSecond { get; set; } = 12_000;
 
@@ -35,9 +34,9 @@ public sealed class DispatchOptions
     /// <summary>
     /// Ticks waiting for grains, over all instruments, past which new ticks are dropped (counted, logged): two seconds
     /// at 50,000 ticks/s, enough to ride out a cold start's grain activations. It bounds the silo's memory when the
-    /// exchange sends more than the pipeline takes: at 500,000 (~1 KB a tick) an overloaded silo grew to 1.6 GiB RSS
-    /// and landed fewer rows, its time going to collecting that backlog; at 100,000 it peaked at 0.75 GiB
-    /// (bench/results.md).
+    /// exchange sends more than the pipeline takes: at 500,000 (~1 KB a tick) an overloaded silo grew to twice the
+    /// memory it peaked at with 100,000 and landed fewer rows, its time going to collecting that backlog
+    /// (bench/results.md, "Dispatch").
     /// </summary>
     public int MaxPendingTicks { get; set; } = 100_000;
 

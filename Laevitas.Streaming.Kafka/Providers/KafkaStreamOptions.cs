@@ -37,8 +37,8 @@ public sealed class KafkaStreamOptions
 
     /// <summary>
     /// ... or when its oldest tick has waited this long (so a quiet partition still flushes). Below a few thousand
-    /// ticks/s per partition this is what sets the latency: 250 ms gave p50/p99 250/412 ms at 1,000 ticks/s, 100 ms
-    /// 157/273 ms; at 10,000 ticks/s over 8 partitions 100 ms still makes batches of ~125 ticks, 80 transactions/s.
+    /// ticks/s per partition this is what sets the latency (250 against 100 ms: bench/results.md, "Stream batch
+    /// wait"); at 10,000 ticks/s over 8 partitions 100 ms still makes batches of ~125 ticks, 80 transactions/s.
     /// </summary>
     public TimeSpan MaxBatchWait { get; set; } = TimeSpan.FromMilliseconds(100);
 

@@ -107,7 +107,8 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
         var markdown = Path.Combine(settings.OutputDirectory, "results.md");
         var plot = Path.Combine(settings.OutputDirectory, "results.png");
         ResultsPlot.Write(results, plot);
-        await File.WriteAllTextAsync(markdown, ResultsReport.Markdown(results, BenchCommandLine()), cancellationToken);
+        var kept = KeptSection.Read(markdown);
+        await File.WriteAllTextAsync(markdown, ResultsReport.Markdown(results, BenchCommandLine()) + kept, cancellationToken);
         Log($"Wrote {markdown} and {plot} ({total.Elapsed.TotalMinutes:0.0} min in all)");
         Console.WriteLine();
         Console.WriteLine(ResultsReport.SummaryTable(results));

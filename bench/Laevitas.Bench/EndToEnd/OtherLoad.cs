@@ -7,8 +7,9 @@ namespace Laevitas.Bench.EndToEnd;
 /// <c>/proc/stat</c> minus this process's own, over a few seconds, and the processes that took most of it.
 /// </summary>
 /// <remarks>
-/// Why: the same run gave 60,168 and 50,935 ticks/s sustained on a quiet machine, and 10,006 with stray processes
-/// of an earlier test run still busy. Figures from a shared machine cannot tell a change from the machine's mood.
+/// Why: the same run sustained a fraction of its quiet-machine rate with stray processes of an earlier test run
+/// still busy (bench/results.md, "Other load"). Figures from a shared machine cannot tell a change from the
+/// machine's mood.
 /// </remarks>
 internal sealed record OtherLoad(double Cores, IReadOnlyList<(int Pid, string Name, double Cores)> Busiest)
 {
