@@ -4,7 +4,6 @@ using Laevitas.DeribitSimulator;
 using Laevitas.DeribitSimulator.Universe;
 using Laevitas.Silo.Settlements;
 using Laevitas.Testing;
-using Laevitas.Tests.Api;
 using Laevitas.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

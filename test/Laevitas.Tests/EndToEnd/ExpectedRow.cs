@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Laevitas.DeribitSimulator.Universe;
-using Laevitas.Tests.Streaming;
+using Laevitas.Tests.Infrastructure;
 
 namespace Laevitas.Tests.EndToEnd;
 

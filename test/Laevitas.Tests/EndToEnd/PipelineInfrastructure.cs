@@ -1,7 +1,6 @@
 using System.Globalization;
 using Laevitas.LocalInfrastructure.Kafka;
 using Laevitas.Streaming.Kafka;
-using Laevitas.Tests.Api;
 using Laevitas.Tests.Infrastructure;
 
 namespace Laevitas.Tests.EndToEnd;
@@ -26,7 +25,7 @@ internal sealed class PipelineInfrastructure(string spoolPrefix) : IDisposable
         kafka.CreateTopic(topic, partitions);
         kafka.CreateTopic(options.DeadLetterTopicName, partitions);
         kafka.CreateTopic(options.TradesTopicName, partitions);
-        var settings = Feed.FeedHarness.FastSettings(simulatorUrl);
+        var settings = FeedHarness.FastSettings(simulatorUrl);
         settings["ConnectionStrings:Postgres"] = connectionString;
         settings["Kafka:BootstrapServers"] = kafka.BootstrapServers;
         settings["Kafka:Topic"] = topic;

@@ -9,7 +9,6 @@ using Laevitas.Grains.Abstractions.Api;
 using Laevitas.Grains.Abstractions.History;
 using Laevitas.Grains.Abstractions.Instruments;
 using Laevitas.Grains.Abstractions.Ticks;
-using Laevitas.Tests.Api;
 using Laevitas.Tests.Infrastructure;
 using Laevitas.Tests.Recordings;
 using Xunit.Abstractions;

@@ -4,7 +4,6 @@ using Laevitas.DeribitSimulator.Ledger;
 using Laevitas.Grains.Abstractions.Api;
 using Laevitas.Grains.Abstractions.Indexes;
 using Laevitas.Testing;
-using Laevitas.Tests.Api;
 using Laevitas.Tests.Infrastructure;
 using Npgsql;
 using Xunit.Abstractions;

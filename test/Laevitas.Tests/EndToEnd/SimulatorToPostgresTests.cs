@@ -1,10 +1,7 @@
 using Laevitas.Testing;
 using System.Text.Json;
 using Laevitas.DeribitSimulator;
-using Laevitas.Tests.Api;
 using Laevitas.Tests.Infrastructure;
-using Laevitas.Tests.Simulator;
-using Laevitas.Tests.Streaming;
 using Npgsql;
 using Xunit.Abstractions;
 using static Laevitas.Tests.EndToEnd.PipelineInfrastructure;

@@ -7,7 +7,6 @@ using Laevitas.Grains.Abstractions.Instruments;
 using Laevitas.Grains.Abstractions.Stats;
 using Laevitas.Testing;
 using Laevitas.Testing.Trades;
-using Laevitas.Tests.Api;
 using Laevitas.Tests.Infrastructure;
 using Npgsql;
 using Xunit.Abstractions;

@@ -1,7 +1,7 @@
 using Laevitas.DeribitSimulator;
 using Laevitas.Feed;
 using Laevitas.Testing;
-using Laevitas.Tests.Simulator;
+using Laevitas.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 
 namespace Laevitas.Tests.Feed;

@@ -1,6 +1,7 @@
 using System.Text;
 using Laevitas.DeribitSimulator;
 using Laevitas.Testing;
+using Laevitas.Tests.Infrastructure;
 
 namespace Laevitas.Tests.Feed;
 
@@ -52,7 +53,7 @@ public class DeribitFeedTradesTests
         var followed = sim.Universe.Active.Select(i => i.InstrumentName).Order(StringComparer.Ordinal).Take(3).ToArray();
         // Another client follows every ticker, so the market trades instruments the feed does not follow too. It
         // subscribes before the feed starts: both come from one address, whose subscribe calls the exchange rate-limits.
-        await using var other = await Simulator.RawDeribitClient.ConnectAsync(sim.Url);
+        await using var other = await RawDeribitClient.ConnectAsync(sim.Url);
         var all = sim.Universe.Active.Select(i => $"ticker.{i.InstrumentName}.100ms").ToArray();
         var subscribed = await other.CallAsync("public/subscribe", new { channels = all });
         Assert.Equal(all.Length, subscribed.GetProperty("result").GetArrayLength());

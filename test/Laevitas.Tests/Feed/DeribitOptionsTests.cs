@@ -1,5 +1,6 @@
 using Laevitas.Feed;
 using Laevitas.Silo.FeedPlacement;
+using Laevitas.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,5 @@
 using Laevitas.DeribitSimulator;
+using Laevitas.Tests.Infrastructure;
 
 namespace Laevitas.Tests.Feed;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Laevitas.DeribitSimulator;
 using Laevitas.Feed;
-using Laevitas.Tests.Simulator;
+using Laevitas.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Laevitas.Tests.Feed;

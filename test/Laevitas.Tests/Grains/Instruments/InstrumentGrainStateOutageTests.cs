@@ -1,0 +1,102 @@
+using Laevitas.Grains.Abstractions.Instruments;
+using Laevitas.Grains.Instruments;
+using Laevitas.Grains.Publishing;
+using Laevitas.Testing;
+using Laevitas.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.TestingHost;
+
+namespace Laevitas.Tests.Grains.Instruments;
+
+/// <summary>
+/// The instrument grain's stored state is not on the ingest path (issue 21 item 4): with PostgreSQL stopped a grain
+/// still activates and publishes, and merges its stored state once the database is back; a write refused because
+/// another activation wrote the row deactivates the grain instead of failing on every timer tick.
+/// </summary>
+[Collection(GrainsCollection.Name)]
+public sealed class InstrumentGrainStateOutageTests(PostgresFixture postgres, KafkaFixture kafka)
+    : InstrumentGrainClusterTests(postgres, kafka, "grains_state_outage")
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private readonly string serviceId = "state-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly RecordingTickPublisher publisher = new();
+
+    [Fact]
+    public async Task WithTheDatabaseDownAGrainActivatesAndPublishesThenMergesItsStoredState()
+    {
+        await using var cluster = await StartAsync(nameof(WithTheDatabaseDownAGrainActivatesAndPublishesThenMergesItsStoredState));
+        var grain = cluster.Client.GetGrain<IInstrumentGrain>(Instrument);
+        await grain.ReceiveTicksAsync(Ticks(1, 2, 3));
+        await cluster.DeactivateAsync(grain); // the row now holds 3 ticks seen and the window {1, 2, 3}
+
+        await Postgres.StopAsync();
+        try
+        {
+            // The activation cannot read the row: it starts empty instead of failing the call.
+            await grain.ReceiveTicksAsync(Ticks(3, 4, 5)).WaitAsync(Wait);
+            var during = await grain.GetSnapshotAsync();
+            Assert.Equal(3, during.TicksSeen);
+            Assert.Equal(T0 + 5, during.LastTickTimestamp);
+            // 3 is published again: without the stored window the grain cannot know it was; the writer stores it once.
+            Assert.Equal([1, 2, 3, 3, 4, 5], PublishedOffsets());
+            Assert.True(Status(cluster).ReadsDeferred >= 1);
+        }
+        finally
+        {
+            await Postgres.StartAsync();
+        }
+
+        // The timer reads the row again and merges it: the counters add up, the stored window drops copies again.
+        await Eventually.TrueAsync(async () => (await grain.GetSnapshotAsync()).TicksSeen == 6, Wait, "the stored state to be merged");
+        await grain.ReceiveTicksAsync(Ticks(1, 2, 6));
+        Assert.Equal([1, 2, 3, 3, 4, 5, 6], PublishedOffsets());
+
+        // And the merged state is what is written: a new activation reads it back.
+        await cluster.DeactivateAsync(grain);
+        var reread = await grain.GetSnapshotAsync();
+        Assert.Equal(7, reread.TicksSeen);
+        Assert.Equal(2, reread.DuplicatesDropped);
+        Assert.Equal(T0 + 6, reread.LastTickTimestamp);
+    }
+
+    [Fact]
+    public async Task AWriteRefusedBecauseAnotherActivationWroteTheRowDeactivatesTheGrain()
+    {
+        await using var cluster = await StartAsync(nameof(AWriteRefusedBecauseAnotherActivationWroteTheRowDeactivatesTheGrain));
+        var grain = cluster.Client.GetGrain<IInstrumentGrain>(Instrument);
+        await grain.ReceiveTicksAsync(Ticks(1, 2, 3));
+        await Eventually.TrueAsync(async () => await GrainStateRows.FindAsync(ConnectionString, serviceId, InstrumentGrain.StateName, Instrument) is not null,
+            Wait, "the first state write");
+
+        // Another activation (a duplicate during a membership change) wrote the row: this one's version is stale.
+        var bumped = await GrainStateRows.BumpVersionAsync(ConnectionString, serviceId, InstrumentGrain.StateName, Instrument);
+        await grain.ReceiveTicksAsync(Ticks(4, 5));
+
+        // The refused write deactivates the grain; the next activation starts from the row (3 ticks seen), and its
+        // own writes succeed again instead of failing on every timer tick.
+        await Eventually.TrueAsync(async () => Status(cluster).Conflicts == 1 && (await grain.GetSnapshotAsync()).TicksSeen == 3, Wait,
+            "the conflicting activation to be replaced", () => $"conflicts {Status(cluster).Conflicts}");
+        await grain.ReceiveTicksAsync(Ticks(6));
+        await Eventually.TrueAsync(async () => (await GrainStateRows.FindAsync(ConnectionString, serviceId, InstrumentGrain.StateName, Instrument))!.Version > bumped,
+            Wait, "a write after the conflict to succeed");
+        Assert.Equal(1, Status(cluster).Conflicts);
+        Assert.Equal([1, 2, 3, 4, 5, 6], PublishedOffsets());
+    }
+
+    private long[] PublishedOffsets() => publisher.Published.Select(t => t.Timestamp - T0).ToArray();
+
+    private static InstrumentStateStatus Status(InProcessTestCluster cluster) =>
+        cluster.Silos[0].ServiceProvider.GetRequiredService<InstrumentStateStatus>();
+
+    private Task<InProcessTestCluster> StartAsync(string topicName) =>
+        StartClusterAsync(
+            topicName, serviceId,
+            new Dictionary<string, string?>
+            {
+                ["Instruments:DeliveryWait"] = "00:00:00",
+                ["Instruments:PersistInterval"] = "00:00:00.5",
+                ["Instruments:StateReadTimeout"] = "00:00:01",
+            },
+            services => services.Replace(ServiceDescriptor.Singleton<ITickPublisher>(publisher)));
+}
