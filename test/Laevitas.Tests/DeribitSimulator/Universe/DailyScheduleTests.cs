@@ -41,7 +41,8 @@ public class DailyScheduleTests
         await Eventually.TrueAsync(() =>
         {
             while (client.TryNextMessage(out var text)) messages.Add(JsonDocument.Parse(text).RootElement.Clone());
-            return States(messages).Any(s => s.State == "started" && s.Name.StartsWith("BTC-2AUG25-", StringComparison.Ordinal))
+            // Every new daily's "started" (strikes × calls and puts), not just the first: they come one by one.
+            return States(messages).Count(s => s.State == "started" && s.Name.StartsWith("BTC-2AUG25-", StringComparison.Ordinal)) >= options.DailyStrikes * 2
                    && States(messages).Any(s => s.State == "terminated" && s.Name == expiring);
         }, Patience, "the 08:00 expiry and listing on the wire", () => $"clock {clock.GetUtcNow():O}, {messages.Count} messages");
 

@@ -141,7 +141,11 @@ public sealed class HttpApiTests(ApiEnvironment environment)
         Assert.Equal(silo.Feed.InstrumentsFollowed, stats.Pipeline.InstrumentsFollowed);
         Assert.InRange(stats.Pipeline.TicksReceived!.Value, 1, silo.Feed.TicksReceived);
         var instrumentGrains = Assert.Single(stats.GrainTypes, g => g.GrainType.StartsWith("Laevitas.Grains.Instruments.InstrumentGrain,", StringComparison.Ordinal));
-        Assert.InRange(instrumentGrains.Activations, 1, silo.Feed.InstrumentsFollowed);
+        // Each name a test of this collection looks up activates its grain, followed or not (the 404 and history cases
+        // ask for BTC-1JAN99-1-C, the client tests for others), and which of them ran first depends on xUnit's order.
+        // A handful above what the feed follows is that; a count of some other grain type would be far off.
+        const int NamesLookedUpOutsideTheFeed = 10;
+        Assert.InRange(instrumentGrains.Activations, 1, silo.Feed.InstrumentsFollowed + NamesLookedUpOutsideTheFeed);
         Assert.Equal(stats.GrainTypes.Sum(g => g.Activations), stats.ActiveGrains);
         Assert.Equal(silo.SiloAddress, Assert.Single(stats.PipelineBySilo).Silo);
     }
