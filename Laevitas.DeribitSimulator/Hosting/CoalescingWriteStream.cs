@@ -12,6 +12,17 @@ internal sealed class CoalescingWriteStream(Stream inner, int capacity = 64 * 10
     private readonly SemaphoreSlim gate = new(1, 1);
     private int count;
     private bool batching;
+    private long accepted;
+    private long writtenOut;
+
+    /// <summary>Bytes written into this stream so far, in order (ticks, pongs, everything the WebSocket wrote).</summary>
+    public long BytesAccepted => Interlocked.Read(ref accepted);
+
+    /// <summary>
+    /// Of <see cref="BytesAccepted"/>, how many were handed to the socket. A batch that outgrows the buffer is written
+    /// out before its commit, so a sender that loses its connection between the two has sent more than it committed.
+    /// </summary>
+    public long BytesWrittenOut => Interlocked.Read(ref writtenOut);
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -42,10 +53,12 @@ internal sealed class CoalescingWriteStream(Stream inner, int capacity = 64 * 10
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            Interlocked.Add(ref accepted, buffer.Length);
             if (!batching)
             {
                 await WriteOutAsync(cancellationToken).ConfigureAwait(false);
                 await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+                Interlocked.Add(ref writtenOut, buffer.Length);
                 await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
@@ -58,6 +71,7 @@ internal sealed class CoalescingWriteStream(Stream inner, int capacity = 64 * 10
             if (buffer.Length > this.buffer.Length)
             {
                 await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+                Interlocked.Add(ref writtenOut, buffer.Length);
                 return;
             }
 
@@ -114,6 +128,7 @@ internal sealed class CoalescingWriteStream(Stream inner, int capacity = 64 * 10
         var count = this.count;
         this.count = 0;
         await inner.WriteAsync(buffer.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+        Interlocked.Add(ref writtenOut, count);
         await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -22,6 +22,9 @@ internal sealed class SimulatorConnection
     private readonly Channel<OutboundFrame> outbox;
     private readonly CancellationTokenSource lifetime = new();
     private readonly HashSet<string> channels = new(StringComparer.Ordinal);
+
+    // Where each uncommitted tick ends in the stream (BytesAccepted after its send), in step with the sender's list.
+    private readonly List<long> uncommittedEnds = new(256);
     private CancellationTokenSource? heartbeat;
     private int testRequestPending;
     private long testRequestSentAt;
@@ -207,7 +210,9 @@ internal sealed class SimulatorConnection
 
     /// <summary>
     /// Drains the queue in batches: frames are written into the coalescing stream and committed together when the
-    /// queue runs dry (or the buffer fills). Ticks count as sent, and enter the ledger, only once committed.
+    /// queue runs dry (or the buffer fills). Ticks count as sent, and enter the ledger, once committed; a connection
+    /// that ends before the commit still counts those whose bytes the stream had already written out (a batch that
+    /// outgrew its buffer), since the client may have read them.
     /// </summary>
     private async Task SendLoopAsync()
     {
@@ -245,6 +250,7 @@ internal sealed class SimulatorConnection
                             case FrameKind.Tick:
                                 await socket.SendAsync(frame.Buffer.AsMemory(0, frame.Length), WebSocketMessageType.Text, true, token).ConfigureAwait(false);
                                 uncommitted.Add(frame);
+                                uncommittedEnds.Add(stream.BytesAccepted);
                                 keep = true;
                                 if (uncommitted.Count >= 1024) await CommitAsync(uncommitted, token).ConfigureAwait(false);
                                 break;
@@ -283,9 +289,25 @@ internal sealed class SimulatorConnection
         }
         finally
         {
-            // Whatever was written but never committed did not leave: not sent, not in the ledger.
-            foreach (var frame in uncommitted) Release(frame, counted: false);
+            // Whatever was written but never committed did not leave (not sent, not in the ledger), except what the
+            // stream had already handed to the socket because the batch outgrew its buffer: the client may have read
+            // those, so they are sent. (Counting them as not sent made a client's ledger check see "invented" ticks.)
+            var writtenOut = stream.BytesWrittenOut;
+            for (var i = 0; i < uncommitted.Count; i++)
+            {
+                if (uncommittedEnds[i] <= writtenOut)
+                {
+                    exchange.OnTickSent(uncommitted[i]);
+                    ArrayPool<byte>.Shared.Return(uncommitted[i].Buffer!);
+                }
+                else
+                {
+                    Release(uncommitted[i], counted: false);
+                }
+            }
+
             uncommitted.Clear();
+            uncommittedEnds.Clear();
         }
     }
 
@@ -300,6 +322,7 @@ internal sealed class SimulatorConnection
         }
 
         uncommitted.Clear();
+        uncommittedEnds.Clear();
         if (continueBatch) stream.BeginBatch();
     }
 

@@ -48,7 +48,7 @@ internal static class FeedLedger
         {
             var instrument = channel["ticker.".Length..^(interval.Length + 1)];
             var actual = received.TryGetValue(instrument, out var ticks) ? ticks.Select(t => t.Timestamp).ToArray() : [];
-            Assert.True(IsSubsequence(actual, expected), $"{instrument}: received ticks are not an in-order subsequence of the sent ones (duplicate, reordered or invented)");
+            Assert.True(IsSubsequence(actual, expected), $"{instrument}: received ticks are not an in-order subsequence of the sent ones (duplicate, reordered or invented); {Mismatch(actual, expected)}");
 
             var mark = recoveredMarks.GetValueOrDefault(channel);
             var tail = expected.Skip(mark).ToArray();
@@ -63,6 +63,31 @@ internal static class FeedLedger
         }
 
         Assert.True(tailTicks > 0, "no ticks were sent after recovery; the test proved nothing");
+    }
+
+    /// <summary>Where the subsequence breaks: the received tick that has no place, with its neighbours on both sides.</summary>
+    private static string Mismatch(long[] received, IReadOnlyList<long> sent)
+    {
+        var j = 0;
+        for (var i = 0; i < received.Length; i++)
+        {
+            var from = j;
+            while (j < sent.Count && sent[j] != received[i])
+            {
+                j++;
+            }
+
+            if (j == sent.Count)
+            {
+                var sentAt = sent.ToList().IndexOf(received[i]);
+                return $"received[{i}] = {received[i]} (of {received.Length}) after received[{Math.Max(0, i - 3)}..{i - 1}] = [{string.Join(", ", received[Math.Max(0, i - 3)..i])}] " +
+                       $"has no place after sent[{from - 1}]; it is sent[{sentAt}] of {sent.Count}; received next: [{string.Join(", ", received.Skip(i + 1).Take(3))}]";
+            }
+
+            j++;
+        }
+
+        return "none";
     }
 
     private static bool IsSubsequence(long[] candidate, IReadOnlyList<long> sequence)

@@ -1,7 +1,7 @@
 using Laevitas.Grains.Instruments;
 using Laevitas.Tests.Infrastructure;
 
-namespace Laevitas.Tests.Grains;
+namespace Laevitas.Tests.Grains.Instruments;
 
 public sealed class InstrumentGrainOptionsTests
 {

@@ -1,7 +1,7 @@
 using Laevitas.Silo.Stats;
 using Laevitas.Tests.Infrastructure;
 
-namespace Laevitas.Tests.Stats;
+namespace Laevitas.Tests.Silo.Stats;
 
 public sealed class PipelineStatsOptionsTests
 {
