@@ -12,23 +12,19 @@ internal sealed class CoalescingWriteStream(Stream inner, int capacity = 64 * 10
     private readonly SemaphoreSlim gate = new(1, 1);
     private int count;
     private bool batching;
-    private long accepted;
-    private long writtenOut;
-
-    /// <summary>Bytes written into this stream so far, in order (ticks, pongs, everything the WebSocket wrote).</summary>
-    public long BytesAccepted => Interlocked.Read(ref accepted);
-
-    /// <summary>
-    /// Of <see cref="BytesAccepted"/>, how many were handed to the socket. A batch that outgrows the buffer is written
-    /// out before its commit, so a sender that loses its connection between the two has sent more than it committed.
-    /// </summary>
-    public long BytesWrittenOut => Interlocked.Read(ref writtenOut);
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => true;
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    /// <summary>
+    /// Whether <paramref name="length"/> more bytes would overflow the batch, which would write what was collected
+    /// out before its commit. The sender commits first instead, so that what reaches the socket is always what was
+    /// committed (the ledger's "sent").
+    /// </summary>
+    public bool WouldOverflow(int length) => Volatile.Read(ref count) + length > buffer.Length;
 
     /// <summary>Start collecting writes (sender thread only).</summary>
     public void BeginBatch() => batching = true;
@@ -53,12 +49,10 @@ internal sealed class CoalescingWriteStream(Stream inner, int capacity = 64 * 10
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Interlocked.Add(ref accepted, buffer.Length);
             if (!batching)
             {
                 await WriteOutAsync(cancellationToken).ConfigureAwait(false);
                 await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-                Interlocked.Add(ref writtenOut, buffer.Length);
                 await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
@@ -71,7 +65,6 @@ internal sealed class CoalescingWriteStream(Stream inner, int capacity = 64 * 10
             if (buffer.Length > this.buffer.Length)
             {
                 await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-                Interlocked.Add(ref writtenOut, buffer.Length);
                 return;
             }
 
@@ -128,7 +121,6 @@ internal sealed class CoalescingWriteStream(Stream inner, int capacity = 64 * 10
         var count = this.count;
         this.count = 0;
         await inner.WriteAsync(buffer.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
-        Interlocked.Add(ref writtenOut, count);
         await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 }

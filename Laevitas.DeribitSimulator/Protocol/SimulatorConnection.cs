@@ -23,8 +23,8 @@ internal sealed class SimulatorConnection
     private readonly CancellationTokenSource lifetime = new();
     private readonly HashSet<string> channels = new(StringComparer.Ordinal);
 
-    // Where each uncommitted tick ends in the stream (BytesAccepted after its send), in step with the sender's list.
-    private readonly List<long> uncommittedEnds = new(256);
+    // WebSocket header (at most 14 bytes) plus a control frame (at most 127) written by the receive side.
+    private const int OverflowMargin = 256;
     private CancellationTokenSource? heartbeat;
     private int testRequestPending;
     private long testRequestSentAt;
@@ -210,9 +210,8 @@ internal sealed class SimulatorConnection
 
     /// <summary>
     /// Drains the queue in batches: frames are written into the coalescing stream and committed together when the
-    /// queue runs dry (or the buffer fills). Ticks count as sent, and enter the ledger, once committed; a connection
-    /// that ends before the commit still counts those whose bytes the stream had already written out (a batch that
-    /// outgrew its buffer), since the client may have read them.
+    /// queue runs dry (or before the buffer would overflow). Ticks count as sent, and enter the ledger, only once
+    /// committed.
     /// </summary>
     private async Task SendLoopAsync()
     {
@@ -248,9 +247,13 @@ internal sealed class SimulatorConnection
                                 TestRequestSent(Stopwatch.GetTimestamp());
                                 break;
                             case FrameKind.Tick:
+                                // Commit before the batch outgrows the stream's buffer: an early write-out would put
+                                // ticks on the wire that a connection lost before the commit never counts as sent, and
+                                // a client's ledger check would see them as invented. The margin covers the WebSocket
+                                // header and a pong the receive side may add meanwhile.
+                                if (stream.WouldOverflow(frame.Length + OverflowMargin)) await CommitAsync(uncommitted, token).ConfigureAwait(false);
                                 await socket.SendAsync(frame.Buffer.AsMemory(0, frame.Length), WebSocketMessageType.Text, true, token).ConfigureAwait(false);
                                 uncommitted.Add(frame);
-                                uncommittedEnds.Add(stream.BytesAccepted);
                                 keep = true;
                                 if (uncommitted.Count >= 1024) await CommitAsync(uncommitted, token).ConfigureAwait(false);
                                 break;
@@ -289,25 +292,9 @@ internal sealed class SimulatorConnection
         }
         finally
         {
-            // Whatever was written but never committed did not leave (not sent, not in the ledger), except what the
-            // stream had already handed to the socket because the batch outgrew its buffer: the client may have read
-            // those, so they are sent. (Counting them as not sent made a client's ledger check see "invented" ticks.)
-            var writtenOut = stream.BytesWrittenOut;
-            for (var i = 0; i < uncommitted.Count; i++)
-            {
-                if (uncommittedEnds[i] <= writtenOut)
-                {
-                    exchange.OnTickSent(uncommitted[i]);
-                    ArrayPool<byte>.Shared.Return(uncommitted[i].Buffer!);
-                }
-                else
-                {
-                    Release(uncommitted[i], counted: false);
-                }
-            }
-
+            // Whatever was written but never committed did not leave: not sent, not in the ledger.
+            foreach (var frame in uncommitted) Release(frame, counted: false);
             uncommitted.Clear();
-            uncommittedEnds.Clear();
         }
     }
 
@@ -322,7 +309,6 @@ internal sealed class SimulatorConnection
         }
 
         uncommitted.Clear();
-        uncommittedEnds.Clear();
         if (continueBatch) stream.BeginBatch();
     }
 
