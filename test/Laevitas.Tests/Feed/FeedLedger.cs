@@ -48,7 +48,9 @@ internal static class FeedLedger
         {
             var instrument = channel["ticker.".Length..^(interval.Length + 1)];
             var actual = received.TryGetValue(instrument, out var ticks) ? ticks.Select(t => t.Timestamp).ToArray() : [];
-            Assert.True(IsSubsequence(actual, expected), $"{instrument}: received ticks are not an in-order subsequence of the sent ones (duplicate, reordered or invented); {Mismatch(actual, expected)}");
+            var unplaced = FirstUnplaced(actual, expected);
+            Assert.True(unplaced < 0, $"{instrument}: received ticks are not an in-order subsequence of the sent ones (duplicate, reordered or invented); " +
+                                      (unplaced < 0 ? "" : Describe(actual, expected, unplaced)));
 
             var mark = recoveredMarks.GetValueOrDefault(channel);
             var tail = expected.Skip(mark).ToArray();
@@ -65,13 +67,15 @@ internal static class FeedLedger
         Assert.True(tailTicks > 0, "no ticks were sent after recovery; the test proved nothing");
     }
 
-    /// <summary>Where the subsequence breaks: the received tick that has no place, with its neighbours on both sides.</summary>
-    private static string Mismatch(long[] received, IReadOnlyList<long> sent)
+    /// <summary>
+    /// The index of the first received tick with no place after its predecessors in the sent sequence; -1 when the
+    /// received ticks are an in-order subsequence of the sent ones.
+    /// </summary>
+    private static int FirstUnplaced(long[] received, IReadOnlyList<long> sent)
     {
         var j = 0;
         for (var i = 0; i < received.Length; i++)
         {
-            var from = j;
             while (j < sent.Count && sent[j] != received[i])
             {
                 j++;
@@ -79,35 +83,21 @@ internal static class FeedLedger
 
             if (j == sent.Count)
             {
-                var sentAt = sent.ToList().IndexOf(received[i]);
-                return $"received[{i}] = {received[i]} (of {received.Length}) after received[{Math.Max(0, i - 3)}..{i - 1}] = [{string.Join(", ", received[Math.Max(0, i - 3)..i])}] " +
-                       $"has no place after sent[{from - 1}]; it is sent[{sentAt}] of {sent.Count}; received next: [{string.Join(", ", received.Skip(i + 1).Take(3))}]";
+                return i;
             }
 
             j++;
         }
 
-        return "none";
+        return -1;
     }
 
-    private static bool IsSubsequence(long[] candidate, IReadOnlyList<long> sequence)
+    /// <summary>The received tick that has no place, its neighbours, and where (if anywhere) it was sent.</summary>
+    private static string Describe(long[] received, IReadOnlyList<long> sent, int i)
     {
-        var j = 0;
-        foreach (var value in candidate)
-        {
-            while (j < sequence.Count && sequence[j] != value)
-            {
-                j++;
-            }
-
-            if (j == sequence.Count)
-            {
-                return false;
-            }
-
-            j++;
-        }
-
-        return true;
+        var before = received[Math.Max(0, i - 3)..i];
+        var sentAt = sent.ToList().IndexOf(received[i]);
+        return $"received[{i}] = {received[i]} (of {received.Length}) after [{string.Join(", ", before)}]; it is sent[{sentAt}] of {sent.Count} " +
+               $"(-1: never sent); received next: [{string.Join(", ", received.Skip(i + 1).Take(3))}]";
     }
 }
