@@ -45,7 +45,8 @@ internal static class StatsCommand
             .AddColumn("").AddColumn(new TableColumn("Rate /s").RightAligned()).AddColumn(new TableColumn("Total").RightAligned()).AddColumn("State");
         pipeline.AddRow("Ticks in (feed)", Fmt.Rate(p.TicksInPerSecond), Fmt.Count(p.TicksReceived),
             $"{Fmt.Flag(p.FeedConnected, "connected", "disconnected")}, {Fmt.Count(p.InstrumentsFollowed)} instruments, {Fmt.Count(p.Reconnects)} reconnects, {Fmt.Count(p.ParseErrors)} parse errors");
-        pipeline.AddRow("Waiting for grains (dispatch)", "", Fmt.Count(p.DispatchPending), $"{Fmt.Count(p.DispatchDropped)} shed past the backlog bound");
+        pipeline.AddRow("Waiting for grains (dispatch)", "", Fmt.Count(p.DispatchPending), $"{Fmt.Count(p.DispatchDropped)} shed past the backlog bound" +
+            (p.DispatchPacedTo is { } paced ? $"; held to the writers' pace, {Fmt.Rate(paced)}/s" : ""));
         pipeline.AddRow("Copies not published (grains)", "", Fmt.Count(p.DuplicatesDropped),
             $"the other feeds' copies of ticks already accepted; {Fmt.Count(p.LateAccepted)} late ticks accepted, {Fmt.Count(p.TooOld)} older than the accept horizon");
         pipeline.AddRow("Published (Kafka)", Fmt.Rate(p.PublishedPerSecond), Fmt.Count(p.Published),

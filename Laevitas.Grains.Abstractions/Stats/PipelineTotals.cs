@@ -12,6 +12,7 @@ public sealed record PipelineTotals
     public long? Reconnects { get; init; }
     public long? DispatchPending { get; init; }
     public long? DispatchDropped { get; init; }
+    public double? DispatchPacedTo { get; init; }
     public double? PublishedPerSecond { get; init; }
     public long? Published { get; init; }
     public long? PublishBuffered { get; init; }
@@ -59,6 +60,7 @@ public sealed record PipelineTotals
             Reconnects = SumLong(silos, s => s.Reconnects),
             DispatchPending = SumLong(silos, s => s.DispatchPending),
             DispatchDropped = SumLong(silos, s => s.DispatchDropped),
+            DispatchPacedTo = SumDouble(silos, s => s.DispatchPacedTo),
             PublishedPerSecond = SumDouble(silos, s => s.PublishedPerSecond),
             Published = SumLong(silos, s => s.Published),
             PublishBuffered = SumLong(silos, s => s.PublishBuffered),

@@ -88,4 +88,10 @@ public sealed record SiloPipelineStats
 
     /// <summary>Rows inserted into <c>deribit_trades</c> (trades new to the table).</summary>
     [Id(36)] public long? TradeRowsWritten { get; init; }
+
+    /// <summary>
+    /// Ticks per second the dispatcher is held to because the writers are <c>Dispatch:PaceBacklog</c> behind (the
+    /// rest is held back at the exchange, then shed); null when it is not.
+    /// </summary>
+    [Id(37)] public double? DispatchPacedTo { get; init; }
 }

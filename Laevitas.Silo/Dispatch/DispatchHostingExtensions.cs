@@ -17,6 +17,7 @@ public static class DispatchHostingExtensions
         var services = silo.Services;
         services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DispatchOptions>, DispatchOptionsValidator>());
+        services.TryAddSingleton<IWriterProgress, KafkaWriterProgress>();
         services.TryAddSingleton<GrainTickSink>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GrainTickSink>());
         return silo;

@@ -52,6 +52,15 @@ public sealed class DispatchOptions
     public TimeSpan MaxBackPressureLag { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
+    /// Ticks published and not yet stored (Kafka lag, whole topic) past which the dispatcher hands ticks to grains no
+    /// faster than the writers store them, as long as they store any (<see cref="WriterPace"/>): under overload the
+    /// excess is held back at the exchange, then dropped with a count, instead of taking the writers' CPU and filling
+    /// the broker. 100,000 is two seconds at 50,000 ticks/s, and below what the embedded broker keeps (~5 MiB per
+    /// partition); with a real broker's retention it may be raised to let Kafka absorb longer bursts. 0: never pace.
+    /// </summary>
+    public long PaceBacklog { get; set; } = 100_000;
+
+    /// <summary>
     /// A grain call that has not answered after this long gives its call slot to other instruments (the call itself
     /// goes on, and its instrument still has no second call in flight, so its order holds). A frozen silo — stopped,
     /// swapping, paused by the hypervisor — answers nothing until membership declares it dead, up to a minute or

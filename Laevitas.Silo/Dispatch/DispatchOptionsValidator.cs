@@ -40,6 +40,11 @@ internal sealed class DispatchOptionsValidator : IValidateOptions<DispatchOption
             failures.Add($"{S}:MaxBackPressureLag must be between 00:00:00 and 00:00:05 (was {o.MaxBackPressureLag}).");
         }
 
+        if (o.PaceBacklog < 0)
+        {
+            failures.Add($"{S}:PaceBacklog must be zero (never pace) or positive (was {o.PaceBacklog}).");
+        }
+
         if (o.SlowCallAfter < TimeSpan.FromMilliseconds(100) || o.SlowCallAfter > TimeSpan.FromMinutes(1))
         {
             failures.Add($"{S}:SlowCallAfter must be between 00:00:00.1 and 00:01:00 (was {o.SlowCallAfter}).");

@@ -33,6 +33,9 @@ namespace Laevitas.Silo.Dispatch;
 /// <para>At most <see cref="DispatchOptions.MaxPendingTicks"/> ticks wait; past that <see cref="WaitForRoomAsync"/>
 /// holds the feed's connections back for up to <see cref="DispatchOptions.MaxBackPressureLag"/> behind the exchange,
 /// and what arrives while still full is dropped (counted, logged).</para>
+/// <para>Once the writers are <see cref="DispatchOptions.PaceBacklog"/> ticks behind and still storing, calls carry
+/// ticks no faster than the writers store them (<see cref="WriterPace"/>); the backlog bound above then holds the
+/// rest back.</para>
 /// </remarks>
 public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
@@ -50,6 +53,7 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
     private readonly SemaphoreSlim callSlots;
     private readonly BackPressureGate backPressure;
     private readonly IndexForwarder indexes;
+    private readonly WriterPace pace;
     private Task? pump;
     private Task? indexPump;
     private Task? slowCallWatch;
@@ -66,7 +70,8 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
         IOptions<DispatchOptions> options,
         IMeterFactory meterFactory,
         TimeProvider timeProvider,
-        ILogger<GrainTickSink> logger)
+        ILogger<GrainTickSink> logger,
+        IWriterProgress? writerProgress = null)
     {
         this.grainFactory = grainFactory;
         this.localSilo = localSilo.SiloAddress;
@@ -78,6 +83,7 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
         dropLog = new LogThrottle(TimeSpan.FromSeconds(10), timeProvider);
         failureLog = new LogThrottle(TimeSpan.FromSeconds(10), timeProvider);
         indexes = new IndexForwarder(grainFactory, this.options, timeProvider, logger);
+        pace = new WriterPace(writerProgress, this.options, timeProvider);
         var meter = new LaevitasMeter(meterFactory);
         meter.ObserveCounter(LaevitasMetrics.DispatchTicks, () => Interlocked.Read(ref dispatched));
         meter.ObserveCounter(LaevitasMetrics.DispatchDropped, () => Interlocked.Read(ref dropped));
@@ -85,11 +91,13 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
         meter.ObserveCounter(LaevitasMetrics.DispatchSlowCalls, () => Interlocked.Read(ref slowCalls));
         meter.ObserveCounter(LaevitasMetrics.DispatchHeldBack, () => backPressure.HeldBack.TotalSeconds);
         meter.ObserveGauge(LaevitasMetrics.DispatchPending, () => Interlocked.Read(ref pending));
+        meter.ObserveCounter(LaevitasMetrics.DispatchPaced, () => pace.Held.TotalSeconds);
+        meter.ObserveGauge(LaevitasMetrics.DispatchPace, () => (long)(pace.Pace ?? 0));
     }
 
     public DispatchStatus GetStatus() => new(
         Interlocked.Read(ref dispatched), Interlocked.Read(ref pending), Interlocked.Read(ref dropped), Interlocked.Read(ref failedCalls), queues.Count,
-        Interlocked.Read(ref slowCalls));
+        Interlocked.Read(ref slowCalls), pace.Pace);
 
     public void OnTick(RawTick tick)
     {
@@ -232,13 +240,13 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
                 // Instruments left in line when this round's budget is spent go first in the next round, with
                 // whatever ticks they gathered meanwhile.
                 var allowed = budget.Refill();
-                while (allowed-- > 0 && reader.TryRead(out var queue))
+                while (allowed-- > 0 && HasPace() && reader.TryRead(out var queue))
                 {
                     // Bounded calls in flight: a cold start activates every instrument at once, and each activation
                     // reads its state from the database; unbounded, thousands of reads exhaust the connection pool.
                     // Ticks keep gathering per instrument meanwhile, so the bound costs batches, not throughput.
                     await callSlots.WaitAsync(cancellationToken);
-                    Send(queue);
+                    pace.Spend(Send(queue));
                 }
             }
         }
@@ -247,7 +255,25 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
         }
     }
 
-    private void Send(InstrumentQueue queue)
+    /// <summary>Whether the writers' pace (<see cref="WriterPace"/>) lets another call go now; logs when it starts and ends.</summary>
+    private bool HasPace()
+    {
+        var allowance = pace.Allowance();
+        switch (pace.Changed)
+        {
+            case true:
+                DispatchLog.PaceStarted(logger, pace.Backlog, options.PaceBacklog, pace.Pace ?? 0);
+                break;
+            case false:
+                DispatchLog.PaceEnded(logger, pace.Backlog, pace.Held);
+                break;
+        }
+
+        return allowance > 0;
+    }
+
+    /// <summary>Starts the instrument's next call; returns the ticks and trades it carries.</summary>
+    private int Send(InstrumentQueue queue)
     {
         RawTick[] batch;
         RawTrade[] trades;
@@ -259,7 +285,7 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
             {
                 queue.Scheduled = false;
                 callSlots.Release();
-                return;
+                return 0;
             }
 
             batch = CollectionsMarshal.AsSpan(queue.Ticks)[..count].ToArray();
@@ -271,6 +297,7 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
         queue.CallStartedAt = timeProvider.GetTimestamp();
         Volatile.Write(ref queue.HoldsSlot, 1);
         _ = CallAsync(queue, batch, trades);
+        return batch.Length + trades.Length;
     }
 
     /// <summary>Gives the call's slot back, once: when it answers, fails, or is found slow, whichever comes first.</summary>

@@ -76,6 +76,7 @@ internal sealed partial class PipelineStatsReporter(
             Reconnects = feedStatus?.Reconnects,
             DispatchPending = dispatchStatus?.Pending,
             DispatchDropped = dispatchStatus?.Dropped,
+            DispatchPacedTo = dispatchStatus?.PacedTo,
             Published = publisherStatus?.Published,
             PublishedPerSecond = Rate(current.Published, previous?.Published, interval),
             PublishBuffered = publisherStatus?.Buffered,
@@ -169,6 +170,7 @@ internal sealed partial class PipelineStatsReporter(
             stats.InstrumentsFollowed ?? 0,
             stats.TicksInPerSecond ?? 0,
             stats.DispatchPending ?? 0,
+            stats.DispatchPacedTo is { } paced ? string.Create(CultureInfo.InvariantCulture, $" (paced to the writers: {paced:0}/s)") : "",
             stats.PublishedPerSecond ?? 0,
             stats.KafkaLag?.ToString(CultureInfo.InvariantCulture) ?? "-",
             stats.RowsWrittenPerSecond ?? 0,
@@ -192,10 +194,10 @@ internal sealed partial class PipelineStatsReporter(
     private sealed record Sample(DateTimeOffset At, long? Ticks, long? Published, long? RowsWritten);
 
     [LoggerMessage(EventId = 5201, Level = LogLevel.Information, Message =
-        "Status: {Instruments} instruments | {TicksIn:0} ticks/s in | {Waiting} waiting for grains | {Published:0} published/s | " +
+        "Status: {Instruments} instruments | {TicksIn:0} ticks/s in | {Waiting} waiting for grains{Paced} | {Published:0} published/s | " +
         "Kafka lag {Lag} | {RowsPerSecond:0} rows/s written ({RowsTotal} total) | spool {Spooled} | dropped {Dropped} | last error: {LastError}")]
     private static partial void LogStatusLine(
-        ILogger logger, int instruments, double ticksIn, long waiting, double published, string lag, double rowsPerSecond, long rowsTotal,
+        ILogger logger, int instruments, double ticksIn, long waiting, string paced, double published, string lag, double rowsPerSecond, long rowsTotal,
         long spooled, long dropped, string lastError);
 
     [LoggerMessage(EventId = 5202, Level = LogLevel.Warning, Message = "Could not report pipeline stats to the cluster; retrying every interval")]

@@ -46,6 +46,21 @@ public sealed class KafkaStreamStatus
         return result;
     }
 
+    /// <summary>The partitions of <paramref name="topic"/> this silo reads now or read before.</summary>
+    public IReadOnlyList<KafkaPartitionStatus> Snapshot(string topic)
+    {
+        var result = new List<KafkaPartitionStatus>();
+        foreach (var progress in partitions.Values)
+        {
+            if (string.Equals(progress.Topic, topic, StringComparison.Ordinal))
+            {
+                result.Add(progress.Snapshot());
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Sum of the lag of the partitions this silo reads now; null when none reports one yet.</summary>
     public long? TotalLag()
     {

@@ -51,15 +51,4 @@ public sealed class CallBudgetTests
     {
         Assert.Equal(int.MaxValue, new CallBudget(0, new SteppedClock()).Refill());
     }
-
-    private sealed class SteppedClock : TimeProvider
-    {
-        private long ticks;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => ticks;
-
-        public void Advance(TimeSpan by) => ticks += by.Ticks;
-    }
 }

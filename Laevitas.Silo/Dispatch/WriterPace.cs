@@ -1,0 +1,164 @@
+namespace Laevitas.Silo.Dispatch;
+
+/// <summary>
+/// Holds the dispatcher to the writers' pace once they are <see cref="DispatchOptions.PaceBacklog"/> ticks behind and
+/// still storing: ticks go to the grains (and so to Kafka) at most at the rate the writers stored them over the last
+/// second. What the exchange sends beyond that waits in the dispatcher, then in the exchange's socket buffers
+/// (<see cref="BackPressureGate"/>), and past <see cref="DispatchOptions.MaxBackPressureLag"/> is dropped with a count.
+/// </summary>
+/// <remarks>
+/// <para>Why: offered far more than it can take, the silo spent its cores taking ticks from the exchange and
+/// publishing them while its writers starved; it landed a fraction of what it sustains (bench/results.md, the
+/// saturation level), and the embedded broker deleted the unread backlog. The writers alone store faster than the
+/// whole pipeline (they ran at ~70,000 rows/s once the load stopped), so giving them the CPU the excess took keeps
+/// the landed rate near capacity.</para>
+/// <para>Only while the writers make progress: when they store nothing (PostgreSQL down) Kafka is where the ticks
+/// wait, and pacing would hold them at the exchange instead, where they are lost. After such an outage the backlog is
+/// far past the bound, but the writers then store faster than the live rate, so the pace (their rate) does not bind
+/// and live ticks keep flowing while the backlog is worked off.</para>
+/// <para>Off again once the backlog is half the bound. The pace is a little under the writers' rate, so a backlog
+/// held at the bound shrinks instead of standing still at the edge of a broker's retention.</para>
+/// </remarks>
+internal sealed class WriterPace
+{
+    /// <summary>How often the writers' progress is sampled.</summary>
+    public static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(250);
+
+    // The writers' rate is taken over the last second (four samples): a partition delivers a batch at a time.
+    private const int RateSamples = 4;
+    private const double Margin = 0.95;
+
+    // Savings of an idle spell, in seconds of the pace.
+    private const double MaxBurst = 0.1;
+
+    private readonly IWriterProgress? progress;
+    private readonly long bound;
+    private readonly TimeProvider time;
+    private readonly Queue<(long At, long Delivered)> recent = new();
+    private long lastSample;
+    private long lastRefill;
+    private double tokens;
+    private double pace;
+    private long engagedTicks;
+    private long engagedSince = -1;
+
+    public WriterPace(IWriterProgress? progress, DispatchOptions options, TimeProvider time)
+    {
+        this.progress = options.PaceBacklog > 0 ? progress : null;
+        bound = options.PaceBacklog;
+        this.time = time;
+        lastSample = lastRefill = time.GetTimestamp();
+    }
+
+    /// <summary>The pace in ticks per second while it holds, else null.</summary>
+    public double? Pace => Volatile.Read(ref pace) is > 0 and var p ? p : null;
+
+    /// <summary>Time the pace held, summed.</summary>
+    public TimeSpan Held
+    {
+        get
+        {
+            var since = Volatile.Read(ref engagedSince);
+            var open = since < 0 ? 0 : time.GetElapsedTime(since).Ticks;
+            return TimeSpan.FromTicks(Interlocked.Read(ref engagedTicks) + open);
+        }
+    }
+
+    /// <summary>The writers' last sampled backlog (whole topic), for the log.</summary>
+    public long Backlog { get; private set; }
+
+    /// <summary>Set when the pace starts (true) or ends (false) at the last <see cref="Allowance"/>, for the log.</summary>
+    public bool? Changed { get; private set; }
+
+    /// <summary>
+    /// Ticks that may go to grains now: <see cref="long.MaxValue"/> while the pace does not hold. Called by the pump
+    /// before each call; samples the writers' progress every <see cref="SampleInterval"/>.
+    /// </summary>
+    public long Allowance()
+    {
+        Changed = null;
+        if (progress is null)
+        {
+            return long.MaxValue;
+        }
+
+        var now = time.GetTimestamp();
+        if (time.GetElapsedTime(lastSample, now) >= SampleInterval)
+        {
+            lastSample = now;
+            Decide(progress.Sample(), now);
+        }
+
+        if (pace <= 0)
+        {
+            return long.MaxValue;
+        }
+
+        tokens = Math.Min(pace * MaxBurst, tokens + time.GetElapsedTime(lastRefill, now).TotalSeconds * pace);
+        lastRefill = now;
+        return tokens >= 1 ? (long)tokens : 0;
+    }
+
+    /// <summary>Ticks handed to grains (counted against the pace while it holds; a call may overdraw it).</summary>
+    public void Spend(int ticks)
+    {
+        if (pace > 0)
+        {
+            tokens -= ticks;
+        }
+    }
+
+    private void Decide(WriterProgressSample? sample, long now)
+    {
+        if (sample is not { } s)
+        {
+            recent.Clear();
+            Release(now);
+            return;
+        }
+
+        Backlog = s.Backlog;
+        recent.Enqueue((now, s.Delivered));
+        if (recent.Count > RateSamples)
+        {
+            recent.Dequeue();
+        }
+
+        // Delivered counts what was stored since the sample before it, so the oldest sample only marks the start.
+        var (oldest, _) = recent.Peek();
+        var seconds = time.GetElapsedTime(oldest, now).TotalSeconds;
+        var stored = recent.Skip(1).Sum(r => r.Delivered);
+        var rate = seconds > 0 ? stored / seconds : 0;
+
+        var holding = pace > 0;
+        if (rate <= 0 || s.Backlog <= bound / 2 || (!holding && s.Backlog < bound))
+        {
+            // Writers stalled (Kafka holds the backlog), caught up, or not yet far enough behind.
+            Release(now);
+            return;
+        }
+
+        if (!holding)
+        {
+            tokens = 0;
+            lastRefill = now;
+            Volatile.Write(ref engagedSince, now);
+            Changed = true;
+        }
+
+        Volatile.Write(ref pace, rate * Margin);
+    }
+
+    private void Release(long now)
+    {
+        if (pace <= 0)
+        {
+            return;
+        }
+
+        Volatile.Write(ref pace, 0);
+        Interlocked.Add(ref engagedTicks, time.GetElapsedTime(engagedSince, now).Ticks);
+        Volatile.Write(ref engagedSince, -1);
+        Changed = false;
+    }
+}
