@@ -25,6 +25,9 @@ public static class LaevitasMetrics
     public static readonly LaevitasMetric FeedInstruments = new("laevitas.feed.instruments", "{instrument}", "Instruments the feed follows");
     public static readonly LaevitasMetric FeedCircuitState = new("laevitas.feed.circuit_state", null, "Circuit breaker: 0 closed, 1 half-open, 2 open");
 
+    // Memory: given back after a load (Laevitas.Silo/Memory).
+    public static readonly LaevitasMetric MemoryReclaims = new("laevitas.memory.reclaims", "{reclaim}", "Times the silo compacted its heap and gave memory back after a load passed");
+
     // Dispatch: feed → instrument grains.
     public static readonly LaevitasMetric DispatchTicks = new("laevitas.dispatch.ticks", "{tick}", "Ticks handed to instrument grains");
     public static readonly LaevitasMetric DispatchDropped = new("laevitas.dispatch.dropped", "{tick}", "Ticks dropped because too many were waiting for grains");

@@ -57,6 +57,7 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
     private Task? pump;
     private Task? indexPump;
     private Task? slowCallWatch;
+    private Task? paceWatch;
     private long slowCalls;
     private long pending;
     private long dispatched;
@@ -188,6 +189,7 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
         pump ??= Task.Run(() => PumpAsync(stopping.Token), CancellationToken.None);
         indexPump ??= Task.Run(() => indexes.RunAsync(stopping.Token), CancellationToken.None);
         slowCallWatch ??= Task.Run(() => WatchSlowCallsAsync(stopping.Token), CancellationToken.None);
+        paceWatch ??= Task.Run(() => WatchPaceAsync(stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
 
@@ -216,6 +218,11 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
         if (slowCallWatch is not null)
         {
             await slowCallWatch;
+        }
+
+        if (paceWatch is not null)
+        {
+            await paceWatch;
         }
 
         if (indexPump is not null)
@@ -258,8 +265,8 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
     /// <summary>Whether the writers' pace (<see cref="WriterPace"/>) lets another call go now; logs when it starts and ends.</summary>
     private bool HasPace()
     {
-        var allowance = pace.Allowance();
-        switch (pace.Changed)
+        var allowance = pace.Allowance(out var changed);
+        switch (changed)
         {
             case true:
                 DispatchLog.PaceStarted(logger, pace.Backlog, options.PaceBacklog, pace.Pace ?? 0);
@@ -338,6 +345,25 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
                     var total = Interlocked.Add(ref slowCalls, freed);
                     DispatchLog.SlowCalls(logger, freed, options.SlowCallAfter, total);
                 }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Samples the writers' pace while no tick waits for the pump (which samples it before each call), so the pace
+    /// ends, and the status says so, when a load does.
+    /// </summary>
+    private async Task WatchPaceAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(WriterPace.SampleInterval, timeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                HasPace();
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -24,8 +24,9 @@ internal sealed class WriterPace
     /// <summary>How often the writers' progress is sampled.</summary>
     public static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(250);
 
-    // The writers' rate is taken over the last second (four samples): a partition delivers a batch at a time.
-    private const int RateSamples = 4;
+    // The writers' rate is taken over the last two seconds (eight samples): partitions deliver a batch at a time, and
+    // over one second the rate swung between a fifth and all of its average.
+    private const int RateSamples = 8;
     private const double Margin = 0.95;
 
     // Savings of an idle spell, in seconds of the pace.
@@ -35,6 +36,9 @@ internal sealed class WriterPace
     private readonly long bound;
     private readonly TimeProvider time;
     private readonly Queue<(long At, long Delivered)> recent = new();
+    // The pump asks before each call; the dispatcher's watch loop samples while no tick waits (so the pace ends
+    // when a load does); status readers read the pace.
+    private readonly Lock gate = new();
     private long lastSample;
     private long lastRefill;
     private double tokens;
@@ -67,16 +71,22 @@ internal sealed class WriterPace
     /// <summary>The writers' last sampled backlog (whole topic), for the log.</summary>
     public long Backlog { get; private set; }
 
-    /// <summary>Set when the pace starts (true) or ends (false) at the last <see cref="Allowance"/>, for the log.</summary>
-    public bool? Changed { get; private set; }
-
     /// <summary>
     /// Ticks that may go to grains now: <see cref="long.MaxValue"/> while the pace does not hold. Called by the pump
-    /// before each call; samples the writers' progress every <see cref="SampleInterval"/>.
+    /// before each call; samples the writers' progress every <see cref="SampleInterval"/>. <paramref name="changed"/>:
+    /// true when the pace started at this call, false when it ended, for the log.
     /// </summary>
-    public long Allowance()
+    public long Allowance(out bool? changed)
     {
-        Changed = null;
+        lock (gate)
+        {
+            changed = null;
+            return AllowanceLocked(ref changed);
+        }
+    }
+
+    private long AllowanceLocked(ref bool? changed)
+    {
         if (progress is null)
         {
             return long.MaxValue;
@@ -86,7 +96,7 @@ internal sealed class WriterPace
         if (time.GetElapsedTime(lastSample, now) >= SampleInterval)
         {
             lastSample = now;
-            Decide(progress.Sample(), now);
+            changed = Decide(progress.Sample(), now);
         }
 
         if (pace <= 0)
@@ -102,19 +112,21 @@ internal sealed class WriterPace
     /// <summary>Ticks handed to grains (counted against the pace while it holds; a call may overdraw it).</summary>
     public void Spend(int ticks)
     {
-        if (pace > 0)
+        lock (gate)
         {
-            tokens -= ticks;
+            if (pace > 0)
+            {
+                tokens -= ticks;
+            }
         }
     }
 
-    private void Decide(WriterProgressSample? sample, long now)
+    private bool? Decide(WriterProgressSample? sample, long now)
     {
         if (sample is not { } s)
         {
             recent.Clear();
-            Release(now);
-            return;
+            return Release(now);
         }
 
         Backlog = s.Backlog;
@@ -134,31 +146,31 @@ internal sealed class WriterPace
         if (rate <= 0 || s.Backlog <= bound / 2 || (!holding && s.Backlog < bound))
         {
             // Writers stalled (Kafka holds the backlog), caught up, or not yet far enough behind.
-            Release(now);
-            return;
-        }
-
-        if (!holding)
-        {
-            tokens = 0;
-            lastRefill = now;
-            Volatile.Write(ref engagedSince, now);
-            Changed = true;
+            return Release(now);
         }
 
         Volatile.Write(ref pace, rate * Margin);
+        if (holding)
+        {
+            return null;
+        }
+
+        tokens = 0;
+        lastRefill = now;
+        Volatile.Write(ref engagedSince, now);
+        return true;
     }
 
-    private void Release(long now)
+    private bool? Release(long now)
     {
         if (pace <= 0)
         {
-            return;
+            return null;
         }
 
         Volatile.Write(ref pace, 0);
         Interlocked.Add(ref engagedTicks, time.GetElapsedTime(engagedSince, now).Ticks);
         Volatile.Write(ref engagedSince, -1);
-        Changed = false;
+        return false;
     }
 }

@@ -8,6 +8,7 @@ using Laevitas.Grains.Writing;
 using Laevitas.Silo.Clustering;
 using Laevitas.Silo.Dispatch;
 using Laevitas.Silo.FeedPlacement;
+using Laevitas.Silo.Memory;
 using Laevitas.Silo.Settlements;
 using Laevitas.Silo.Stats;
 using Laevitas.Streaming.Kafka.Hosting;
@@ -23,13 +24,15 @@ public static class PipelineHostingExtensions
 {
     /// <summary>
     /// The Orleans silo itself: clustering (<c>Orleans:ClusteringMode</c>), grain storage on PostgreSQL and the
-    /// database schema (migrations run before the silo joins), and the log line that says where it listens.
+    /// database schema (migrations run before the silo joins), the log line that says where it listens, and memory
+    /// given back after a load (<c>Memory</c>).
     /// </summary>
     public static WebApplicationBuilder AddLaevitasSilo(this WebApplicationBuilder builder)
     {
         builder.Services.AddLaevitasPostgres(builder.Configuration);
         builder.UseOrleans(silo => silo.UseLaevitasClustering(builder.Configuration).AddLaevitasGrainStorage());
         builder.Services.AddHostedService<ListenAddressLogger>();
+        builder.Services.AddMemoryReclaimer();
         return builder;
     }
 

@@ -208,7 +208,19 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
                 results.CatchUp = await run.CatchUpAsync(settings.CatchUpRate, outage, reason);
             }
 
-            results.Saturation = await run.PhaseAsync("saturation", settings.MaxRate, settings.SaturationWarmup);
+            // Asked for multiples of what this run sustained (the highest fixed load landed whole), or of the best
+            // fixed level's landed rate when it kept up with none; the simulator sends what it can of that.
+            var sustained = results.Sustained?.LandedPerSecond ?? results.FixedLoads.Max(p => p.LandedPerSecond);
+            foreach (var multiple in settings.Overloads)
+            {
+                var rate = (int)Math.Min(int.MaxValue, sustained * multiple);
+                var phase = await run.PhaseAsync(string.Create(CultureInfo.InvariantCulture, $"{multiple}× sustained ({rate:N0}/s)"), rate, settings.OverloadWarmup);
+                results.Overloads.Add(new OverloadResult(multiple, sustained, phase));
+                Log(string.Create(CultureInfo.InvariantCulture,
+                    $"  {phase.LandedPerSecond / sustained:P0} of the sustained {sustained:N0} rows/s landed; {phase.Shed?.ToString("N0", CultureInfo.InvariantCulture) ?? "?"} shed by the dispatcher, " +
+                    $"{phase.BrokerDeleted?.ToString("N0", CultureInfo.InvariantCulture) ?? "?"} deleted by the broker unread"));
+            }
+
             results.AfterLoad = await run.MemoryAfterLoadAsync(AfterLoadWatch);
             results.SiloPeakRssBytes = silo.Sample()?.PeakRssBytes ?? 0;
             results.TicksSent = run.SentTotal;
@@ -335,6 +347,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
         {
             await ResetAsync();
             Log($"Phase {label}: offering {rate:N0} ticks/s, {warmup.TotalSeconds:0} s warm-up, {settings.Windows} × {settings.Window.TotalSeconds:0} s measured");
+            var (shedBefore, deletedBefore) = await LossCountersAsync();
             simulator.TicksPerSecond = rate;
             await WatchAsync(warmup);
             var marks = new List<Snapshot> { Take() };
@@ -347,6 +360,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
 
             simulator.TicksPerSecond = 0;
             var drain = await DrainAsync();
+            var (shedAfter, deletedAfter) = await LossCountersAsync();
 
             // Rows are counted by commit time once the level has drained, so each window's count is complete.
             var windows = new List<WindowFigures>();
@@ -367,7 +381,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
                 (end.SiloCpu - start.SiloCpu).TotalSeconds / seconds,
                 (end.PostgresCpu - start.PostgresCpu).TotalSeconds / seconds,
                 (end.BenchCpu - start.BenchCpu).TotalSeconds / seconds,
-                maxRss, drain);
+                maxRss, drain, shedAfter - shedBefore, deletedAfter - deletedBefore);
             Log($"  sent {result.SentPerSecond:N0}/s, landed {result.LandedPerSecond:N0} rows/s (median of {windows.Count}; {result.LandedMin:N0}-{result.LandedMax:N0}); latency p50 {latency.P50Ms:N0} ms, p99 {latency.P99Ms:N0} ms, " +
                 $"max {latency.MaxMs:N0} ms ({latency.Rows:N0} rows; exchange→silo p50 {latency.FeedP50Ms:N0} / p99 {latency.FeedP99Ms:N0} ms, " +
                 $"silo→row p50 {latency.SiloP50Ms:N0} / p99 {latency.SiloP99Ms:N0} ms); CPU cores: silo {result.SiloCores:0.00}, PostgreSQL {result.PostgresCores:0.00}, " +
@@ -536,6 +550,16 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
             {
                 throw new PipelineFailedException("The silo process exited during the run.");
             }
+        }
+
+        /// <summary>
+        /// Ticks shed by the dispatcher and deleted unread by the broker so far, from the cluster's totals, read once a
+        /// silo report later than now (they are reported every <c>Stats:ReportInterval</c>, 2 s).
+        /// </summary>
+        private async Task<(long? Shed, long? Deleted)> LossCountersAsync()
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2.5), cancellationToken);
+            return (await probe.CountAsync("dispatchDropped", cancellationToken), await probe.CountAsync("kafkaExpired", cancellationToken));
         }
 
         private Snapshot Take()

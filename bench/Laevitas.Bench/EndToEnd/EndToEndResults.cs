@@ -37,14 +37,23 @@ internal sealed class EndToEndResults
 
     public List<LoadPhaseResult> FixedLoads { get; } = [];
 
-    public LoadPhaseResult? Saturation { get; set; }
+    /// <summary>The levels asking for multiples of the sustained rate (<c>--overloads</c>), in that order.</summary>
+    public List<OverloadResult> Overloads { get; } = [];
+
+    /// <summary>
+    /// The highest fixed load the pipeline kept up with: every tick of the level stored once the load stopped, and
+    /// the rows committed inside the windows within 2 % of what was sent (the backlog at the windows' edges and the
+    /// simulator's pacing move that count a percent or so either way). Null when it kept up with none.
+    /// </summary>
+    public LoadPhaseResult? Sustained =>
+        FixedLoads.Where(p => p.Drain is not null && p.LandedPerSecond >= 0.98 * p.SentPerSecond).MaxBy(p => p.OfferedPerSecond);
 
     /// <summary>PostgreSQL stopped under live load, then started (null with <c>--skip-catchup</c>).</summary>
     public CatchUpResult? CatchUp { get; set; }
 
     public long SiloPeakRssBytes { get; set; }
 
-    /// <summary>The minute after the last load (saturation) stopped.</summary>
+    /// <summary>The minute after the last load (the last overload level) stopped.</summary>
     public MemoryAfterLoad? AfterLoad { get; set; }
 
     public long TicksSent { get; set; }

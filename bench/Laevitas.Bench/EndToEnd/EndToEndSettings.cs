@@ -6,11 +6,11 @@ namespace Laevitas.Bench.EndToEnd;
 internal sealed record EndToEndSettings(
     int Instruments,
     IReadOnlyList<int> Loads,
-    int MaxRate,
+    IReadOnlyList<int> Overloads,
     TimeSpan Warmup,
     TimeSpan Window,
     int Windows,
-    TimeSpan SaturationWarmup,
+    TimeSpan OverloadWarmup,
     TimeSpan BaselineDuration,
     TimeSpan DrainTimeout,
     string? Kafka,
@@ -28,18 +28,13 @@ internal sealed record EndToEndSettings(
     IReadOnlyDictionary<string, string> SiloEnvironment)
 {
     public const string Usage =
-        "all [--instruments 5000] [--loads 1000,10000,50000,60000] [--max-rate 1000000] [--warmup 5] [--window 10] [--windows 3] [--saturation-warmup 10] " +
+        "all [--instruments 5000] [--loads 1000,10000,50000,60000] [--overloads 10,20] [--warmup 5] [--window 10] [--windows 3] [--overload-warmup 10] " +
         "[--baseline-seconds 15] [--drain-timeout 120] [--kafka host:port] [--partitions 8] [--fsync on|off] [--copy-connections 2] " +
         "[--batch-rows 5000] [--out bench] [--skip-baselines] [--skip-feeds] [--allow-busy] [--catchup-rate 10000] [--catchup-outage SECONDS] [--skip-catchup] [--silo-env NAME=VALUE,NAME=VALUE]";
 
     public static EndToEndSettings Read(BenchArguments arguments)
     {
-        var loads = (arguments.String("loads") ?? "1000,10000,50000,60000")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(t => int.TryParse(t.Replace("_", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0
-                ? v
-                : throw new ArgumentException($"--loads takes positive integers separated by commas, got '{t}'."))
-            .ToList();
+        var loads = Positives(arguments.String("loads") ?? "1000,10000,50000,60000", "--loads");
         var fsync = arguments.String("fsync") ?? "on";
         if (fsync is not ("on" or "off"))
         {
@@ -49,13 +44,14 @@ internal sealed record EndToEndSettings(
         var settings = new EndToEndSettings(
             Instruments: arguments.Int("instruments", 5_000),
             Loads: loads,
-            MaxRate: arguments.Int("max-rate", 1_000_000),
+            // Overload levels as multiples of the run's sustained rate (issue 24: 10× and 20×).
+            Overloads: Positives(arguments.String("overloads") ?? "10,20", "--overloads"),
             Warmup: TimeSpan.FromSeconds(arguments.Int("warmup", 5, min: 0)),
             // Each level is measured over several back-to-back windows and reported as their median with min-max:
             // one window cannot tell a change from the machine's mood (see bench/results.md, Method).
             Window: TimeSpan.FromSeconds(arguments.Int("window", 10)),
             Windows: arguments.Int("windows", 3),
-            SaturationWarmup: TimeSpan.FromSeconds(arguments.Int("saturation-warmup", 10, min: 0)),
+            OverloadWarmup: TimeSpan.FromSeconds(arguments.Int("overload-warmup", 10, min: 0)),
             BaselineDuration: TimeSpan.FromSeconds(arguments.Int("baseline-seconds", 15)),
             DrainTimeout: TimeSpan.FromSeconds(arguments.Int("drain-timeout", 120)),
             Kafka: arguments.String("kafka"),
@@ -74,6 +70,13 @@ internal sealed record EndToEndSettings(
         arguments.RejectUnknown();
         return settings;
     }
+
+    private static List<int> Positives(string text, string option) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => int.TryParse(t.Replace("_", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0
+                ? v
+                : throw new ArgumentException($"{option} takes positive integers separated by commas, got '{t}'."))
+            .ToList();
 
     // Extra environment for the silo process, for experiments (GC settings, DOTNET_PerfMapEnabled, silo options).
     private static Dictionary<string, string> ParseEnvironment(string? text)

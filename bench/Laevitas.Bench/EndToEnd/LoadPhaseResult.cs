@@ -4,7 +4,9 @@ namespace Laevitas.Bench.EndToEnd;
 /// One load level of the pipeline run, measured over <see cref="Windows"/> back-to-back windows. Rates are each
 /// window's, and the level's figure is their median: <see cref="SentPerSecond"/> from the simulator's counter,
 /// <see cref="LandedPerSecond"/> from the rows whose transaction committed inside the window. CPU is in cores (CPU
-/// seconds per wall second) over all the windows; latency covers all of them.
+/// seconds per wall second) over all the windows; latency covers all of them. <see cref="Shed"/> and
+/// <see cref="BrokerDeleted"/> are the silo's counters over the level (warm-up and drain included): ticks the
+/// dispatcher dropped past its backlog bound, and ticks the broker deleted before the writers read them.
 /// </summary>
 internal sealed record LoadPhaseResult(
     string Label,
@@ -16,7 +18,9 @@ internal sealed record LoadPhaseResult(
     double PostgresCores,
     double BenchCores,
     long SiloMaxRssBytes,
-    TimeSpan? Drain)
+    TimeSpan? Drain,
+    long? Shed = null,
+    long? BrokerDeleted = null)
 {
     public double SentPerSecond => Statistics.Median(Windows.Select(w => w.SentPerSecond));
 

@@ -13,7 +13,7 @@ internal static class ResultsPlot
 {
     public static void Write(EndToEndResults results, string path)
     {
-        var phases = results.FixedLoads.Concat(results.Saturation is null ? [] : [results.Saturation]).Where(p => p.SentPerSecond > 0).ToList();
+        var phases = results.FixedLoads.Concat(results.Overloads.Select(o => o.Phase)).Where(p => p.SentPerSecond > 0).ToList();
         var multiplot = new Multiplot(Throughput(results, phases));
         multiplot.AddPlot(Latency(phases));
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();

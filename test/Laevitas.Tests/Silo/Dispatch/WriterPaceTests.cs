@@ -53,7 +53,8 @@ public sealed class WriterPaceTests
         Assert.NotNull(pace.Pace);
 
         writer.Set(backlog: 400_000, storedPerSecond: 0);
-        Run(pace, TimeSpan.FromSeconds(2), demandPerSecond: 100_000);
+        // The writers' rate is taken over two seconds: by then it reads zero.
+        Run(pace, TimeSpan.FromSeconds(3), demandPerSecond: 100_000);
         var sent = Run(pace, TimeSpan.FromSeconds(2), demandPerSecond: 100_000);
 
         Assert.Null(pace.Pace);
@@ -89,6 +90,31 @@ public sealed class WriterPaceTests
         Run(pace, TimeSpan.FromSeconds(1), demandPerSecond: 200_000);
         Assert.Null(pace.Pace);
         Assert.InRange(pace.Held, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(4));
+    }
+
+    [Fact]
+    public void TheCallThatStartsOrEndsThePaceSaysSo()
+    {
+        var pace = new WriterPace(writer, Options, clock);
+        writer.Set(backlog: 150_000, storedPerSecond: 40_000);
+        var changes = new List<bool>();
+        for (var i = 0; i < 400; i++)
+        {
+            clock.Advance(Round);
+            writer.Elapse(Round);
+            pace.Allowance(out var changed);
+            if (changed is { } c)
+            {
+                changes.Add(c);
+            }
+
+            if (i == 200)
+            {
+                writer.Set(backlog: 10_000, storedPerSecond: 40_000);
+            }
+        }
+
+        Assert.Equal([true, false], changes);
     }
 
     [Fact]
@@ -144,7 +170,7 @@ public sealed class WriterPaceTests
             writer.Elapse(Round);
             waiting += demandPerSecond * Round.TotalSeconds;
             // The pump: calls of up to 1,000 ticks while the pace allows.
-            while (waiting >= 1 && pace.Allowance() > 0)
+            while (waiting >= 1 && pace.Allowance(out _) > 0)
             {
                 var call = (int)Math.Min(1_000, waiting);
                 pace.Spend(call);

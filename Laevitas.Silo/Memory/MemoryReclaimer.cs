@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Laevitas.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace Laevitas.Silo.Memory;
+
+/// <summary>
+/// Gives memory back once a load has passed: when allocation has stayed below a quarter of its peak since the last
+/// reclaim for <see cref="MemoryOptions.QuietFor"/>, one blocking, compacting, aggressive collection (which also
+/// releases the GC's free regions) and a trim of the C heap (<see cref="NativeHeap"/>).
+/// </summary>
+/// <remarks>
+/// <para>Why: the server GC collects when allocation fills a generation's budget, and a silo whose load has stopped
+/// allocates next to nothing, so nothing collects the burst's garbage or decommits its regions: after the bench's
+/// overload the silo sat at ~1.1 GiB for as long as it stayed idle (bench/results.md, "memory after the load").
+/// In a pod that is memory the scheduler counts as used, and the margin against the memory limit a next burst needs.
+/// </para>
+/// <para>Why not on a timer: an aggressive collection stops the process for tens to hundreds of milliseconds and
+/// throws away the GC's tuning, so it runs once per load that ended, never under a steady one (whose allocation stays
+/// near its peak). The peak decays (halves every minute), so a load that slowly ebbs also ends up counting as
+/// passed.</para>
+/// </remarks>
+internal sealed partial class MemoryReclaimer(
+    IOptions<MemoryOptions> options,
+    TimeProvider time,
+    IMeterFactory meterFactory,
+    ILogger<MemoryReclaimer> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    // Below this, allocation is the idle silo's own (timers, membership, metrics): nothing to reclaim after.
+    private const double IdleBytesPerSecond = 8 * 1024 * 1024;
+
+    // Per-second decay of the peak: half in a minute.
+    private static readonly double Decay = Math.Pow(0.5, 1.0 / 60);
+
+    private long reclaims;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.ReclaimAfterLoad)
+        {
+            return;
+        }
+
+        new LaevitasMeter(meterFactory).ObserveCounter(LaevitasMetrics.MemoryReclaims, () => Interlocked.Read(ref reclaims));
+        using var timer = new PeriodicTimer(Interval, time);
+        var lastAllocated = GC.GetTotalAllocatedBytes();
+        var lastAt = time.GetTimestamp();
+        var peak = 0.0;
+        var quiet = TimeSpan.Zero;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                var allocated = GC.GetTotalAllocatedBytes();
+                var now = time.GetTimestamp();
+                var seconds = time.GetElapsedTime(lastAt, now).TotalSeconds;
+                var rate = seconds > 0 ? (allocated - lastAllocated) / seconds : 0;
+                (lastAllocated, lastAt) = (allocated, now);
+                peak = Math.Max(rate, peak * Decay);
+
+                quiet = peak >= IdleBytesPerSecond && rate < peak / 4 ? quiet + Interval : TimeSpan.Zero;
+                if (quiet >= options.Value.QuietFor)
+                {
+                    Reclaim(peak, rate);
+                    // The next reclaim waits for a next load.
+                    peak = rate;
+                    quiet = TimeSpan.Zero;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void Reclaim(double peak, double rate)
+    {
+        var committedBefore = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        var rssBefore = Environment.WorkingSet;
+        var started = Stopwatch.GetTimestamp();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        var trimmed = NativeHeap.Trim();
+        var took = Stopwatch.GetElapsedTime(started);
+        Interlocked.Increment(ref reclaims);
+        LogReclaimed(
+            logger, peak / 1048576, rate / 1048576, took.TotalMilliseconds,
+            committedBefore >> 20, GC.GetGCMemoryInfo().TotalCommittedBytes >> 20,
+            rssBefore >> 20, Environment.WorkingSet >> 20, trimmed ? "trimmed" : "not trimmed (no glibc)");
+    }
+
+    [LoggerMessage(EventId = 5301, Level = LogLevel.Information, Message =
+        "Load passed (allocation {Peak:0} → {Rate:0} MiB/s): compacted the heap and gave memory back in {Milliseconds:0} ms; " +
+        "GC committed {CommittedBefore} → {CommittedAfter} MiB, resident {RssBefore} → {RssAfter} MiB; C heap {Trim}")]
+    private static partial void LogReclaimed(
+        ILogger logger, double peak, double rate, double milliseconds, long committedBefore, long committedAfter, long rssBefore, long rssAfter, string trim);
+}
