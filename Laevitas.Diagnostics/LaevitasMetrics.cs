@@ -35,7 +35,7 @@ public static class LaevitasMetrics
     public static readonly LaevitasMetric DispatchSlowCalls = new("laevitas.dispatch.slow_calls", "{call}", "Grain calls unanswered after Dispatch:SlowCallAfter, whose call slot went to other instruments (a frozen or overloaded silo)");
     public static readonly LaevitasMetric DispatchHeldBack = new("laevitas.dispatch.held_back", "s", "Time the feed's connections were not read because the backlog was full (summed over connections)");
     public static readonly LaevitasMetric DispatchPaced = new("laevitas.dispatch.paced", "s", "Time the dispatcher was held to the writers' pace because they were Dispatch:PaceBacklog ticks behind");
-    public static readonly LaevitasMetric DispatchPace = new("laevitas.dispatch.pace", "{tick}/s", "Ticks per second the dispatcher is held to while it keeps to the writers' pace (0 when it is not)");
+    public static readonly LaevitasMetric DispatchPace = new("laevitas.dispatch.pace", "{tick}", "Ticks per second the dispatcher is held to while it keeps to the writers' pace (0 when it is not)");
     public static readonly LaevitasMetric DispatchPending = new("laevitas.dispatch.pending", "{tick}", "Ticks waiting for or in a grain call");
 
     // Instrument grains: the accept rule with redundant feeds (each tick arrives once per running feed).

@@ -12,12 +12,14 @@ namespace Laevitas.Silo.Dispatch;
 /// saturation level), and the embedded broker deleted the unread backlog. The writers alone store faster than the
 /// whole pipeline (they ran at ~70,000 rows/s once the load stopped), so giving them the CPU the excess took keeps
 /// the landed rate near capacity.</para>
-/// <para>Only while the writers make progress: when they store nothing (PostgreSQL down) Kafka is where the ticks
-/// wait, and pacing would hold them at the exchange instead, where they are lost. After such an outage the backlog is
-/// far past the bound, but the writers then store faster than the live rate, so the pace (their rate) does not bind
-/// and live ticks keep flowing while the backlog is worked off.</para>
-/// <para>Off again once the backlog is half the bound. The pace is a little under the writers' rate, so a backlog
-/// held at the bound shrinks instead of standing still at the edge of a broker's retention.</para>
+/// <para>It starts only when, for two seconds in a row, the backlog was past the bound, larger than a second before,
+/// and the writers stored: they fall behind a load although they work. It does not start when they store
+/// nothing (PostgreSQL down: Kafka is where the ticks wait; held at the exchange they would be lost), nor while the
+/// backlog shrinks (catching up after an outage, the writers outrun the live rate), nor in the first seconds after
+/// the writers came back.</para>
+/// <para>It ends when the backlog is half the bound or the writers stop storing. The pace is a little under the
+/// writers' rate, so a backlog held at the bound shrinks instead of standing still at the edge of a broker's
+/// retention.</para>
 /// </remarks>
 internal sealed class WriterPace
 {
@@ -27,6 +29,7 @@ internal sealed class WriterPace
     // The writers' rate is taken over the last two seconds (eight samples): partitions deliver a batch at a time, and
     // over one second the rate swung between a fifth and all of its average.
     private const int RateSamples = 8;
+    private const int SamplesPerSecond = 4;
     private const double Margin = 0.95;
 
     // Savings of an idle spell, in seconds of the pace.
@@ -35,7 +38,7 @@ internal sealed class WriterPace
     private readonly IWriterProgress? progress;
     private readonly long bound;
     private readonly TimeProvider time;
-    private readonly Queue<(long At, long Delivered)> recent = new();
+    private readonly Queue<(long At, long Backlog, long Delivered)> recent = new();
     // The pump asks before each call; the dispatcher's watch loop samples while no tick waits (so the pace ends
     // when a load does); status readers read the pace.
     private readonly Lock gate = new();
@@ -43,6 +46,8 @@ internal sealed class WriterPace
     private long lastRefill;
     private double tokens;
     private double pace;
+    // Consecutive samples that found the writers falling behind (see Decide).
+    private int fallingBehind;
     private long engagedTicks;
     private long engagedSince = -1;
 
@@ -130,23 +135,34 @@ internal sealed class WriterPace
         }
 
         Backlog = s.Backlog;
-        recent.Enqueue((now, s.Delivered));
+        recent.Enqueue((now, s.Backlog, s.Delivered));
         if (recent.Count > RateSamples)
         {
             recent.Dequeue();
         }
 
         // Delivered counts what was stored since the sample before it, so the oldest sample only marks the start.
-        var (oldest, _) = recent.Peek();
-        var seconds = time.GetElapsedTime(oldest, now).TotalSeconds;
+        var (oldestAt, _, _) = recent.Peek();
+        var seconds = time.GetElapsedTime(oldestAt, now).TotalSeconds;
         var stored = recent.Skip(1).Sum(r => r.Delivered);
         var rate = seconds > 0 ? stored / seconds : 0;
 
         var holding = pace > 0;
-        if (rate <= 0 || s.Backlog <= bound / 2 || (!holding && s.Backlog < bound))
+        if (rate <= 0 || s.Backlog <= bound / 2)
         {
-            // Writers stalled (Kafka holds the backlog), caught up, or not yet far enough behind.
+            // Writers stalled (Kafka holds the backlog), or caught up.
             return Release(now);
+        }
+
+        // Falling behind now: past the bound, further behind than a second ago, and storing meanwhile.
+        var secondAgo = recent.ElementAt(Math.Max(0, recent.Count - 1 - SamplesPerSecond)).Backlog;
+        fallingBehind = s.Backlog >= bound && s.Delivered > 0 && s.Backlog > secondAgo ? fallingBehind + 1 : 0;
+        if (!holding && fallingBehind < RateSamples)
+        {
+            // Not far enough behind; or the backlog shrinks (catching up after an outage: the writers outrun the
+            // live rate); or it has not grown for a whole rate window with the writers storing throughout (they just
+            // came back, and their first seconds' rate says nothing of what they can do).
+            return null;
         }
 
         Volatile.Write(ref pace, rate * Margin);

@@ -6,9 +6,9 @@ using Microsoft.Extensions.Options;
 namespace Laevitas.Silo.Memory;
 
 /// <summary>
-/// Gives memory back once a load has passed: when allocation has stayed below a quarter of its peak since the last
-/// reclaim for <see cref="MemoryOptions.QuietFor"/>, one blocking, compacting, aggressive collection (which also
-/// releases the GC's free regions) and a trim of the C heap (<see cref="NativeHeap"/>).
+/// Gives memory back once a load has passed (<see cref="LoadPassedDetector"/>: allocation below a quarter of its peak
+/// for <see cref="MemoryOptions.QuietFor"/>): one blocking, compacting, aggressive collection (which also releases the
+/// GC's free regions) and a trim of the C heap (<see cref="NativeHeap"/>).
 /// </summary>
 /// <remarks>
 /// <para>Why: the server GC collects when allocation fills a generation's budget, and a silo whose load has stopped
@@ -18,24 +18,24 @@ namespace Laevitas.Silo.Memory;
 /// </para>
 /// <para>Why not on a timer: an aggressive collection stops the process for tens to hundreds of milliseconds and
 /// throws away the GC's tuning, so it runs once per load that ended, never under a steady one (whose allocation stays
-/// near its peak). The peak decays (halves every minute), so a load that slowly ebbs also ends up counting as
-/// passed.</para>
+/// near its peak).</para>
 /// </remarks>
-internal sealed partial class MemoryReclaimer(
-    IOptions<MemoryOptions> options,
-    TimeProvider time,
-    IMeterFactory meterFactory,
-    ILogger<MemoryReclaimer> logger) : BackgroundService
+internal sealed partial class MemoryReclaimer : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
-    // Below this, allocation is the idle silo's own (timers, membership, metrics): nothing to reclaim after.
-    private const double IdleBytesPerSecond = 8 * 1024 * 1024;
-
-    // Per-second decay of the peak: half in a minute.
-    private static readonly double Decay = Math.Pow(0.5, 1.0 / 60);
-
+    private readonly IOptions<MemoryOptions> options;
+    private readonly TimeProvider time;
+    private readonly ILogger<MemoryReclaimer> logger;
     private long reclaims;
+
+    public MemoryReclaimer(IOptions<MemoryOptions> options, TimeProvider time, IMeterFactory meterFactory, ILogger<MemoryReclaimer> logger)
+    {
+        this.options = options;
+        this.time = time;
+        this.logger = logger;
+        new LaevitasMeter(meterFactory).ObserveCounter(LaevitasMetrics.MemoryReclaims, () => Interlocked.Read(ref reclaims));
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,30 +44,23 @@ internal sealed partial class MemoryReclaimer(
             return;
         }
 
-        new LaevitasMeter(meterFactory).ObserveCounter(LaevitasMetrics.MemoryReclaims, () => Interlocked.Read(ref reclaims));
         using var timer = new PeriodicTimer(Interval, time);
+        var load = new LoadPassedDetector(options.Value.QuietFor);
         var lastAllocated = GC.GetTotalAllocatedBytes();
         var lastAt = time.GetTimestamp();
-        var peak = 0.0;
-        var quiet = TimeSpan.Zero;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 var allocated = GC.GetTotalAllocatedBytes();
                 var now = time.GetTimestamp();
-                var seconds = time.GetElapsedTime(lastAt, now).TotalSeconds;
-                var rate = seconds > 0 ? (allocated - lastAllocated) / seconds : 0;
+                var elapsed = time.GetElapsedTime(lastAt, now);
+                var rate = elapsed > TimeSpan.Zero ? (allocated - lastAllocated) / elapsed.TotalSeconds : 0;
                 (lastAllocated, lastAt) = (allocated, now);
-                peak = Math.Max(rate, peak * Decay);
-
-                quiet = peak >= IdleBytesPerSecond && rate < peak / 4 ? quiet + Interval : TimeSpan.Zero;
-                if (quiet >= options.Value.QuietFor)
+                var peak = load.Peak;
+                if (load.Observe(rate, elapsed))
                 {
                     Reclaim(peak, rate);
-                    // The next reclaim waits for a next load.
-                    peak = rate;
-                    quiet = TimeSpan.Zero;
                 }
             }
         }

@@ -107,6 +107,7 @@ internal sealed class SiloMetricsProbe
         _ = new KafkaTickPublisher(Options.Create(new Laevitas.Streaming.Kafka.KafkaOptions()), Options.Create(new PublisherOptions()), meters, time, NullLogger<KafkaTickPublisher>.Instance);
         // The dispatcher only keeps the grain factory for later calls; none is made here.
         _ = new GrainTickSink(null!, new ProbeSiloDetails(), Options.Create(new DispatchOptions()), meters, time, NullLogger<GrainTickSink>.Instance);
+        _ = new Laevitas.Silo.Memory.MemoryReclaimer(Options.Create(new Laevitas.Silo.Memory.MemoryOptions()), time, meters, NullLogger<Laevitas.Silo.Memory.MemoryReclaimer>.Instance);
     }
 
     /// <summary>Orleans keeps its instruments in static fields of its instrument classes: run their initializers.</summary>

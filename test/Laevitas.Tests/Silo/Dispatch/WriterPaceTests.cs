@@ -7,7 +7,8 @@ namespace Laevitas.Tests.Silo.Dispatch;
 
 /// <summary>
 /// <see cref="WriterPace"/> driven like the dispatcher's pump drives it: a round every 5 ms asks for an allowance and
-/// spends what it sends, while a scripted writer stores at a given rate with a given backlog.
+/// sends what it may of what the exchange offered; what it sends joins the backlog of a scripted writer, which stores
+/// at a given rate.
 /// </summary>
 public sealed class WriterPaceTests
 {
@@ -18,41 +19,56 @@ public sealed class WriterPaceTests
     private readonly ScriptedWriter writer = new();
 
     [Fact]
-    public void WritersLessThanTheBoundBehindDoNotHoldTheDispatcher()
+    public void ALoadTheWritersKeepUpWithIsNeverPaced()
     {
         var pace = new WriterPace(writer, Options, clock);
-        writer.Set(backlog: 99_000, storedPerSecond: 20_000);
+        writer.Set(backlog: 50_000, storedPerSecond: 40_000);
 
-        var sent = Run(pace, TimeSpan.FromSeconds(3), demandPerSecond: 200_000);
+        var sent = Run(pace, TimeSpan.FromSeconds(10), demandPerSecond: 35_000);
 
         Assert.Null(pace.Pace);
-        Assert.Equal(600_000, sent);
+        Assert.Equal(350_000, sent);
+        Assert.Equal(TimeSpan.Zero, pace.Held);
     }
 
     [Fact]
-    public void WritersPastTheBoundAndStoringSetThePaceAtALittleUnderTheirRate()
+    public void UnderOverloadThePaceIsALittleUnderTheWritersRateAndTheBacklogStopsGrowing()
     {
         var pace = new WriterPace(writer, Options, clock);
-        writer.Set(backlog: 150_000, storedPerSecond: 40_000);
-        Run(pace, TimeSpan.FromSeconds(2), demandPerSecond: 200_000);
+        writer.Set(backlog: 50_000, storedPerSecond: 40_000);
+        Run(pace, TimeSpan.FromSeconds(4), demandPerSecond: 200_000);
+        var backlog = writer.Backlog;
 
         var sent = Run(pace, TimeSpan.FromSeconds(5), demandPerSecond: 200_000);
 
         Assert.Equal(40_000 * 0.95, pace.Pace!.Value, precision: 0);
         // Five seconds at the pace, give or take one call's overdraft and a tenth of a second of savings.
         Assert.InRange(sent, 5 * 38_000 - 1_000, 5 * 38_000 + 4_800);
+        Assert.True(writer.Backlog < backlog, $"backlog {writer.Backlog:N0}, {backlog:N0} five seconds before");
     }
 
     [Fact]
-    public void WritersThatStoreNothingAreNotPacedKafkaHoldsTheBacklog()
+    public void WritersThatStoreNothingAreNeverPacedKafkaHoldsTheBacklog()
     {
-        // PostgreSQL down: the writers store nothing; holding the feed back would lose what Kafka can keep.
+        // PostgreSQL down: the backlog grows past the bound, but holding the feed back would lose what Kafka keeps.
         var pace = new WriterPace(writer, Options, clock);
-        writer.Set(backlog: 150_000, storedPerSecond: 40_000);
-        Run(pace, TimeSpan.FromSeconds(2), demandPerSecond: 200_000);
+        writer.Set(backlog: 50_000, storedPerSecond: 0);
+
+        var sent = Run(pace, TimeSpan.FromSeconds(10), demandPerSecond: 100_000);
+
+        Assert.Null(pace.Pace);
+        Assert.Equal(1_000_000, sent);
+    }
+
+    [Fact]
+    public void PacedWritersThatStopStoringReleaseThePace()
+    {
+        var pace = new WriterPace(writer, Options, clock);
+        writer.Set(backlog: 50_000, storedPerSecond: 40_000);
+        Run(pace, TimeSpan.FromSeconds(4), demandPerSecond: 200_000);
         Assert.NotNull(pace.Pace);
 
-        writer.Set(backlog: 400_000, storedPerSecond: 0);
+        writer.Set(writer.Backlog, storedPerSecond: 0);
         // The writers' rate is taken over two seconds: by then it reads zero.
         Run(pace, TimeSpan.FromSeconds(3), demandPerSecond: 100_000);
         var sent = Run(pace, TimeSpan.FromSeconds(2), demandPerSecond: 100_000);
@@ -62,70 +78,69 @@ public sealed class WriterPaceTests
     }
 
     [Fact]
-    public void CatchingUpAfterAnOutageTheLiveTicksAllGoThrough()
+    public void CatchingUpAfterAnOutageNoLiveTickWaits()
     {
-        // 600,000 behind after an outage, the writers storing 40,000/s, the exchange sending 10,000/s: the pace holds
-        // but does not bind, so no live tick waits for it.
+        // 600,000 behind after an outage, the writers storing 40,000/s, the exchange sending 30,000/s: the backlog
+        // shrinks, so the pace never starts.
         var pace = new WriterPace(writer, Options, clock);
         writer.Set(backlog: 600_000, storedPerSecond: 40_000);
 
-        var sent = Run(pace, TimeSpan.FromSeconds(5), demandPerSecond: 10_000);
+        var sent = Run(pace, TimeSpan.FromSeconds(10), demandPerSecond: 30_000);
 
-        Assert.NotNull(pace.Pace);
-        Assert.Equal(50_000, sent);
-    }
-
-    [Fact]
-    public void ThePaceHoldsUntilTheBacklogIsHalfTheBound()
-    {
-        var pace = new WriterPace(writer, Options, clock);
-        writer.Set(backlog: 150_000, storedPerSecond: 40_000);
-        Run(pace, TimeSpan.FromSeconds(2), demandPerSecond: 200_000);
-
-        writer.Set(backlog: 60_000, storedPerSecond: 40_000);
-        Run(pace, TimeSpan.FromSeconds(1), demandPerSecond: 200_000);
-        Assert.NotNull(pace.Pace);
-
-        writer.Set(backlog: 50_000, storedPerSecond: 40_000);
-        Run(pace, TimeSpan.FromSeconds(1), demandPerSecond: 200_000);
         Assert.Null(pace.Pace);
-        Assert.InRange(pace.Held, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(4));
+        Assert.Equal(300_000, sent);
     }
 
     [Fact]
-    public void TheCallThatStartsOrEndsThePaceSaysSo()
+    public void WritersComingBackSlowlyAfterAnOutageAreNotPacedOnTheirFirstSeconds()
+    {
+        // Down for 5 s, then a second of retries at 5,000/s while the backlog still grows, then full speed.
+        var pace = new WriterPace(writer, Options, clock);
+        writer.Set(backlog: 300_000, storedPerSecond: 0);
+        var sent = Run(pace, TimeSpan.FromSeconds(5), demandPerSecond: 30_000);
+        writer.Set(writer.Backlog, storedPerSecond: 5_000);
+        sent += Run(pace, TimeSpan.FromSeconds(1), demandPerSecond: 30_000);
+        writer.Set(writer.Backlog, storedPerSecond: 60_000);
+        sent += Run(pace, TimeSpan.FromSeconds(10), demandPerSecond: 30_000);
+
+        Assert.Equal(TimeSpan.Zero, pace.Held);
+        Assert.Equal(16 * 30_000, sent);
+    }
+
+    [Fact]
+    public void ThePaceHoldsUntilTheBacklogIsHalfTheBoundAndSaysWhenItStartsAndEnds()
     {
         var pace = new WriterPace(writer, Options, clock);
-        writer.Set(backlog: 150_000, storedPerSecond: 40_000);
+        writer.Set(backlog: 50_000, storedPerSecond: 40_000);
         var changes = new List<bool>();
-        for (var i = 0; i < 400; i++)
-        {
-            clock.Advance(Round);
-            writer.Elapse(Round);
-            pace.Allowance(out var changed);
-            if (changed is { } c)
-            {
-                changes.Add(c);
-            }
+        Run(pace, TimeSpan.FromSeconds(4), demandPerSecond: 200_000, changes);
+        Assert.NotNull(pace.Pace);
 
-            if (i == 200)
-            {
-                writer.Set(backlog: 10_000, storedPerSecond: 40_000);
-            }
+        // The load falls below what the writers store: the backlog shrinks by 20,000/s, the pace holds down to half
+        // the bound.
+        var expected = (writer.Backlog - 50_000) / 20_000.0;
+        var heldUntil = TimeSpan.Zero;
+        for (var second = 1; second <= 60 && pace.Pace is not null; second++)
+        {
+            Run(pace, TimeSpan.FromSeconds(1), demandPerSecond: 20_000, changes);
+            heldUntil = TimeSpan.FromSeconds(second);
         }
 
+        Assert.Null(pace.Pace);
+        Assert.InRange(writer.Backlog, 40_000, 50_000);
+        Assert.InRange(heldUntil.TotalSeconds, expected, expected + 1);
         Assert.Equal([true, false], changes);
     }
 
     [Fact]
     public void WithoutASampleOrWithTheBoundOffNothingIsPaced()
     {
-        writer.Set(backlog: 1_000_000, storedPerSecond: 1_000);
         var off = new WriterPace(writer, new DispatchOptions { PaceBacklog = 0 }, clock);
-        var blind = new WriterPace(new ScriptedWriter(), Options, clock);
+        writer.Set(backlog: 500_000, storedPerSecond: 10_000);
+        Assert.Equal(1_000_000, Run(off, TimeSpan.FromSeconds(10), demandPerSecond: 100_000));
 
-        Assert.Equal(200_000, Run(off, TimeSpan.FromSeconds(2), demandPerSecond: 100_000));
-        Assert.Equal(200_000, Run(blind, TimeSpan.FromSeconds(2), demandPerSecond: 100_000));
+        var blind = new WriterPace(new ScriptedWriter(), Options, clock);
+        Assert.Equal(1_000_000, Run(blind, TimeSpan.FromSeconds(10), demandPerSecond: 100_000));
         Assert.Null(off.Pace);
         Assert.Null(blind.Pace);
     }
@@ -160,7 +175,7 @@ public sealed class WriterPaceTests
         Assert.Null(progress.Sample());
     }
 
-    private long Run(WriterPace pace, TimeSpan duration, int demandPerSecond)
+    private long Run(WriterPace pace, TimeSpan duration, int demandPerSecond, List<bool>? changes = null)
     {
         long sent = 0;
         double waiting = 0;
@@ -169,43 +184,77 @@ public sealed class WriterPaceTests
             clock.Advance(Round);
             writer.Elapse(Round);
             waiting += demandPerSecond * Round.TotalSeconds;
-            // The pump: calls of up to 1,000 ticks while the pace allows.
-            while (waiting >= 1 && pace.Allowance(out _) > 0)
+            // The pump: calls of up to 1,000 ticks while the pace allows; what it sends is published.
+            while (waiting >= 1)
             {
+                var allowance = pace.Allowance(out var changed);
+                if (changed is { } c)
+                {
+                    changes?.Add(c);
+                }
+
+                if (allowance <= 0)
+                {
+                    break;
+                }
+
                 var call = (int)Math.Min(1_000, waiting);
                 pace.Spend(call);
+                writer.Published(call);
                 sent += call;
                 waiting -= call;
+            }
+
+            // The dispatcher's watch samples even when nothing waits.
+            if (waiting < 1)
+            {
+                pace.Allowance(out var changed);
+                if (changed is { } c)
+                {
+                    changes?.Add(c);
+                }
             }
         }
 
         return sent;
     }
 
+    /// <summary>A writer with a backlog (published, not stored) that stores at a set rate while it has any.</summary>
     private sealed class ScriptedWriter : IWriterProgress
     {
-        private long? backlog;
+        private bool started;
+        private double backlog;
         private double storedPerSecond;
-        private double stored;
+        private double delivered;
+
+        public long Backlog => (long)backlog;
 
         public void Set(long backlog, double storedPerSecond)
         {
+            started = true;
             this.backlog = backlog;
             this.storedPerSecond = storedPerSecond;
         }
 
-        public void Elapse(TimeSpan by) => stored += storedPerSecond * by.TotalSeconds;
+        public void Published(int ticks) => backlog += ticks;
+
+        public void Elapse(TimeSpan by)
+        {
+            var stored = Math.Min(backlog, storedPerSecond * by.TotalSeconds);
+            backlog -= stored;
+            delivered += stored;
+        }
 
         public WriterProgressSample? Sample()
         {
-            if (backlog is not { } b)
+            if (!started)
             {
                 return null;
             }
 
-            var delivered = (long)stored;
-            stored -= delivered;
-            return new WriterProgressSample(b, delivered);
+            var whole = (long)delivered;
+            delivered -= whole;
+            return new WriterProgressSample((long)backlog, whole);
         }
     }
 }
