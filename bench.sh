@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end benchmark: simulator → silo (its own process) → Kafka → PostgreSQL, against raw COPY and raw
-# produce+consume baselines. Writes bench/results.md and bench/results.png. Takes about five minutes; run it on a
+# produce+consume baselines. Writes bench/results.md and bench/results.png. Takes about fifteen minutes; run it on a
 # quiet machine. Arguments go to the bench (e.g. --kafka host:port for a real broker, --window 30); the list:
 #   dotnet run -c Release --project bench/Laevitas.Bench   (prints every command and option)
 # Not part of the test suite.

@@ -10,5 +10,8 @@ public interface IWriterProgress
     WriterProgressSample? Sample();
 }
 
-/// <summary>Ticks published and not yet stored; ticks stored since the previous sample.</summary>
-public readonly record struct WriterProgressSample(long Backlog, long Delivered);
+/// <summary>
+/// Ticks published and not yet stored; ticks stored since the previous sample; write attempts that failed so far (a
+/// count that only grows; a change means the database refused a write since the previous sample).
+/// </summary>
+public readonly record struct WriterProgressSample(long Backlog, long Delivered, long WriteFailures = 0);

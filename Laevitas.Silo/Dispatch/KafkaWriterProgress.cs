@@ -1,3 +1,4 @@
+using Laevitas.Grains.Writing;
 using Laevitas.Streaming.Kafka;
 using Laevitas.Streaming.Kafka.Providers;
 using Microsoft.Extensions.Options;
@@ -7,7 +8,8 @@ namespace Laevitas.Silo.Dispatch;
 /// <summary>
 /// The writers' progress as this silo's stream receivers see it: per tick-topic partition read here, the lag (high
 /// watermark minus the offset stored for commit, i.e. published and not yet in PostgreSQL) and how far that offset
-/// moved since the previous sample, scaled from the partitions read here to the whole topic.
+/// moved since the previous sample, scaled from the partitions read here to the whole topic; and this silo's writers'
+/// failed writes (an outage shows on every silo).
 /// </summary>
 /// <remarks>
 /// Scaled rather than asked of the cluster: the producer spreads ticks over partitions by instrument, so the
@@ -19,6 +21,7 @@ namespace Laevitas.Silo.Dispatch;
 internal sealed class KafkaWriterProgress(IServiceProvider services, IOptions<KafkaOptions> kafka) : IWriterProgress
 {
     private readonly KafkaStreamStatus? status = services.GetService<KafkaStreamStatus>();
+    private readonly TickWriterStatus? writers = services.GetService<TickWriterStatus>();
     private readonly Dictionary<int, long> lastStored = [];
 
     public WriterProgressSample? Sample()
@@ -56,6 +59,6 @@ internal sealed class KafkaWriterProgress(IServiceProvider services, IOptions<Ka
         }
 
         var scale = Math.Max(1.0, (double)kafka.Value.Partitions / assigned);
-        return new WriterProgressSample((long)(backlog * scale), (long)(delivered * scale));
+        return new WriterProgressSample((long)(backlog * scale), (long)(delivered * scale), writers?.Snapshot().WriteFailures ?? 0);
     }
 }

@@ -175,6 +175,13 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
             // the runtime's default.
             ["DOTNET_GCgen0size"] = SiloGen0Budget,
         };
+        if (cluster is not null)
+        {
+            // The silo sees a broker address, not its own embedded broker, so it would assume a real broker's
+            // retention; this one deletes unread records as the silo's own embedded broker does.
+            environment["Dispatch__PaceBacklog"] = Laevitas.LocalInfrastructure.Hosting.EmbeddedKafkaHostingExtensions.EmbeddedPaceBacklog.ToString(CultureInfo.InvariantCulture);
+        }
+
         foreach (var (name, value) in settings.SiloEnvironment)
         {
             environment[name] = value;
@@ -210,7 +217,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
 
             // Asked for multiples of what this run sustained (the highest fixed load landed whole), or of the best
             // fixed level's landed rate when it kept up with none; the simulator sends what it can of that.
-            var sustained = results.Sustained?.LandedPerSecond ?? results.FixedLoads.Max(p => p.LandedPerSecond);
+            var sustained = results.Sustained?.SentPerSecond ?? results.FixedLoads.Max(p => p.LandedPerSecond);
             foreach (var multiple in settings.Overloads)
             {
                 var rate = (int)Math.Min(int.MaxValue, sustained * multiple);

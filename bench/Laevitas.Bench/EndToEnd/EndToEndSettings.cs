@@ -28,13 +28,13 @@ internal sealed record EndToEndSettings(
     IReadOnlyDictionary<string, string> SiloEnvironment)
 {
     public const string Usage =
-        "all [--instruments 5000] [--loads 1000,10000,50000,60000] [--overloads 10,20] [--warmup 5] [--window 10] [--windows 3] [--overload-warmup 10] " +
+        "all [--instruments 5000] [--loads 1000,10000,20000,30000,40000,50000] [--overloads 10,20] [--warmup 5] [--window 10] [--windows 3] [--overload-warmup 10] " +
         "[--baseline-seconds 15] [--drain-timeout 120] [--kafka host:port] [--partitions 8] [--fsync on|off] [--copy-connections 2] " +
         "[--batch-rows 5000] [--out bench] [--skip-baselines] [--skip-feeds] [--allow-busy] [--catchup-rate 10000] [--catchup-outage SECONDS] [--skip-catchup] [--silo-env NAME=VALUE,NAME=VALUE]";
 
     public static EndToEndSettings Read(BenchArguments arguments)
     {
-        var loads = Positives(arguments.String("loads") ?? "1000,10000,50000,60000", "--loads");
+        var loads = Positives(arguments.String("loads") ?? "1000,10000,20000,30000,40000,50000", "--loads");
         var fsync = arguments.String("fsync") ?? "on";
         if (fsync is not ("on" or "off"))
         {

@@ -108,15 +108,21 @@ internal static class ResultsReport
         // on that offered load: a pipeline that stores all of 50,000 ticks/s sustains 50,000 ticks/s. The overload
         // levels show what lands when far more is offered than it can take; they are never counted as sustained.
         var kept = r.Sustained;
-        var sustained = kept?.LandedPerSecond;
+        // What it took whole: the rate sent at that level (rows landed inside the windows can exceed it while a
+        // backlog from the warm-up is worked off).
+        var sustained = kept?.SentPerSecond;
         var copy = r.RawCopyRate;
         var kafka = r.KafkaBaseline?.MessagesPerSecond;
         var at10k = r.FixedLoads.FirstOrDefault(p => (int)p.OfferedPerSecond == GoalP99Load);
         md.AppendLine("| figure | measured | goal | |");
         md.AppendLine("|---|---:|---:|:-:|");
-        md.AppendLine(Invariant($"| sustained end-to-end throughput, {r.Settings.Instruments:N0} instruments (highest load kept up with{(kept is null ? "" : $": {kept.OfferedPerSecond:N0} offered")}; median of {r.Settings.Windows} windows{(kept is null ? "" : $", {kept.LandedMin:N0}–{kept.LandedMax:N0}")}) | {Rate(sustained)} ticks/s | ≥ 50,000 | {Verdict(kept is null ? null : kept.OfferedPerSecond >= GoalThroughput)} |"));
+        md.AppendLine(Invariant($"| sustained end-to-end throughput, {r.Settings.Instruments:N0} instruments (highest load kept up with{(kept is null ? "" : $": {kept.OfferedPerSecond:N0} offered")}; every tick stored; rows landed per window {(kept is null ? "–" : $"{kept.LandedMin:N0}–{kept.LandedMax:N0}")}) | {Rate(sustained)} ticks/s | ≥ 50,000 | {Verdict(kept is null ? null : kept.OfferedPerSecond >= GoalThroughput)} |"));
         md.AppendLine(Invariant($"| … as a share of raw COPY ({Rate(copy)} rows/s) | {Share(sustained, copy)} | ≥ 50 % | {Verdict(sustained is { } v2 && copy is { } c2 ? v2 / c2 >= GoalCopyShare : null)} |"));
         md.AppendLine(Invariant($"| … as a share of raw Kafka produce+consume ({Rate(kafka)} msg/s) | {Share(sustained, kafka)} | | |"));
+        // One machine runs both stages: a tick costs the time of a COPY row plus a Kafka round trip, so the two
+        // baselines run alone bound the pipeline at 1 / (1/COPY + 1/Kafka).
+        var serial = copy is { } c && kafka is { } k && c > 0 && k > 0 ? 1 / (1 / c + 1 / k) : (double?)null;
+        md.AppendLine(Invariant($"| … as a share of the serial bound of the baselines, 1 / (1/COPY + 1/Kafka) = {Rate(serial)} /s | {Share(sustained, serial)} | ≥ 90 % | {Verdict(sustained is { } v3 && serial is { } s3 ? v3 / s3 >= 0.9 : null)} |"));
         foreach (var p in r.FixedLoads)
         {
             var goal = p == at10k ? "p99 ≤ 500 ms" : "";

@@ -26,6 +26,8 @@ public sealed class EmbeddedKafkaHostingTests
         builder.AddEmbeddedKafkaWhenUnconfigured();
 
         Assert.False(string.IsNullOrEmpty(builder.Configuration["Kafka:BootstrapServers"]));
+        // The embedded broker's retention is short: the dispatcher keeps to the writers' pace sooner.
+        Assert.Equal("200000", builder.Configuration["Dispatch:PaceBacklog"]);
         MockKafkaCluster cluster;
         using (var host = builder.Build())
         {
@@ -52,6 +54,7 @@ public sealed class EmbeddedKafkaHostingTests
         builder.AddEmbeddedKafkaWhenUnconfigured();
 
         Assert.Equal("kafka-1:9092", builder.Configuration["Kafka:BootstrapServers"]);
+        Assert.Null(builder.Configuration["Dispatch:PaceBacklog"]);
         Assert.DoesNotContain(builder.Services, d => d.ServiceType == typeof(MockKafkaCluster));
     }
 }

@@ -52,7 +52,7 @@ public sealed class WriterPaceTests
     {
         // PostgreSQL down: the backlog grows past the bound, but holding the feed back would lose what Kafka keeps.
         var pace = new WriterPace(writer, Options, clock);
-        writer.Set(backlog: 50_000, storedPerSecond: 0);
+        writer.Set(backlog: 50_000, storedPerSecond: 0, failing: true);
 
         var sent = Run(pace, TimeSpan.FromSeconds(10), demandPerSecond: 100_000);
 
@@ -78,6 +78,33 @@ public sealed class WriterPaceTests
     }
 
     [Fact]
+    public void AFailedWriteReleasesThePaceAtOnce()
+    {
+        var pace = new WriterPace(writer, Options, clock);
+        writer.Set(backlog: 50_000, storedPerSecond: 40_000);
+        Run(pace, TimeSpan.FromSeconds(4), demandPerSecond: 200_000);
+        Assert.NotNull(pace.Pace);
+
+        // PostgreSQL goes away: the first failed write ends the pace, whatever was stored in the window.
+        writer.Set(writer.Backlog, storedPerSecond: 0, failing: true);
+        Run(pace, TimeSpan.FromMilliseconds(300), demandPerSecond: 100_000);
+
+        Assert.Null(pace.Pace);
+    }
+
+    [Fact]
+    public void StarvedWritersThatStoreInBurstsArePacedToo()
+    {
+        // Under overload the writers' batches land a second apart at times: most samples see nothing stored.
+        var pace = new WriterPace(writer, Options, clock);
+        writer.Set(backlog: 50_000, storedPerSecond: 20_000, burstEvery: 4);
+
+        Run(pace, TimeSpan.FromSeconds(5), demandPerSecond: 150_000);
+
+        Assert.InRange(pace.Pace ?? 0, 15_000, 22_000);
+    }
+
+    [Fact]
     public void CatchingUpAfterAnOutageNoLiveTickWaits()
     {
         // 600,000 behind after an outage, the writers storing 40,000/s, the exchange sending 30,000/s: the backlog
@@ -94,17 +121,19 @@ public sealed class WriterPaceTests
     [Fact]
     public void WritersComingBackSlowlyAfterAnOutageAreNotPacedOnTheirFirstSeconds()
     {
-        // Down for 5 s, then a second of retries at 5,000/s while the backlog still grows, then full speed.
+        // Down for 5 s (every write fails), then three seconds of retries at 5,000/s while the backlog still grows
+        // (long enough to start the pace, were it not for the failures just before), then full speed.
         var pace = new WriterPace(writer, Options, clock);
-        writer.Set(backlog: 300_000, storedPerSecond: 0);
+        writer.Set(backlog: 300_000, storedPerSecond: 0, failing: true);
         var sent = Run(pace, TimeSpan.FromSeconds(5), demandPerSecond: 30_000);
         writer.Set(writer.Backlog, storedPerSecond: 5_000);
-        sent += Run(pace, TimeSpan.FromSeconds(1), demandPerSecond: 30_000);
+        sent += Run(pace, TimeSpan.FromSeconds(3), demandPerSecond: 30_000);
+        Assert.Null(pace.Pace);
         writer.Set(writer.Backlog, storedPerSecond: 60_000);
         sent += Run(pace, TimeSpan.FromSeconds(10), demandPerSecond: 30_000);
 
         Assert.Equal(TimeSpan.Zero, pace.Held);
-        Assert.Equal(16 * 30_000, sent);
+        Assert.Equal(18 * 30_000, sent);
     }
 
     [Fact]
@@ -219,21 +248,30 @@ public sealed class WriterPaceTests
         return sent;
     }
 
-    /// <summary>A writer with a backlog (published, not stored) that stores at a set rate while it has any.</summary>
+    /// <summary>
+    /// A writer with a backlog (published, not stored) that stores at a set rate while it has any, reports what it
+    /// stored every sample or every few (bursts), and fails a write per sample while failing.
+    /// </summary>
     private sealed class ScriptedWriter : IWriterProgress
     {
         private bool started;
         private double backlog;
         private double storedPerSecond;
         private double delivered;
+        private bool failing;
+        private long failures;
+        private int burstEvery = 1;
+        private int samples;
 
         public long Backlog => (long)backlog;
 
-        public void Set(long backlog, double storedPerSecond)
+        public void Set(long backlog, double storedPerSecond, bool failing = false, int burstEvery = 1)
         {
             started = true;
             this.backlog = backlog;
             this.storedPerSecond = storedPerSecond;
+            this.failing = failing;
+            this.burstEvery = burstEvery;
         }
 
         public void Published(int ticks) => backlog += ticks;
@@ -252,9 +290,15 @@ public sealed class WriterPaceTests
                 return null;
             }
 
-            var whole = (long)delivered;
+            if (failing)
+            {
+                failures++;
+            }
+
+            // A batch's offsets are stored when the whole batch is: what was stored shows only every few samples.
+            var whole = ++samples % burstEvery == 0 ? (long)delivered : 0;
             delivered -= whole;
-            return new WriterProgressSample((long)backlog, whole);
+            return new WriterProgressSample((long)backlog, whole, failures);
         }
     }
 }
