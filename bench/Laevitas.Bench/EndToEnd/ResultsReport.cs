@@ -121,7 +121,7 @@ internal static class ResultsReport
         md.AppendLine(Invariant($"| … as a share of raw Kafka produce+consume ({Rate(kafka)} msg/s) | {Share(sustained, kafka)} | | |"));
         // One machine runs both stages: a tick costs the time of a COPY row plus a Kafka round trip, so the two
         // baselines run alone bound the pipeline at 1 / (1/COPY + 1/Kafka).
-        var serial = copy is { } c && kafka is { } k && c > 0 && k > 0 ? 1 / (1 / c + 1 / k) : (double?)null;
+        var serial = copy is { } copyRate && kafka is { } kafkaRate && copyRate > 0 && kafkaRate > 0 ? 1 / (1 / copyRate + 1 / kafkaRate) : (double?)null;
         md.AppendLine(Invariant($"| … as a share of the serial bound of the baselines, 1 / (1/COPY + 1/Kafka) = {Rate(serial)} /s | {Share(sustained, serial)} | ≥ 90 % | {Verdict(sustained is { } v3 && serial is { } s3 ? v3 / s3 >= 0.9 : null)} |"));
         foreach (var p in r.FixedLoads)
         {
