@@ -31,6 +31,8 @@ FRAME_STAGES = [
 THREAD_STAGES = [
     ("GC", r"^\.NET (Server GC|BGC|Background GC)|^\.NET SigHandler"),
     ("librdkafka threads (produce and consume I/O)", r"^rdk:"),
+    ("JIT (tiered compilation)", r"^\.NET Tiered Com"),
+    ("socket event loop (.NET Sockets)", r"^\.NET Sockets"),
 ]
 COMPILED = [(stage, re.compile(p)) for stage, p in FRAME_STAGES]
 THREADS = [(stage, re.compile(p)) for stage, p in THREAD_STAGES]
