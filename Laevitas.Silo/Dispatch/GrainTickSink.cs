@@ -39,6 +39,9 @@ namespace Laevitas.Silo.Dispatch;
 /// </remarks>
 public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
+    // A round's wait while the writers' pace allows no call (see PumpAsync).
+    private static readonly TimeSpan PacedWait = TimeSpan.FromMilliseconds(5);
+
     private readonly IGrainFactory grainFactory;
     private readonly SiloAddress localSilo;
     private readonly DispatchOptions options;
@@ -247,13 +250,32 @@ public sealed partial class GrainTickSink : ITickSink, ILifecycleParticipant<ISi
                 // Instruments left in line when this round's budget is spent go first in the next round, with
                 // whatever ticks they gathered meanwhile.
                 var allowed = budget.Refill();
-                while (allowed-- > 0 && HasPace() && reader.TryRead(out var queue))
+                var paced = false;
+                while (allowed-- > 0)
                 {
+                    if (!HasPace())
+                    {
+                        paced = true;
+                        break;
+                    }
+
+                    if (!reader.TryRead(out var queue))
+                    {
+                        break;
+                    }
+
                     // Bounded calls in flight: a cold start activates every instrument at once, and each activation
                     // reads its state from the database; unbounded, thousands of reads exhaust the connection pool.
                     // Ticks keep gathering per instrument meanwhile, so the bound costs batches, not throughput.
                     await callSlots.WaitAsync(cancellationToken);
                     pace.Spend(Send(queue));
+                }
+
+                if (paced && options.BatchWindow < PacedWait)
+                {
+                    // Out of pace: ticks are waiting, so the next round would come at once (Dispatch:BatchWindow may be
+                    // zero); wait for the pace to earn a call's worth instead of spinning.
+                    await Task.Delay(PacedWait, timeProvider, cancellationToken);
                 }
             }
         }
