@@ -70,10 +70,7 @@ public sealed class WriterPaceTests
     [Fact]
     public void PacedWritersThatStopStoringReleaseThePace()
     {
-        var pace = new WriterPace(writer, Options, clock);
-        writer.Set(backlog: 50_000, storedPerSecond: 40_000);
-        Run(pace, TimeSpan.FromSeconds(4), demandPerSecond: 200_000);
-        Assert.NotNull(pace.Pace);
+        var pace = PacedUnderOverload();
 
         writer.Set(writer.Backlog, storedPerSecond: 0);
         // The writers' rate is taken over two seconds: by then it reads zero.
@@ -87,10 +84,7 @@ public sealed class WriterPaceTests
     [Fact]
     public void AFailedWriteReleasesThePaceAtOnce()
     {
-        var pace = new WriterPace(writer, Options, clock);
-        writer.Set(backlog: 50_000, storedPerSecond: 40_000);
-        Run(pace, TimeSpan.FromSeconds(4), demandPerSecond: 200_000);
-        Assert.NotNull(pace.Pace);
+        var pace = PacedUnderOverload();
 
         // PostgreSQL goes away: the first failed write ends the pace, whatever was stored in the window.
         writer.Set(writer.Backlog, storedPerSecond: 0, failing: true);
@@ -146,11 +140,8 @@ public sealed class WriterPaceTests
     [Fact]
     public void ThePaceHoldsUntilTheBacklogIsHalfTheBoundAndSaysWhenItStartsAndEnds()
     {
-        var pace = new WriterPace(writer, Options, clock);
-        writer.Set(backlog: 50_000, storedPerSecond: 40_000);
         var changes = new List<bool>();
-        Run(pace, TimeSpan.FromSeconds(4), demandPerSecond: 200_000, changes);
-        Assert.NotNull(pace.Pace);
+        var pace = PacedUnderOverload(changes);
 
         // The load falls below what the writers store: the backlog shrinks by 20,000/s, the pace holds down to half
         // the bound.
@@ -210,6 +201,16 @@ public sealed class WriterPaceTests
         p0.Assigned(false);
         p1.Assigned(false);
         Assert.Null(progress.Sample());
+    }
+
+    /// <summary>Writers storing 40,000/s, offered 200,000/s for four seconds: the pace holds.</summary>
+    private WriterPace PacedUnderOverload(List<bool>? changes = null)
+    {
+        var pace = new WriterPace(writer, Options, clock);
+        writer.Set(backlog: 50_000, storedPerSecond: 40_000);
+        Run(pace, TimeSpan.FromSeconds(4), demandPerSecond: 200_000, changes);
+        Assert.NotNull(pace.Pace);
+        return pace;
     }
 
     private long Run(WriterPace pace, TimeSpan duration, int demandPerSecond, List<bool>? changes = null)
