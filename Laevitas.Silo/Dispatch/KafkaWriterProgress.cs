@@ -16,7 +16,7 @@ namespace Laevitas.Silo.Dispatch;
 /// partitions one silo reads are a fair sample of all of them, and this silo's figures are current (updated on every
 /// poll and delivery), where the cluster's totals arrive every few seconds (<c>Stats:ReportInterval</c>) — too late
 /// to keep a backlog under a broker's retention. A silo that reads no partition has no sample and does not pace.
-/// Called by one thread only (the dispatcher's pump).
+/// Called under <see cref="WriterPace"/>'s lock (by the pump or the dispatcher's watch loop), one call at a time.
 /// </remarks>
 internal sealed class KafkaWriterProgress(IServiceProvider services, IOptions<KafkaOptions> kafka) : IWriterProgress
 {
