@@ -24,11 +24,11 @@ internal static partial class DispatchLog
     [LoggerMessage(EventId = 5007, Level = LogLevel.Information, Message = "{Count} instruments marked delisted")]
     public static partial void Delisted(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 5009, Level = LogLevel.Warning, Message = "Writers are {Backlog} ticks behind (Dispatch:PaceBacklog {Bound}) and storing {Rate:0} ticks/s: " +
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Warning, Message = "Writers are {Backlog} ticks behind (Dispatch:PaceBacklog {Bound}) and storing {Rate:0} ticks/s: " +
                                                         "handing ticks to grains at that pace; what the exchange sends beyond it is held back, then dropped and counted")]
     public static partial void PaceStarted(ILogger logger, long backlog, long bound, double rate);
 
-    [LoggerMessage(EventId = 5010, Level = LogLevel.Information, Message = "Writers are {Backlog} ticks behind: dispatch no longer held to their pace (held {Held} in all)")]
+    [LoggerMessage(EventId = 5012, Level = LogLevel.Information, Message = "Writers are {Backlog} ticks behind: dispatch no longer held to their pace (held {Held} in all)")]
     public static partial void PaceEnded(ILogger logger, long backlog, TimeSpan held);
 
     [LoggerMessage(EventId = 5008, Level = LogLevel.Error, Message = "{Count} ticks had not reached their grains {Timeout} after stopping began and are lost")]

@@ -84,7 +84,7 @@ internal sealed partial class MemoryReclaimer : BackgroundService
             rssBefore >> 20, Environment.WorkingSet >> 20, trimmed ? "trimmed" : "not trimmed (no glibc)");
     }
 
-    [LoggerMessage(EventId = 5301, Level = LogLevel.Information, Message =
+    [LoggerMessage(EventId = 5607, Level = LogLevel.Information, Message =
         "Load passed (allocation {Peak:0} → {Rate:0} MiB/s): compacted the heap and gave memory back in {Milliseconds:0} ms; " +
         "GC committed {CommittedBefore} → {CommittedAfter} MiB, resident {RssBefore} → {RssAfter} MiB; C heap {Trim}")]
     private static partial void LogReclaimed(
