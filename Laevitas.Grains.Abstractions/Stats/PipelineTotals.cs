@@ -60,7 +60,9 @@ public sealed record PipelineTotals
             Reconnects = SumLong(silos, s => s.Reconnects),
             DispatchPending = SumLong(silos, s => s.DispatchPending),
             DispatchDropped = SumLong(silos, s => s.DispatchDropped),
-            DispatchPacedTo = SumDouble(silos, s => s.DispatchPacedTo),
+            // Not a sum: redundant feeds each hold their dispatcher to the same writers' pace (their copies of a tick
+            // are one row), so the cluster's pace is any one of them; the highest, if they differ.
+            DispatchPacedTo = silos.Max(s => s.DispatchPacedTo),
             PublishedPerSecond = SumDouble(silos, s => s.PublishedPerSecond),
             Published = SumLong(silos, s => s.Published),
             PublishBuffered = SumLong(silos, s => s.PublishBuffered),
