@@ -37,12 +37,29 @@ internal sealed partial class MemoryReclaimer : BackgroundService
         new LaevitasMeter(meterFactory).ObserveCounter(LaevitasMetrics.MemoryReclaims, () => Interlocked.Read(ref reclaims));
     }
 
+    // The GC and the C heap are the process's, not a host's: where several silo hosts share a process (tests), one
+    // reclaimer watches and collects for all of them, instead of each forcing its own aggressive collection at once.
+    private static int running;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.Value.ReclaimAfterLoad)
+        if (!options.Value.ReclaimAfterLoad || Interlocked.CompareExchange(ref running, 1, 0) != 0)
         {
             return;
         }
+
+        try
+        {
+            await WatchAsync(stoppingToken);
+        }
+        finally
+        {
+            Volatile.Write(ref running, 0);
+        }
+    }
+
+    private async Task WatchAsync(CancellationToken stoppingToken)
+    {
 
         using var timer = new PeriodicTimer(Interval, time);
         var load = new LoadPassedDetector(options.Value.QuietFor);
