@@ -24,7 +24,9 @@ public class DeribitFeedLifecycleTests
         });
         var feed = run.Feed;
 
-        await Eventually.TrueAsync(() => feed.Logs.Entries.Any(e => e.EventId.Id == 3006), TimeSpan.FromSeconds(10), "the credentials error");
+        // Generous: a liveness bound for a loaded machine (one round trip is milliseconds), not a speed target.
+        await Eventually.TrueAsync(() => feed.Logs.Entries.Any(e => e.EventId.Id == 3006), TimeSpan.FromSeconds(30), "the credentials error",
+            () => $"{feed.Status.Snapshot()}; {feed.LogText()}");
 
         var error = feed.Logs.Entries.First(e => e.EventId.Id == 3006);
         Assert.Equal(LogLevel.Error, error.Level);

@@ -55,7 +55,9 @@ public sealed class TickStreamHarness : IAsyncDisposable
         bool trades = false)
     {
         var connectionString = await postgres.CreateDatabaseAsync(name);
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Timeout = 3, CommandTimeout = 30 };
+        // Npgsql's default connect timeout (15 s): a 3 s one ran out once on CI while PostgreSQL was busy with other
+        // tests' databases. A stopped server (the outage tests) refuses at once, so nothing waits for it there.
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 30 };
         var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
         await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).ApplyAsync();
         var topic = await KafkaFixture.CreateTopicAsync(kafkaCluster, name, partitions);
