@@ -8,8 +8,12 @@ public sealed class TickWriterOptions
     /// <summary>First wait after a failed database write; doubles up to <see cref="RetryMaxDelay"/>.</summary>
     public TimeSpan RetryMinDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Longest wait between two attempts to write the same batch.</summary>
-    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// Longest wait between two attempts to write the same batch. It is how long the writers may sleep on after the
+    /// database is back, with the backlog growing meanwhile; an attempt against a server that is down costs one refused
+    /// connection per partition, so one second is cheap (5 s left the writers idle for seconds after an outage).
+    /// </summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// How long one delivery keeps retrying before it hands the batch back to the pulling agent (which re-delivers it).

@@ -34,7 +34,7 @@ internal sealed class WriterPace
     private const double Margin = 0.95;
 
     // After a failed write the pace waits this long before it may start: writers back from an outage retry with a
-    // backoff of up to 2 s (Kafka:Stream:RedeliveryMaxDelay) before they store at full speed.
+    // backoff of up to 1 s (TickWriter:RetryMaxDelay, Kafka:Stream:RedeliveryMaxDelay) before they store at full speed.
     private static readonly TimeSpan QuietAfterFailure = TimeSpan.FromSeconds(5);
 
     // Savings of an idle spell, in seconds of the pace.

@@ -54,8 +54,11 @@ public sealed class KafkaStreamOptions
     /// <summary>First wait before the pulling agent re-delivers a batch the writer could not store.</summary>
     public TimeSpan RedeliveryMinDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Longest wait between re-deliveries of a batch the writer could not store.</summary>
-    public TimeSpan RedeliveryMaxDelay { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// Longest wait between re-deliveries of a batch the writer could not store: the partition stores nothing while it
+    /// lasts, even once the database is back (the writer itself retries for seconds inside each delivery first).
+    /// </summary>
+    public TimeSpan RedeliveryMaxDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How often librdkafka commits the offsets stored for fully delivered batches.</summary>
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -118,6 +118,17 @@ internal sealed class BenchDatabase : IAsyncDisposable
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>The commit time of the first row committed at or after <paramref name="fromUtc"/> (null: none yet).</summary>
+    public async Task<DateTime?> FirstCommitAtOrAfterAsync(DateTime fromUtc, CancellationToken cancellationToken)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT min(pg_xact_commit_timestamp(xmin)) FROM deribit_prices WHERE pg_xact_commit_timestamp(xmin) >= $1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = fromUtc });
+        command.CommandTimeout = 300;
+        return await command.ExecuteScalarAsync(cancellationToken) is DateTime first ? first.ToUniversalTime() : null;
+    }
+
     /// <summary>Latency of the rows whose exchange timestamp is in [<paramref name="fromMs"/>, <paramref name="toMs"/>).</summary>
     public async Task<LatencyStats> LatencyAsync(long fromMs, long toMs, CancellationToken cancellationToken)
     {

@@ -418,6 +418,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
 
             // Sent counts of the last seconds: caught up once the rows reach what was sent a second before.
             var sentHistory = new Queue<(DateTime At, long Sent)>();
+            var storedHistory = new List<(DateTime At, long Stored)>();
             DateTime? caughtAt = null;
             var limit = Stopwatch.StartNew();
             while (caughtAt is null && limit.Elapsed < settings.DrainTimeout)
@@ -431,7 +432,9 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
                     secondAgo = sentHistory.Dequeue();
                 }
 
-                if (secondAgo is { } mark && await database.CountAsync(cancellationToken) >= mark.Sent)
+                var stored = await database.CountAsync(cancellationToken);
+                storedHistory.Add((now, stored));
+                if (secondAgo is { } mark && stored >= mark.Sent)
                 {
                     caughtAt = now;
                     break;
@@ -442,15 +445,38 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
 
             var caughtUp = caughtAt - restarted;
             var landed = caughtAt is { } end ? await database.CommittedBetweenAsync(restarted, end, cancellationToken) / caughtUp!.Value.TotalSeconds : double.NaN;
+            var firstRowAfter = await database.FirstCommitAtOrAfterAsync(restarted, cancellationToken) - restarted;
+            Log("  rows stored per second while catching up: " + string.Join(", ", PerSecond(storedHistory).Select(r => r.ToString("N0", CultureInfo.InvariantCulture))));
             simulator.TicksPerSecond = 0;
             var drain = await DrainAsync();
             var expiredAfter = await probe.CountAsync("kafkaExpired", cancellationToken);
             var expired = expiredAfter - expiredBefore;
-            var result = new CatchUpResult(rate, outage, reason, backlog, caughtUp, landed, expired, drain);
+            var result = new CatchUpResult(rate, outage, reason, backlog, caughtUp, landed, firstRowAfter, expired, drain);
             Log(caughtUp is { } t
-                ? $"  caught up {t.TotalSeconds:0.0} s after PostgreSQL came back: {landed:N0} rows/s landed, the backlog shrinking at {result.BacklogShrinkPerSecond:N0}/s; {expired?.ToString("N0", CultureInfo.InvariantCulture) ?? "?"} deleted by the broker"
+                ? $"  caught up {t.TotalSeconds:0.0} s after PostgreSQL came back (first row after {firstRowAfter?.TotalSeconds:0.0} s): {landed:N0} rows/s landed, the backlog shrinking at {result.BacklogShrinkPerSecond:N0}/s; {expired?.ToString("N0", CultureInfo.InvariantCulture) ?? "?"} deleted by the broker"
                 : $"  NOT caught up within {settings.DrainTimeout.TotalSeconds:0} s; {expired?.ToString("N0", CultureInfo.InvariantCulture) ?? "?"} deleted by the broker");
             return result;
+        }
+
+        /// <summary>The increase of <paramref name="counts"/> over each whole second from the first sample.</summary>
+        private static IEnumerable<long> PerSecond(List<(DateTime At, long Count)> counts)
+        {
+            if (counts.Count == 0)
+            {
+                yield break;
+            }
+
+            var (start, previous) = counts[0];
+            var second = 1;
+            foreach (var (at, count) in counts)
+            {
+                if (at - start >= TimeSpan.FromSeconds(second))
+                {
+                    yield return count - previous;
+                    previous = count;
+                    second++;
+                }
+            }
         }
 
         /// <summary>

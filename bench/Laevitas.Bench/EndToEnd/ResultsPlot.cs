@@ -5,9 +5,10 @@ using ScottPlot.TickGenerators;
 namespace Laevitas.Bench.EndToEnd;
 
 /// <summary>
-/// <c>results.png</c>: landed throughput (left) and tick-to-row latency (right) against the load the simulator
-/// actually sent, both x axes logarithmic, latency on a logarithmic axis too (ScottPlot draws linear axes, so values
-/// are plotted as log10 with decade tick labels).
+/// <c>results.png</c>, four panels against the load the simulator actually sent (x logarithmic): landed throughput
+/// with the baselines, their serial bound and the catch-up rate; tick-to-row latency; the silo's CPU per 1,000 ticks;
+/// its memory. Each with its goal from issue 24 beside it. ScottPlot draws linear axes, so logarithmic values are
+/// plotted as log10 with decade tick labels.
 /// </summary>
 internal static class ResultsPlot
 {
@@ -16,8 +17,10 @@ internal static class ResultsPlot
         var phases = results.FixedLoads.Concat(results.Overloads.Select(o => o.Phase)).Where(p => p.SentPerSecond > 0).ToList();
         var multiplot = new Multiplot(Throughput(results, phases));
         multiplot.AddPlot(Latency(phases));
-        multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
-        multiplot.SavePng(path, 1400, 560);
+        multiplot.AddPlot(CpuPerTick(phases));
+        multiplot.AddPlot(Memory(results, phases));
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(2, 2);
+        multiplot.SavePng(path, 1400, 1120);
     }
 
     private static Plot Throughput(EndToEndResults results, List<LoadPhaseResult> phases)
@@ -51,7 +54,31 @@ internal static class ResultsPlot
             Reference(plot, kafka.MessagesPerSecond, $"raw Kafka produce+consume {kafka.MessagesPerSecond:N0}/s", Colors.DarkOrange);
         }
 
-        Reference(plot, 50_000, "goal 50,000/s", Colors.Red);
+        // One machine runs both stages, so the baselines alone bound the pipeline at 1 / (1/COPY + 1/Kafka).
+        if (results.RawCopyRate is { } c && results.KafkaBaseline is { } k && c > 0 && k.MessagesPerSecond > 0)
+        {
+            var serial = 1 / ((1 / c) + (1 / k.MessagesPerSecond));
+            Reference(plot, serial, $"serial bound of the baselines {serial:N0}/s (goal: sustained ≥ 90 % of it)", Colors.Navy);
+        }
+
+        Reference(plot, ResultsReport.GoalThroughput, $"goal sustained {ResultsReport.GoalThroughput:N0}/s", Colors.Red);
+        if (results.Sustained is { } kept && results.Overloads.Count > 0)
+        {
+            var floor = Reference(plot, OverloadResult.GoalShare * kept.SentPerSecond, $"overload goal: ≥ {OverloadResult.GoalShare:P0} of the sustained rate", Colors.Magenta);
+            floor.LinePattern = LinePattern.Dotted;
+        }
+
+        // Catch-up: rows landed per second while the backlog of an outage was worked off, at the live rate it ran under.
+        if (results.CatchUp is { CaughtUp: not null } catchUp && results.Sustained is { } sustained)
+        {
+            var x = Math.Log10(catchUp.LiveRate);
+            var landedMarker = plot.Add.Marker(x, catchUp.LandedPerSecond, MarkerShape.FilledDiamond, 14, Colors.Teal);
+            landedMarker.LegendText = $"catch-up after a {catchUp.Outage.TotalSeconds:0} s outage: {catchUp.LandedPerSecond:N0} rows/s landed";
+            var goal = catchUp.LiveRate + (0.8 * (sustained.SentPerSecond - catchUp.LiveRate));
+            var goalMarker = plot.Add.Marker(x, goal, MarkerShape.OpenDiamond, 14, Colors.Teal);
+            goalMarker.LegendText = $"catch-up goal: {goal:N0} rows/s (live + 0.8 × (sustained − live))";
+        }
+
         LogTicks(plot.Axes.Bottom, xs);
         plot.Axes.SetLimitsY(0, double.NaN);
         plot.ShowLegend(Alignment.UpperLeft);
@@ -91,12 +118,70 @@ internal static class ResultsPlot
         return plot;
     }
 
-    private static void Reference(Plot plot, double y, string label, Color color)
+    private static Plot CpuPerTick(List<LoadPhaseResult> phases)
+    {
+        var plot = new Plot();
+        plot.Title("Silo CPU per 1,000 rows landed (median of the windows)");
+        plot.XLabel("offered load: ticks/s sent by the simulator (log)");
+        plot.YLabel("CPU milliseconds (log)");
+        var measured = phases.Where(p => p.LandedPerSecond > 0 && p.SiloCpuMsPer1000 > 0).ToList();
+        var xs = measured.Select(p => Math.Log10(p.SentPerSecond)).ToArray();
+        var median = plot.Add.Scatter(xs, measured.Select(p => Math.Log10(p.SiloCpuMsPer1000)).ToArray());
+        median.LegendText = "silo CPU per 1,000 rows";
+        median.MarkerSize = 9;
+        median.LineWidth = 2;
+        var goal = plot.Add.HorizontalLine(Math.Log10(ResultsReport.GoalCpuMsPer1000));
+        goal.LegendText = $"goal ≤ {ResultsReport.GoalCpuMsPer1000:0} ms at 50,000/s";
+        goal.Color = Colors.Red;
+        goal.LinePattern = LinePattern.Dashed;
+        LogTicks(plot.Axes.Bottom, xs);
+        var top = measured.Select(p => p.SiloCpuMsPer1000).DefaultIfEmpty(100).Max();
+        LogTicks(plot.Axes.Left, [0, Math.Log10(Math.Max(100, top))], milliseconds: true);
+        plot.ShowLegend(Alignment.UpperRight);
+        return plot;
+    }
+
+    private static Plot Memory(EndToEndResults results, List<LoadPhaseResult> phases)
+    {
+        var plot = new Plot();
+        plot.Title("Silo resident memory");
+        plot.XLabel("offered load: ticks/s sent by the simulator (log)");
+        plot.YLabel("MiB");
+        var measured = phases.Where(p => p.SiloMaxRssBytes > 0).ToList();
+        var xs = measured.Select(p => Math.Log10(p.SentPerSecond)).ToArray();
+        var levels = plot.Add.Scatter(xs, measured.Select(p => Mib(p.SiloMaxRssBytes)).ToArray());
+        levels.LegendText = "highest RSS sampled during the level";
+        levels.MarkerSize = 9;
+        levels.LineWidth = 2;
+        if (results.SiloPeakRssBytes > 0)
+        {
+            Reference(plot, Mib(results.SiloPeakRssBytes), $"peak over the whole run (VmHWM) {Mib(results.SiloPeakRssBytes):N0} MiB", Colors.Purple);
+        }
+
+        Reference(plot, Mib(ResultsReport.GoalMemoryBytes), $"goal: peak ≤ {Mib(ResultsReport.GoalMemoryBytes):N0} MiB", Colors.Red);
+        if (results.AfterLoad is { } after)
+        {
+            var given = Reference(plot, Mib(after.RssAfter), $"{after.Watched.TotalSeconds:0} s after the last load {Mib(after.RssAfter):N0} MiB", Colors.DarkGreen);
+            given.LinePattern = LinePattern.Solid;
+            var goal = Reference(plot, Mib(MemoryAfterLoad.GoalBytes), $"goal: under {Mib(MemoryAfterLoad.GoalBytes):N0} MiB within a minute of the load", Colors.Green);
+            goal.LinePattern = LinePattern.Dotted;
+        }
+
+        LogTicks(plot.Axes.Bottom, xs);
+        plot.Axes.SetLimitsY(0, double.NaN);
+        plot.ShowLegend(Alignment.UpperLeft);
+        return plot;
+    }
+
+    private static double Mib(long bytes) => bytes / (double)(1 << 20);
+
+    private static ScottPlot.Plottables.HorizontalLine Reference(Plot plot, double y, string label, Color color)
     {
         var line = plot.Add.HorizontalLine(y);
         line.LegendText = label;
         line.Color = color;
         line.LinePattern = LinePattern.Dashed;
+        return line;
     }
 
     /// <summary>Decade (1, 2, 5 ×10^n) tick labels for an axis whose values are log10 of the real ones.</summary>
