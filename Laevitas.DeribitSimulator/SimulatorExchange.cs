@@ -122,6 +122,17 @@ internal sealed class SimulatorExchange
     }
 
     public void OnTickDiscarded() => Engine.OnDiscarded();
+
+    /// <summary>
+    /// A tick whose batch failed to commit (the connection dropped during the write): not sent, so discarded for
+    /// <see cref="SimulatorOptions.MaxTicks"/>, but recorded as in doubt since the client may have received it.
+    /// </summary>
+    public void OnTickInDoubt(in OutboundFrame frame)
+    {
+        Ledger.CountInDoubt();
+        frame.Subscriber?.Ledger?.AddInDoubt(frame.Timestamp);
+        Engine.OnDiscarded();
+    }
     public void OnRequest() => Interlocked.Increment(ref requests);
     public void OnRateLimited(SimulatorConnection connection)
     {

@@ -300,7 +300,24 @@ internal sealed class SimulatorConnection
 
     private async ValueTask CommitAsync(List<OutboundFrame> uncommitted, CancellationToken token, bool continueBatch = true)
     {
-        await stream.CommitAsync(token).ConfigureAwait(false);
+        try
+        {
+            await stream.CommitAsync(token).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The connection went away during the write: some of the batch may be on the wire, some not. Neither sent
+            // nor discarded: in doubt (the ledger keeps them apart; a client check must allow them, not require them).
+            foreach (var frame in uncommitted)
+            {
+                exchange.OnTickInDoubt(frame);
+                ArrayPool<byte>.Shared.Return(frame.Buffer!);
+            }
+
+            uncommitted.Clear();
+            throw;
+        }
+
         exchange.OnCommit();
         foreach (var frame in uncommitted)
         {
