@@ -133,6 +133,7 @@ internal sealed class SimulatorExchange
         frame.Subscriber?.Ledger?.AddInDoubt(frame.Timestamp);
         Engine.OnDiscarded();
     }
+
     public void OnRequest() => Interlocked.Increment(ref requests);
     public void OnRateLimited(SimulatorConnection connection)
     {

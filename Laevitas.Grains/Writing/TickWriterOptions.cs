@@ -9,9 +9,10 @@ public sealed class TickWriterOptions
     public TimeSpan RetryMinDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
-    /// Longest wait between two attempts to write the same batch. It is how long the writers may sleep on after the
-    /// database is back, with the backlog growing meanwhile; an attempt against a server that is down costs one refused
-    /// connection per partition, so one second is cheap (5 s left the writers idle for seconds after an outage).
+    /// Longest wait between two attempts to write the same batch: how long a writer may sleep on after the database is
+    /// back, with the backlog growing meanwhile. An attempt against a server that is down costs one refused connection
+    /// per partition, so one second is cheap. (At 5 s the bench's catch-up was no slower beyond its noise:
+    /// bench/results.md, "Writers' retry wait after an outage"; this bounds the worst case.)
     /// </summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(1);
 
