@@ -59,7 +59,9 @@ public sealed class UnansweredCallsDoNotStarveOthersTests(PostgresFixture postgr
             // Well inside Orleans' 30 s response timeout: only possible if the unanswered call gave its slot back.
             await Eventually.TrueAsync(() => publisher.Published.Count(t => t.InstrumentName == "ETH-PERPETUAL") == 5, TimeSpan.FromSeconds(15),
                 "the healthy instrument's ticks to be published while the other call hangs", () => $"{sink.GetStatus()}");
-            Assert.Equal(1, sink.GetStatus().SlowCalls);
+            // The frozen call was given up on; the healthy instrument's may have been slow too (its grain activates and
+            // reads its state from PostgreSQL, past 1 s on a loaded machine), so at least one, not exactly one.
+            Assert.True(sink.GetStatus().SlowCalls >= 1, $"{sink.GetStatus()}");
 
             // The frozen instrument still has one call in flight, not two: a new tick waits behind it, in order.
             sink.OnTick(TestTicks.Create(Frozen, T0 + 1, 2));
