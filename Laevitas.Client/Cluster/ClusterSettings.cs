@@ -7,7 +7,12 @@ namespace Laevitas.Client.Cluster;
 /// <summary>How to reach the cluster: the shared clustering configuration, or an explicit <c>--gateway host:port</c>.</summary>
 public sealed record ClusterSettings(IPEndPoint? Gateway, TimeSpan ConnectTimeout, bool Verbose)
 {
-    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long a command waits for a gateway by default. A reachable gateway answers in milliseconds, but a busy one
+    /// may not: 5 s ran out against a live, loaded silo on the test machine. Without any gateway the command still
+    /// fails within this bound; <c>--timeout</c> shortens it.
+    /// </summary>
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(15);
 
     /// <summary><c>host:port</c>, <c>[v6]:port</c> or <c>ip:port</c>; a host name is resolved here, once.</summary>
     public static IPEndPoint ParseGateway(string text)

@@ -89,7 +89,16 @@ public sealed partial class DatabaseFaultTests(ChaosCluster cluster, ITestOutput
             $"{outage.TotalSeconds:0} s");
         var deferredBefore = await StateReadsDeferredAsync();
         // Named now: without them the management grain reads the silos from the membership table, in PostgreSQL.
-        var silos = (await management.GetHosts(onlyActive: true)).Keys.ToArray();
+        // Retried: the case before this one restarted PostgreSQL, and a pooled connection that died with it fails its
+        // next use (seen once: an NpgsqlException Orleans could not serialize back, CodecNotFoundException).
+        SiloAddress[] silos = [];
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                silos = (await management.GetHosts(onlyActive: true)).Keys.ToArray();
+                return silos.Length > 0;
+            },
+            TimeSpan.FromSeconds(60), "the active silos from the membership table");
         await Task.Delay(TimeSpan.FromSeconds(2));
         chaosCase.FaultStarted();
         var down = Stopwatch.StartNew();
