@@ -423,7 +423,11 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
         }
         catch (Exception ex)
         {
-            LogPersistFailed(logger, ex, name.Raw);
+            // Counted for every grain, logged once per interval for the silo: an outage fails every grain's write.
+            if (stateStatus.AddWriteFailure(out var notLogged))
+            {
+                LogPersistFailed(logger, ex, name.Raw, notLogged, InstrumentStateStatus.WriteFailureLogInterval);
+            }
         }
     }
 
@@ -477,8 +481,9 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Instrument {Instrument} expired; state saved, grain deactivating")]
     private static partial void LogExpired(ILogger logger, string instrument);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Saving the state of instrument {Instrument} failed; retrying on the next timer tick")]
-    private static partial void LogPersistFailed(ILogger logger, Exception exception, string instrument);
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Saving the state of instrument {Instrument} failed; each instrument retries on its next timer tick. " +
+        "{NotLogged} other failed saves on this silo since the last report (one report per {Interval}; all counted in laevitas_instrument_state_write_failures_total)")]
+    private static partial void LogPersistFailed(ILogger logger, Exception exception, string instrument, long notLogged, TimeSpan interval);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "Instrument {Instrument} activated without its stored state (reading it failed or timed out); it takes ticks and merges the state once it can be read")]
     private static partial void LogStateReadDeferred(ILogger logger, Exception exception, string instrument);

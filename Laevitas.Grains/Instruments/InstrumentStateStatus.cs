@@ -5,20 +5,29 @@ namespace Laevitas.Grains.Instruments;
 
 /// <summary>
 /// This silo's count of instrument grains that could not use their stored state as usual: activations that started
-/// without it (the read failed or timed out, see <see cref="InstrumentGrainOptions.StateReadTimeout"/>) and writes
-/// refused because another activation had written the row. Exported as
-/// <see cref="LaevitasMetrics.InstrumentStateReadsDeferred"/> and <see cref="LaevitasMetrics.InstrumentStateConflicts"/>.
+/// without it (the read failed or timed out, see <see cref="InstrumentGrainOptions.StateReadTimeout"/>), writes
+/// refused because another activation had written the row, and writes that failed (the database away). Exported as
+/// <see cref="LaevitasMetrics.InstrumentStateReadsDeferred"/>, <see cref="LaevitasMetrics.InstrumentStateConflicts"/> and
+/// <see cref="LaevitasMetrics.InstrumentStateWriteFailures"/>.
 /// </summary>
 public sealed class InstrumentStateStatus
 {
+    // One report of failed writes per this long for the whole silo: with the database away every instrument's timer
+    // fails its write, thousands of grains each period, and a warning with a stack trace for each buried the log.
+    internal static readonly TimeSpan WriteFailureLogInterval = TimeSpan.FromSeconds(10);
+
+    private readonly LogThrottle writeFailureLog;
     private long readsDeferred;
     private long conflicts;
+    private long writeFailures;
 
-    public InstrumentStateStatus(IMeterFactory meterFactory)
+    public InstrumentStateStatus(IMeterFactory meterFactory, TimeProvider? timeProvider = null)
     {
+        writeFailureLog = new LogThrottle(WriteFailureLogInterval, timeProvider ?? TimeProvider.System);
         var meter = new LaevitasMeter(meterFactory);
         meter.ObserveCounter(LaevitasMetrics.InstrumentStateReadsDeferred, () => Interlocked.Read(ref readsDeferred));
         meter.ObserveCounter(LaevitasMetrics.InstrumentStateConflicts, () => Interlocked.Read(ref conflicts));
+        meter.ObserveCounter(LaevitasMetrics.InstrumentStateWriteFailures, () => Interlocked.Read(ref writeFailures));
     }
 
     /// <summary>Since this silo started.</summary>
@@ -27,7 +36,20 @@ public sealed class InstrumentStateStatus
     /// <summary>Since this silo started.</summary>
     public long Conflicts => Interlocked.Read(ref conflicts);
 
+    /// <summary>Since this silo started.</summary>
+    public long WriteFailures => Interlocked.Read(ref writeFailures);
+
     internal void AddReadDeferred() => Interlocked.Increment(ref readsDeferred);
+
+    /// <summary>
+    /// Counts a failed write; true when this one is to be logged (the first in <see cref="WriteFailureLogInterval"/> on
+    /// this silo), with the failures since the last one logged.
+    /// </summary>
+    internal bool AddWriteFailure(out long notLoggedSinceLast)
+    {
+        Interlocked.Increment(ref writeFailures);
+        return writeFailureLog.ShouldLog(out notLoggedSinceLast);
+    }
 
     internal void AddConflict() => Interlocked.Increment(ref conflicts);
 }

@@ -1,10 +1,12 @@
 using Laevitas.Grains.Abstractions.Instruments;
+using Laevitas.Grains.Abstractions.Ticks;
 using Laevitas.Grains.Instruments;
 using Laevitas.Grains.Publishing;
 using Laevitas.Testing;
 using Laevitas.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
 
 namespace Laevitas.Tests.Grains.Instruments;
@@ -84,12 +86,45 @@ public sealed class InstrumentGrainStateOutageTests(PostgresFixture postgres, Ka
         Assert.Equal([1, 2, 3, 4, 5, 6], PublishedOffsets());
     }
 
+    [Fact]
+    public async Task WithTheDatabaseDownFailedStateSavesAreCountedForEveryGrainAndLoggedOncePerInterval()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var cluster = await StartAsync(nameof(WithTheDatabaseDownFailedStateSavesAreCountedForEveryGrainAndLoggedOncePerInterval),
+            services => services.AddSingleton<ILoggerProvider>(logs));
+        var grains = Enumerable.Range(0, 20).Select(i => cluster.Client.GetGrain<IInstrumentGrain>($"BTC-STATE-{i}")).ToArray();
+        // Activated with their state read, so that each has a state to save.
+        await Task.WhenAll(grains.Select((g, i) => g.ReceiveTicksAsync(new TickBatch([TestTicks.Create($"BTC-STATE-{i}", T0, 0)]))));
+
+        await Postgres.StopAsync();
+        var stopped = DateTime.UtcNow;
+        try
+        {
+            // New ticks make every grain's state dirty; each timer (every 0.5 s) then fails to save it.
+            await Task.WhenAll(grains.Select((g, i) => g.ReceiveTicksAsync(new TickBatch([TestTicks.Create($"BTC-STATE-{i}", T0 + 1, 1)])).WaitAsync(Wait)));
+            await Eventually.TrueAsync(() => Status(cluster).WriteFailures >= 3 * grains.Length, Wait,
+                "every grain's save to fail three times", () => $"{Status(cluster).WriteFailures} failed saves");
+        }
+        finally
+        {
+            await Postgres.StartAsync();
+        }
+
+        var elapsed = DateTime.UtcNow - stopped;
+        var reports = logs.Entries.Where(e => e.EventId.Id == 2002).ToList();
+        // Without the throttle: a warning per grain per timer tick, 60 or more by now.
+        var allowed = 1 + (int)Math.Ceiling(elapsed / InstrumentStateStatus.WriteFailureLogInterval);
+        Assert.InRange(reports.Count, 1, allowed);
+        Assert.All(reports, r => Assert.Equal(LogLevel.Warning, r.Level));
+        Assert.Contains("other failed saves on this silo since the last report", reports[0].Message);
+    }
+
     private long[] PublishedOffsets() => publisher.Published.Select(t => t.Timestamp - T0).ToArray();
 
     private static InstrumentStateStatus Status(InProcessTestCluster cluster) =>
         cluster.Silos[0].ServiceProvider.GetRequiredService<InstrumentStateStatus>();
 
-    private Task<InProcessTestCluster> StartAsync(string topicName) =>
+    private Task<InProcessTestCluster> StartAsync(string topicName, Action<IServiceCollection>? configure = null) =>
         StartClusterAsync(
             topicName, serviceId,
             new Dictionary<string, string?>
@@ -98,5 +133,9 @@ public sealed class InstrumentGrainStateOutageTests(PostgresFixture postgres, Ka
                 ["Instruments:PersistInterval"] = "00:00:00.5",
                 ["Instruments:StateReadTimeout"] = "00:00:01",
             },
-            services => services.Replace(ServiceDescriptor.Singleton<ITickPublisher>(publisher)));
+            services =>
+            {
+                services.Replace(ServiceDescriptor.Singleton<ITickPublisher>(publisher));
+                configure?.Invoke(services);
+            });
 }
