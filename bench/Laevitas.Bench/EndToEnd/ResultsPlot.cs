@@ -80,7 +80,7 @@ internal static class ResultsPlot
         }
 
         LogTicks(plot.Axes.Bottom, xs);
-        plot.Axes.SetLimitsY(0, double.NaN);
+        FromZero(plot);
         plot.ShowLegend(Alignment.UpperLeft);
         return plot;
     }
@@ -168,9 +168,21 @@ internal static class ResultsPlot
         }
 
         LogTicks(plot.Axes.Bottom, xs);
-        plot.Axes.SetLimitsY(0, double.NaN);
+        FromZero(plot);
         plot.ShowLegend(Alignment.UpperLeft);
         return plot;
+    }
+
+    /// <summary>
+    /// The y axis from zero to the top of what is drawn. Limits with an open end (<c>SetLimitsY(0, NaN)</c>) are not
+    /// valid limits to ScottPlot, which then autoscaled both ends at render and put the throughput axis's zero above a
+    /// margin of −10,000.
+    /// </summary>
+    private static void FromZero(Plot plot)
+    {
+        plot.Axes.AutoScale();
+        var top = plot.Axes.GetLimits().Top;
+        plot.Axes.SetLimitsY(0, top > 0 ? top : 1);
     }
 
     private static double Mib(long bytes) => bytes / (double)(1 << 20);
