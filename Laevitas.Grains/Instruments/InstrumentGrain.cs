@@ -98,8 +98,11 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
         }
         else
         {
-            stateStatus.AddReadDeferred();
-            LogStateReadDeferred(logger, error!, name.Raw);
+            // Counted for every activation, logged once per interval for the silo (a database outage defers them all).
+            if (stateStatus.AddReadDeferred(out var notLogged))
+            {
+                LogStateReadDeferred(logger, error!, name.Raw, notLogged, InstrumentStateStatus.FailureLogInterval);
+            }
         }
 
         var s = state.State;
@@ -426,7 +429,7 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
             // Counted for every grain, logged once per interval for the silo: an outage fails every grain's write.
             if (stateStatus.AddWriteFailure(out var notLogged))
             {
-                LogPersistFailed(logger, ex, name.Raw, notLogged, InstrumentStateStatus.WriteFailureLogInterval);
+                LogPersistFailed(logger, ex, name.Raw, notLogged, InstrumentStateStatus.FailureLogInterval);
             }
         }
     }
@@ -485,8 +488,9 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
         "{NotLogged} other failed saves on this silo since the last report (one report per {Interval}; all counted in laevitas_instrument_state_write_failures_total)")]
     private static partial void LogPersistFailed(ILogger logger, Exception exception, string instrument, long notLogged, TimeSpan interval);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "Instrument {Instrument} activated without its stored state (reading it failed or timed out); it takes ticks and merges the state once it can be read")]
-    private static partial void LogStateReadDeferred(ILogger logger, Exception exception, string instrument);
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Instrument {Instrument} activated without its stored state (reading it failed or timed out); it takes ticks and merges the state once it can be read. " +
+        "{NotLogged} other activations on this silo did the same since the last report (one report per {Interval}; all counted in laevitas_instrument_state_reads_deferred_total)")]
+    private static partial void LogStateReadDeferred(ILogger logger, Exception exception, string instrument, long notLogged, TimeSpan interval);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Instrument {Instrument} read its stored state late and merged it")]
     private static partial void LogStateMerged(ILogger logger, string instrument);

@@ -12,18 +12,21 @@ namespace Laevitas.Grains.Instruments;
 /// </summary>
 public sealed class InstrumentStateStatus
 {
-    // One report of failed writes per this long for the whole silo: with the database away every instrument's timer
-    // fails its write, thousands of grains each period, and a warning with a stack trace for each buried the log.
-    internal static readonly TimeSpan WriteFailureLogInterval = TimeSpan.FromSeconds(10);
+    // One report of failed writes, and one of deferred reads, per this long for the whole silo: with the database
+    // away every instrument's timer fails its write (thousands of grains each period) and every activation its read,
+    // and a warning with a stack trace for each buried the log.
+    internal static readonly TimeSpan FailureLogInterval = TimeSpan.FromSeconds(10);
 
     private readonly LogThrottle writeFailureLog;
+    private readonly LogThrottle readDeferredLog;
     private long readsDeferred;
     private long conflicts;
     private long writeFailures;
 
     public InstrumentStateStatus(IMeterFactory meterFactory, TimeProvider? timeProvider = null)
     {
-        writeFailureLog = new LogThrottle(WriteFailureLogInterval, timeProvider ?? TimeProvider.System);
+        writeFailureLog = new LogThrottle(FailureLogInterval, timeProvider ?? TimeProvider.System);
+        readDeferredLog = new LogThrottle(FailureLogInterval, timeProvider ?? TimeProvider.System);
         var meter = new LaevitasMeter(meterFactory);
         meter.ObserveCounter(LaevitasMetrics.InstrumentStateReadsDeferred, () => Interlocked.Read(ref readsDeferred));
         meter.ObserveCounter(LaevitasMetrics.InstrumentStateConflicts, () => Interlocked.Read(ref conflicts));
@@ -39,10 +42,15 @@ public sealed class InstrumentStateStatus
     /// <summary>Since this silo started.</summary>
     public long WriteFailures => Interlocked.Read(ref writeFailures);
 
-    internal void AddReadDeferred() => Interlocked.Increment(ref readsDeferred);
+    /// <summary>Counts a deferred read; true when this one is to be logged, as <see cref="AddWriteFailure"/>.</summary>
+    internal bool AddReadDeferred(out long notLoggedSinceLast)
+    {
+        Interlocked.Increment(ref readsDeferred);
+        return readDeferredLog.ShouldLog(out notLoggedSinceLast);
+    }
 
     /// <summary>
-    /// Counts a failed write; true when this one is to be logged (the first in <see cref="WriteFailureLogInterval"/> on
+    /// Counts a failed write; true when this one is to be logged (the first in <see cref="FailureLogInterval"/> on
     /// this silo), with the failures since the last one logged.
     /// </summary>
     internal bool AddWriteFailure(out long notLoggedSinceLast)

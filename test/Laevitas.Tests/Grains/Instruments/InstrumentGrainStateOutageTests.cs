@@ -87,10 +87,10 @@ public sealed class InstrumentGrainStateOutageTests(PostgresFixture postgres, Ka
     }
 
     [Fact]
-    public async Task WithTheDatabaseDownFailedStateSavesAreCountedForEveryGrainAndLoggedOncePerInterval()
+    public async Task WithTheDatabaseDownFailedStateSavesAndReadsAreCountedForEveryGrainAndLoggedOncePerInterval()
     {
         var logs = new CapturingLoggerProvider();
-        await using var cluster = await StartAsync(nameof(WithTheDatabaseDownFailedStateSavesAreCountedForEveryGrainAndLoggedOncePerInterval),
+        await using var cluster = await StartAsync(nameof(WithTheDatabaseDownFailedStateSavesAndReadsAreCountedForEveryGrainAndLoggedOncePerInterval),
             services => services.AddSingleton<ILoggerProvider>(logs));
         var grains = Enumerable.Range(0, 20).Select(i => cluster.Client.GetGrain<IInstrumentGrain>($"BTC-STATE-{i}")).ToArray();
         // Activated with their state read, so that each has a state to save.
@@ -104,6 +104,12 @@ public sealed class InstrumentGrainStateOutageTests(PostgresFixture postgres, Ka
             await Task.WhenAll(grains.Select((g, i) => g.ReceiveTicksAsync(new TickBatch([TestTicks.Create($"BTC-STATE-{i}", T0 + 1, 1)])).WaitAsync(Wait)));
             await Eventually.TrueAsync(() => Status(cluster).WriteFailures >= 3 * grains.Length, Wait,
                 "every grain's save to fail three times", () => $"{Status(cluster).WriteFailures} failed saves");
+
+            // And instruments activated now cannot read their state: each is counted, not each logged.
+            var deferredBefore = Status(cluster).ReadsDeferred;
+            await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
+                cluster.Client.GetGrain<IInstrumentGrain>($"ETH-STATE-{i}").ReceiveTicksAsync(new TickBatch([TestTicks.Create($"ETH-STATE-{i}", T0, 0)])).WaitAsync(Wait)));
+            Assert.Equal(10, Status(cluster).ReadsDeferred - deferredBefore);
         }
         finally
         {
@@ -113,10 +119,13 @@ public sealed class InstrumentGrainStateOutageTests(PostgresFixture postgres, Ka
         var elapsed = DateTime.UtcNow - stopped;
         var reports = logs.Entries.Where(e => e.EventId.Id == 2002).ToList();
         // Without the throttle: a warning per grain per timer tick, 60 or more by now.
-        var allowed = 1 + (int)Math.Ceiling(elapsed / InstrumentStateStatus.WriteFailureLogInterval);
+        var allowed = 1 + (int)Math.Ceiling(elapsed / InstrumentStateStatus.FailureLogInterval);
         Assert.InRange(reports.Count, 1, allowed);
         Assert.All(reports, r => Assert.Equal(LogLevel.Warning, r.Level));
         Assert.Contains("other failed saves on this silo since the last report", reports[0].Message);
+        var deferred = logs.Entries.Where(e => e.EventId.Id == 2003).ToList();
+        Assert.InRange(deferred.Count, 1, allowed);
+        Assert.All(deferred, r => Assert.Equal(LogLevel.Warning, r.Level));
         // Nor does Orleans' storage provider log an error per failed save (it did, 61 for these 60, with stack traces).
         Assert.DoesNotContain(logs.Entries, e => e.Category.StartsWith("Orleans.Storage", StringComparison.Ordinal) && e.Level >= LogLevel.Warning);
     }
