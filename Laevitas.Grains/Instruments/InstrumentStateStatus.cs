@@ -25,8 +25,9 @@ public sealed class InstrumentStateStatus
 
     public InstrumentStateStatus(IMeterFactory meterFactory, TimeProvider? timeProvider = null)
     {
-        writeFailureLog = new LogThrottle(FailureLogInterval, timeProvider ?? TimeProvider.System);
-        readDeferredLog = new LogThrottle(FailureLogInterval, timeProvider ?? TimeProvider.System);
+        var time = timeProvider ?? TimeProvider.System;
+        writeFailureLog = new LogThrottle(FailureLogInterval, time);
+        readDeferredLog = new LogThrottle(FailureLogInterval, time);
         var meter = new LaevitasMeter(meterFactory);
         meter.ObserveCounter(LaevitasMetrics.InstrumentStateReadsDeferred, () => Interlocked.Read(ref readsDeferred));
         meter.ObserveCounter(LaevitasMetrics.InstrumentStateConflicts, () => Interlocked.Read(ref conflicts));
