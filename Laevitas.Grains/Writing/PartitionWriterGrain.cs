@@ -153,7 +153,8 @@ public abstract class PartitionWriterGrain<TRow>(
         for (var i = 0; i < records.Length; i++)
         {
             ref readonly var record = ref records[i];
-            if (record.Payload is not { Length: > 0 } payload)
+            var payload = record.Payload.Span;
+            if (payload.IsEmpty)
             {
                 SetAside(batch, record, DeadLetterCause.NotATick, "empty value");
                 continue;
@@ -255,6 +256,8 @@ public abstract class PartitionWriterGrain<TRow>(
         skipped++;
         lastError = reason;
         status.TickSkipped(Partition, record.Offset, record.Key, reason);
-        deadLetters.Add(new DeadLetter(batch.Topic, batch.Partition, record.Offset, record.Key, record.ReceivedAtMs, record.Payload, cause, reason));
+        // A copy: the payload lives in a pooled chunk that is reused once this batch is done with.
+        var payload = record.Payload.IsEmpty ? null : record.Payload.ToArray();
+        deadLetters.Add(new DeadLetter(batch.Topic, batch.Partition, record.Offset, record.Key, record.ReceivedAtMs, payload, cause, reason));
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Laevitas.Streaming.Kafka;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
@@ -29,6 +30,9 @@ internal sealed class KafkaQueueAdapter(
 {
     private readonly ILogger receiverLogger = loggerFactory.CreateLogger<KafkaQueueAdapterReceiver>();
 
+    // Shared by this provider's receivers: a chunk one partition's writer is done with serves another's reading.
+    private readonly ArrayPool<byte> valuePool = RecordValueBuffer.CreatePool();
+
     public string Name { get; } = name;
 
     public bool IsRewindable => false;
@@ -40,5 +44,5 @@ internal sealed class KafkaQueueAdapter(
             $"Stream provider '{Name}' only reads Kafka topic '{kafka.Topic}'; ticks are produced to Kafka by the tick publisher.");
 
     public IQueueAdapterReceiver CreateReceiver(QueueId queueId) =>
-        new KafkaQueueAdapterReceiver(Name, queueId, streamNamespace, kafka, options, status, receiverLogger);
+        new KafkaQueueAdapterReceiver(Name, queueId, streamNamespace, kafka, options, status, valuePool, receiverLogger);
 }

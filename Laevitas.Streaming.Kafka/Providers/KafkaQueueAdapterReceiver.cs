@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using Confluent.Kafka;
 using Laevitas.Streaming.Kafka;
@@ -32,6 +33,8 @@ namespace Laevitas.Streaming.Kafka.Providers;
 /// <item>The adapter is not rewindable, so the consumer-side handshake never tells the agent to skip a batch (see
 /// <see cref="KafkaQueueAdapter"/>): the cursor only moves past a batch the writer returned from.</item>
 /// </list>
+/// <para>The same purge is what gives a batch's pooled payload chunks back (<see cref="RecordValueBuffer"/>): a batch
+/// reported here was returned from by every consumer, and the cache never hands it out again.</para>
 /// <para>Offsets are stored with <c>StoreOffset</c> and committed by librdkafka's auto-commit timer and on close:
 /// the stored offset is already safe, so when it reaches the broker only affects how much is re-read after a
 /// crash, never whether a tick is lost.</para>
@@ -50,8 +53,9 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
     private readonly KafkaPartitionProgress progress;
     private readonly ILogger logger;
     private readonly TopicPartition topicPartition;
+    private readonly RecordValueBuffer values;
 
-    private IConsumer<string?, byte[]?>? consumer;
+    private IConsumer<string?, ReadOnlyMemory<byte>>? consumer;
 
     // Records read but not yet handed over as a batch. They are not in the cache, so nothing can commit them.
     private readonly List<KafkaTick> pending = [];
@@ -75,6 +79,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         KafkaOptions kafka,
         KafkaStreamOptions options,
         KafkaStreamStatus status,
+        ArrayPool<byte> valuePool,
         ILogger logger)
     {
         this.providerName = providerName;
@@ -86,6 +91,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         this.logger = logger;
         progress = status.Partition(kafka.Topic, partition);
         topicPartition = new TopicPartition(kafka.Topic, new Partition(partition));
+        values = new RecordValueBuffer(valuePool);
     }
 
     public Task Initialize(TimeSpan timeout) => Initialize(timeout, CancellationToken.None);
@@ -98,7 +104,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
 
     // Also called on every read: if building the consumer failed at Initialize, the agent keeps pumping and the
     // partition must not be silently left unread.
-    private IConsumer<string?, byte[]?> EnsureConsumer()
+    private IConsumer<string?, ReadOnlyMemory<byte>> EnsureConsumer()
     {
         if (consumer is { } existing)
         {
@@ -116,9 +122,9 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         // marshalling the topic name saves a string per record (the partition is known).
         config.ConsumeResultFields = "headers,timestamp";
 
-        var built = new ConsumerBuilder<string?, byte[]?>(config)
+        var built = new ConsumerBuilder<string?, ReadOnlyMemory<byte>>(config)
             .SetKeyDeserializer(InstrumentNameKeyDeserializer.Instance)
-            .SetValueDeserializer(Deserializers.ByteArray!)
+            .SetValueDeserializer(new RecordValueDeserializer(values))
             .SetErrorHandler((_, error) => LogClientError(partition, error.Code, error.Reason, error.IsFatal))
             .SetLogHandler((_, message) => LogClient(partition, message.Level.ToString(), message.Facility, message.Message))
             .Build();
@@ -152,7 +158,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         // agent's turn is not held up by the network.
         while ((batches?.Count ?? 0) < maxBatches && !cancellationToken.IsCancellationRequested)
         {
-            ConsumeResult<string?, byte[]?>? record;
+            ConsumeResult<string?, ReadOnlyMemory<byte>>? record;
             try
             {
                 record = local.Consume(0);
@@ -202,6 +208,15 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
 
     public Task MessagesDeliveredAsync(IList<IBatchContainer> messages, CancellationToken cancellationToken)
     {
+        foreach (var message in messages)
+        {
+            // Purged: every consumer returned from it and the cache lets go of it, so nothing reads its payloads again.
+            if (message is KafkaBatchContainer { Batch.Values: { } purged })
+            {
+                purged.Release();
+            }
+        }
+
         var local = consumer;
         if (local is null || commitsHalted || messages.Count == 0)
         {
@@ -258,6 +273,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         shutDown = true;
         progress.Assigned(false);
         pending.Clear();
+        values.Discard();
         if (local is null)
         {
             return;
@@ -292,7 +308,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         LogReleased(kafka.Topic, partition, deliveredUpTo);
     }
 
-    private void Append(ConsumeResult<string?, byte[]?> record)
+    private void Append(ConsumeResult<string?, ReadOnlyMemory<byte>> record)
     {
         var message = record.Message;
         var expected = pending.Count > 0 ? pending[^1].Offset + 1 : position;
@@ -329,14 +345,14 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         var receivedAt = TickRecord.ReceivedAtMs(message.Timestamp, message.Headers);
         var payload = message.Value;
         pending.Add(new KafkaTick(record.Offset.Value, message.Key, receivedAt, payload));
-        pendingBytes += payload?.Length ?? 0;
+        pendingBytes += payload.Length;
     }
 
     private KafkaBatchContainer Cut()
     {
         var first = position ?? pending[0].Offset;
         var next = pending[^1].Offset + 1;
-        var batch = new PartitionBatch(kafka.Topic, partition, first, next, pending.ToArray());
+        var batch = new PartitionBatch(kafka.Topic, partition, first, next, pending.ToArray()) { Values = values.Detach() };
         pending.Clear();
         pendingBytes = 0;
         position = next;

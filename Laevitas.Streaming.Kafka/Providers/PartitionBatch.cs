@@ -33,5 +33,12 @@ public sealed class PartitionBatch
 
     [Id(4)] public KafkaTick[] Ticks { get; }
 
+    /// <summary>
+    /// The pooled chunks the ticks' payloads live in (null on a batch that came over the wire, whose payloads are its
+    /// own): not serialized. Released by the receiver once the cache purged the batch.
+    /// </summary>
+    [field: NonSerialized]
+    internal ValueChunks? Values { get; init; }
+
     public override string ToString() => $"{Topic}[{Partition}] {FirstOffset}..{NextOffset} ({Ticks.Length} ticks)";
 }
