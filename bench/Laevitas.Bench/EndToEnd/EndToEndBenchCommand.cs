@@ -24,6 +24,9 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
     private static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(5);
 
+    // The silo's runtime counter of bytes allocated on the managed heap since it started (System.Runtime meter).
+    private const string AllocatedSeries = "dotnet_gc_heap_total_allocated_bytes_total";
+
     /// <summary>How long the silo's memory is watched after the last load stopped (issue 24: back within a minute).</summary>
     private static readonly TimeSpan AfterLoadWatch = TimeSpan.FromSeconds(60);
 
@@ -357,6 +360,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
             var (shedBefore, deletedBefore) = await LossCountersAsync();
             simulator.TicksPerSecond = rate;
             await WatchAsync(warmup);
+            var allocatedBefore = await probe.MetricSumAsync(AllocatedSeries, cancellationToken);
             var marks = new List<Snapshot> { Take() };
             long maxRss = 0;
             for (var i = 0; i < settings.Windows; i++)
@@ -365,6 +369,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
                 marks.Add(Take());
             }
 
+            var allocatedAfter = await probe.MetricSumAsync(AllocatedSeries, cancellationToken);
             simulator.TicksPerSecond = 0;
             var drain = await DrainAsync();
             var (shedAfter, deletedAfter) = await LossCountersAsync();
@@ -388,11 +393,12 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
                 (end.SiloCpu - start.SiloCpu).TotalSeconds / seconds,
                 (end.PostgresCpu - start.PostgresCpu).TotalSeconds / seconds,
                 (end.BenchCpu - start.BenchCpu).TotalSeconds / seconds,
-                maxRss, drain, shedAfter - shedBefore, deletedAfter - deletedBefore);
+                maxRss, drain, shedAfter - shedBefore, deletedAfter - deletedBefore,
+                allocatedAfter - allocatedBefore is { } allocated && end.Sent > start.Sent ? (double)allocated / (end.Sent - start.Sent) : null);
             Log($"  sent {result.SentPerSecond:N0}/s, landed {result.LandedPerSecond:N0} rows/s (median of {windows.Count}; {result.LandedMin:N0}-{result.LandedMax:N0}); latency p50 {latency.P50Ms:N0} ms, p99 {latency.P99Ms:N0} ms, " +
                 $"max {latency.MaxMs:N0} ms ({latency.Rows:N0} rows; exchange→silo p50 {latency.FeedP50Ms:N0} / p99 {latency.FeedP99Ms:N0} ms, " +
                 $"silo→row p50 {latency.SiloP50Ms:N0} / p99 {latency.SiloP99Ms:N0} ms); CPU cores: silo {result.SiloCores:0.00}, PostgreSQL {result.PostgresCores:0.00}, " +
-                $"bench (simulator+broker) {result.BenchCores:0.00}; silo {result.SiloCpuMsPer1000:0.0} ms CPU per 1,000 ticks; RSS up to {maxRss / 1048576.0:N0} MiB; " +
+                $"bench (simulator+broker) {result.BenchCores:0.00}; silo {result.SiloCpuMsPer1000:0.0} ms CPU per 1,000 ticks, {(result.AllocatedBytesPerTick is { } allocatedPerTick ? $"{allocatedPerTick:N0}" : "–")} bytes allocated per tick; RSS up to {maxRss / 1048576.0:N0} MiB; " +
                 (drain is { } d ? $"drained {d.TotalSeconds:0.0} s after the load stopped" : "NOT drained"));
             return result;
         }

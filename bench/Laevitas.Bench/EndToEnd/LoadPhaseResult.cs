@@ -7,6 +7,8 @@ namespace Laevitas.Bench.EndToEnd;
 /// seconds per wall second) over all the windows; latency covers all of them. <see cref="Shed"/> and
 /// <see cref="BrokerDeleted"/> are the silo's counters over the level (warm-up and drain included): ticks the
 /// dispatcher dropped past its backlog bound, and ticks the broker deleted before the writers read them.
+/// <see cref="AllocatedBytesPerTick"/> is the silo's managed allocation over all the windows (its own runtime
+/// counter) per tick sent: unlike CPU per tick, the machine's other load barely moves it.
 /// </summary>
 internal sealed record LoadPhaseResult(
     string Label,
@@ -20,7 +22,8 @@ internal sealed record LoadPhaseResult(
     long SiloMaxRssBytes,
     TimeSpan? Drain,
     long? Shed = null,
-    long? BrokerDeleted = null)
+    long? BrokerDeleted = null,
+    double? AllocatedBytesPerTick = null)
 {
     public double SentPerSecond => Statistics.Median(Windows.Select(w => w.SentPerSecond));
 
