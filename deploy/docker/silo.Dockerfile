@@ -46,9 +46,14 @@ COPY --from=build /app .
 # DOTNET_GCgen0size: a 16 MiB gen0 budget per GC heap (server GC, one heap per CPU of the pod's limit; see
 # Laevitas.Silo.csproj); with the default few MiB the silo spent up to half its time in GC under load
 # (bench/results.md). Only the environment can set it.
+# DOTNET_GCHeapHardLimitPercent: the GC heap may take 60 % (hexadecimal 0x3C) of the pod's memory limit, not the
+# runtime's default 75 %: the silo's native memory (librdkafka's queues, thread stacks, the runtime) reached ~360 MiB
+# under overload, more than a quarter of a 1 GiB limit, and the limit makes the GC compact gen2 instead of growing
+# (bench/results.md, "GC heap limit"; run.sh sets the same share of 1 GiB).
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     Orleans__ClusteringMode=AdoNet \
-    DOTNET_GCgen0size=0x1000000
+    DOTNET_GCgen0size=0x1000000 \
+    DOTNET_GCHeapHardLimitPercent=0x3C
 
 # 11111 silo-to-silo, 30000 client gateway, 8080 HTTP: API, /health/live, /health/ready, /metrics, dashboard.
 EXPOSE 11111 30000 8080
