@@ -49,7 +49,7 @@ COPY --from=build /app .
 # DOTNET_GCHeapHardLimitPercent: the GC heap may take 60 % (hexadecimal 0x3C) of the pod's memory limit, not the
 # runtime's default 75 %: the silo's native memory (librdkafka's queues, thread stacks, the runtime) reached ~360 MiB
 # under overload, more than a quarter of a 1 GiB limit, and the limit makes the GC compact gen2 instead of growing
-# (bench/results.md, "GC heap limit"; run.sh sets the same share of 1 GiB).
+# (bench/results.md, "GC heap limit"; run.sh sets about the same share of 1 GiB, 600 MiB).
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     Orleans__ClusteringMode=AdoNet \
     DOTNET_GCgen0size=0x1000000 \
