@@ -45,8 +45,9 @@ export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x1000000}"
 # GC heap limit of 600 MiB (hexadecimal, like the above), the managed share of a 1 GiB silo: under overload the
 # server GC's background collections left up to 220 MiB of gen2's ~450 MiB as free space and the silo peaked at
 # 1.0-1.2 GiB; held to a limit, the GC compacts instead, and the peak stayed under 1 GiB at the same throughput
-# (bench/results.md, "GC heap limit"). The rest of the GiB is native memory: librdkafka's queues, thread stacks, the runtime (~360 MiB under
-# overload). A market far larger than the bench's 5,000 instruments needs more: raise it, or 0 for no limit.
+# (bench/results.md, "GC heap limit"). The rest of the GiB is native memory: librdkafka's queues, thread stacks, the
+# runtime (~360 MiB under overload). A market far larger than the bench's 5,000 instruments needs more: raise it, or 0
+# for no limit.
 export DOTNET_GCHeapHardLimit="${DOTNET_GCHeapHardLimit:-0x25800000}"
 cd Laevitas.Silo
 exec dotnet bin/Release/net10.0/Laevitas.Silo.dll "$@"
