@@ -45,6 +45,37 @@ public sealed class MetricsEndpointTests(ApiEnvironment environment) : IClassFix
         Assert.Contains("# TYPE laevitas_feed_ticks_total counter", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AMetricHasAtMostTheSeriesLimitAndTheRestGoesToItsOverflowSeries()
+    {
+        // The silo caps every metric's series (MetricsHostingExtensions.MaxSeriesPerMetric): the SDK allocates a
+        // metric's points up front for the cap. Past it, new tag combinations are summed into one overflow series.
+        var silo = await environment.SiloAsync();
+        var limit = Laevitas.Silo.Metrics.MetricsHostingExtensions.MaxSeriesPerMetric;
+        var meter = silo.App.Services.GetRequiredService<IMeterFactory>().Create(Laevitas.Silo.Metrics.MetricsHostingExtensions.LaevitasMeter);
+        var counter = meter.CreateCounter<long>("laevitas.test.series.cap");
+        var combinations = limit + 100;
+        for (var i = 0; i < combinations; i++)
+        {
+            counter.Add(1, new KeyValuePair<string, object?>("n", i));
+        }
+
+        string[] lines = [];
+        await Eventually.TrueAsync(async () =>
+            {
+                lines = (await silo.Http.GetStringAsync("metrics")).Split('\n').Where(l => l.StartsWith("laevitas_test_series_cap_total{", StringComparison.Ordinal)).ToArray();
+                return lines.Length > 0;
+            },
+            ApiWait.Timeout, "the test counter in /metrics", () => $"{lines.Length} series");
+
+        var overflow = lines.Where(l => l.Contains("otel_metric_overflow=\"true\"", StringComparison.Ordinal)).ToArray();
+        var total = lines.Sum(l => double.Parse(l[(l.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
+        // The SDK keeps one of the cap's points for the series without tags, so the tagged ones number one fewer.
+        Assert.InRange(lines.Length - overflow.Length, limit - 1, limit);
+        Assert.Single(overflow);
+        Assert.Equal(combinations, total);
+    }
+
     /// <summary>The value of the first sample of <paramref name="series"/> (any labels) in Prometheus text, or null.</summary>
     internal static double? SampleValue(string text, string series)
     {
