@@ -49,6 +49,21 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
 
     public string Usage => EndToEndSettings.Usage;
 
+    /// <summary>
+    /// The GC settings run.sh and the container image start the silo with (see there), then <c>--silo-env</c> on top,
+    /// last, so that it wins over everything: <c>DOTNET_GCgen0size=0</c> or <c>DOTNET_GCHeapHardLimit=0</c> there
+    /// measures the runtime's default.
+    /// </summary>
+    private static void ApplySiloRuntime(Dictionary<string, string> environment, IReadOnlyDictionary<string, string> overrides)
+    {
+        environment["DOTNET_GCgen0size"] = SiloGen0Budget;
+        environment["DOTNET_GCHeapHardLimit"] = SiloHeapLimit;
+        foreach (var (name, value) in overrides)
+        {
+            environment[name] = value;
+        }
+    }
+
     public async Task<int> RunAsync(BenchArguments arguments, CancellationToken cancellationToken)
     {
         var settings = EndToEndSettings.Read(arguments);
@@ -118,7 +133,8 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
         if (exitCode == 0 && !settings.SkipFeeds)
         {
             var feeds = new Feeds.RedundantFeedsSettings(settings.Instruments, Rate: 10_000, Warmup: TimeSpan.FromSeconds(15), Window: TimeSpan.FromSeconds(10), Windows: 3, settings.Partitions);
-            var environment = new Dictionary<string, string>(settings.SiloEnvironment) { ["DOTNET_GCgen0size"] = SiloGen0Budget, ["DOTNET_GCHeapHardLimit"] = SiloHeapLimit };
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+            ApplySiloRuntime(environment, settings.SiloEnvironment);
             results.Feeds = await new Feeds.RedundantFeedsRun(feeds, database.ConnectionString, cluster, servers, environment, cancellationToken).RunAsync();
         }
 
@@ -180,10 +196,6 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
             ["Kafka__BootstrapServers"] = servers,
             ["Kafka__Topic"] = topic,
             ["Kafka__Partitions"] = settings.Partitions.ToString(CultureInfo.InvariantCulture),
-            // As run.sh and the container image start the silo (see there); --silo-env DOTNET_GCgen0size=0 or
-            // DOTNET_GCHeapHardLimit=0 measures the runtime's default.
-            ["DOTNET_GCgen0size"] = SiloGen0Budget,
-            ["DOTNET_GCHeapHardLimit"] = SiloHeapLimit,
         };
         if (cluster is not null)
         {
@@ -192,11 +204,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
             environment["Dispatch__PaceBacklog"] = Laevitas.LocalInfrastructure.Hosting.EmbeddedKafkaHostingExtensions.EmbeddedPaceBacklog.ToString(CultureInfo.InvariantCulture);
         }
 
-        foreach (var (name, value) in settings.SiloEnvironment)
-        {
-            environment[name] = value;
-        }
-
+        ApplySiloRuntime(environment, settings.SiloEnvironment);
         var logPath = Path.Combine(work.FullName, "silo.log");
         Log($"Starting the silo ({RepositoryLayout.SiloAssembly}); its log: {logPath}");
         // Its own free ports, spool directory and log file (work/silo.log); its address is silo.HttpBase.
