@@ -226,6 +226,12 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
                 results.FixedLoads.Add(phase);
             }
 
+            results.RampEnd = await RampAsync(run, settings, results);
+            if (results.RampEnd is { } rampEnd)
+            {
+                Log($"Levels above --loads, {settings.RampStep:N0} ticks/s apart: {rampEnd}");
+            }
+
             await run.MeasureIdleAsync(results);
             if (!settings.SkipCatchUp)
             {
@@ -272,6 +278,38 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
             TryDelete(Path.Combine(work.FullName, "spool"));
         }
     }
+
+    /// <summary>
+    /// Levels <see cref="EndToEndSettings.RampStep"/> above the last of <c>--loads</c> while each is kept up, so the
+    /// sustained figure is what the pipeline takes, not the top of the list. Returns why it stopped.
+    /// </summary>
+    private static async Task<string?> RampAsync(PipelineRun run, EndToEndSettings settings, EndToEndResults results)
+    {
+        if (settings.RampStep == 0 || results.FixedLoads.Count == 0)
+        {
+            return null;
+        }
+
+        var last = results.FixedLoads[^1];
+        while (last.KeptUp)
+        {
+            var load = (int)last.OfferedPerSecond + settings.RampStep;
+            if (load > settings.RampMax)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"kept up with {last.OfferedPerSecond:N0} ticks/s; the next step, {load:N0}, is past --ramp-max {settings.RampMax:N0}");
+            }
+
+            last = await run.PhaseAsync(string.Create(CultureInfo.InvariantCulture, $"{load:N0}/s"), load, settings.Warmup);
+            results.FixedLoads.Add(last);
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"not kept up with at {last.OfferedPerSecond:N0} ticks/s: {WhyNotKeptUp(last)}");
+    }
+
+    private static string WhyNotKeptUp(LoadPhaseResult phase) =>
+        phase.Drain is null ? "its ticks were not all stored within the drain timeout"
+        : phase.SentPerSecond < 0.98 * phase.OfferedPerSecond ? string.Create(CultureInfo.InvariantCulture, $"the simulator sent {phase.SentPerSecond:N0}/s (the feed held it back, or it could send no more)")
+        : string.Create(CultureInfo.InvariantCulture, $"{phase.LandedPerSecond:N0} rows/s landed inside the windows against {phase.SentPerSecond:N0} sent");
 
     /// <summary>
     /// The database outage of the catch-up phase: 60 s (or --catchup-outage). The embedded broker keeps only about

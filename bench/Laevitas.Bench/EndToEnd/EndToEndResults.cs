@@ -41,12 +41,13 @@ internal sealed class EndToEndResults
     public List<OverloadResult> Overloads { get; } = [];
 
     /// <summary>
-    /// The highest fixed load the pipeline kept up with: every tick of the level stored once the load stopped, and
-    /// the rows committed inside the windows within 2 % of what was sent (the backlog at the windows' edges and the
-    /// simulator's pacing move that count a percent or so either way). Null when it kept up with none.
+    /// The highest fixed load the pipeline kept up with (<see cref="LoadPhaseResult.KeptUp"/>). Null when it kept up
+    /// with none.
     /// </summary>
-    public LoadPhaseResult? Sustained =>
-        FixedLoads.Where(p => p.Drain is not null && p.LandedPerSecond >= 0.98 * p.SentPerSecond).MaxBy(p => p.OfferedPerSecond);
+    public LoadPhaseResult? Sustained => FixedLoads.Where(p => p.KeptUp).MaxBy(p => p.OfferedPerSecond);
+
+    /// <summary>Why the levels above <c>--loads</c> stopped (null when the ramp was off or never started).</summary>
+    public string? RampEnd { get; set; }
 
     /// <summary>PostgreSQL stopped under live load, then started (null with <c>--skip-catchup</c>).</summary>
     public CatchUpResult? CatchUp { get; set; }

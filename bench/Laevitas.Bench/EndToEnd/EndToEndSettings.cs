@@ -6,6 +6,8 @@ namespace Laevitas.Bench.EndToEnd;
 internal sealed record EndToEndSettings(
     int Instruments,
     IReadOnlyList<int> Loads,
+    int RampStep,
+    int RampMax,
     IReadOnlyList<int> Overloads,
     TimeSpan Warmup,
     TimeSpan Window,
@@ -28,7 +30,7 @@ internal sealed record EndToEndSettings(
     IReadOnlyDictionary<string, string> SiloEnvironment)
 {
     public const string Usage =
-        "all [--instruments 5000] [--loads 1000,10000,20000,30000,40000,50000] [--overloads 10,20] [--warmup 5] [--window 10] [--windows 3] [--overload-warmup 10] " +
+        "all [--instruments 5000] [--loads 1000,10000,20000,30000,40000,50000] [--ramp 10000] [--ramp-max 200000] [--overloads 10,20] [--warmup 5] [--window 10] [--windows 3] [--overload-warmup 10] " +
         "[--baseline-seconds 15] [--drain-timeout 120] [--kafka host:port] [--partitions 8] [--fsync on|off] [--copy-connections 2] " +
         "[--batch-rows 5000] [--out bench] [--skip-baselines] [--skip-feeds] [--allow-busy] [--catchup-rate 10000] [--catchup-outage SECONDS] [--skip-catchup] [--silo-env NAME=VALUE,NAME=VALUE]";
 
@@ -44,6 +46,10 @@ internal sealed record EndToEndSettings(
         var settings = new EndToEndSettings(
             Instruments: arguments.Int("instruments", 5_000),
             Loads: loads,
+            // Past the last of --loads, levels STEP apart while each is kept up: the sustained figure is then the
+            // pipeline's capacity (within a step), not the top of a fixed list. 0 turns it off.
+            RampStep: arguments.Int("ramp", 10_000, min: 0),
+            RampMax: arguments.Int("ramp-max", 200_000),
             // Overload levels as multiples of the run's sustained rate (issue 24: 10× and 20×).
             Overloads: Positives(arguments.String("overloads") ?? "10,20", "--overloads"),
             Warmup: TimeSpan.FromSeconds(arguments.Int("warmup", 5, min: 0)),

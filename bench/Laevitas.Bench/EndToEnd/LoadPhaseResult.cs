@@ -27,6 +27,14 @@ internal sealed record LoadPhaseResult(
 {
     public double SentPerSecond => Statistics.Median(Windows.Select(w => w.SentPerSecond));
 
+    /// <summary>
+    /// The pipeline kept up with this level: every tick of it stored once the load stopped, the rows committed inside
+    /// the windows within 2 % of what was sent (the backlog at the windows' edges and the simulator's pacing move that
+    /// count a percent or so either way), and the simulator sent within 2 % of what was offered (a feed that stops
+    /// reading holds the simulator back, so a level sent short was not taken at its rate).
+    /// </summary>
+    public bool KeptUp => Drain is not null && LandedPerSecond >= 0.98 * SentPerSecond && SentPerSecond >= 0.98 * OfferedPerSecond;
+
     public double LandedPerSecond => Statistics.Median(Windows.Select(w => w.LandedPerSecond));
 
     public double LandedMin => Windows.Min(w => w.LandedPerSecond);
