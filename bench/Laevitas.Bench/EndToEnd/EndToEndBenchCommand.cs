@@ -307,7 +307,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
     }
 
     private static string WhyNotKeptUp(LoadPhaseResult phase) =>
-        phase.Drain is null ? "its ticks were not all stored within the drain timeout"
+        phase.Drain is null ? string.Create(CultureInfo.InvariantCulture, $"not every tick sent was stored ({phase.Shed?.ToString("N0", CultureInfo.InvariantCulture) ?? "?"} shed by the dispatcher, {phase.BrokerDeleted?.ToString("N0", CultureInfo.InvariantCulture) ?? "?"} deleted unread by the broker)")
         : phase.SentPerSecond < 0.98 * phase.OfferedPerSecond ? string.Create(CultureInfo.InvariantCulture, $"the simulator sent {phase.SentPerSecond:N0}/s (the feed held it back, or it could send no more)")
         : string.Create(CultureInfo.InvariantCulture, $"{phase.LandedPerSecond:N0} rows/s landed inside the windows against {phase.SentPerSecond:N0} sent");
 
