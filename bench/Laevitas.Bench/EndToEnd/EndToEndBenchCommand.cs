@@ -291,6 +291,11 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
         }
 
         var last = results.FixedLoads[^1];
+        if (!last.KeptUp)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"none, the last listed level was not kept up with ({WhyNotKeptUp(last)})");
+        }
+
         while (last.KeptUp)
         {
             var load = (int)last.OfferedPerSecond + settings.RampStep;
