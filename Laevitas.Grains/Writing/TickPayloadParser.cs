@@ -24,13 +24,13 @@ public static class TickPayloadParser
     // partition of a future day and stand as the instrument's "latest" row until then.
     private const long MaxAheadOfReceiptMs = 86_400_000;
 
-    internal const int MaxIndexNameLength = 64;
+    private const int MaxIndexNameLength = 64;
 
     // A few hundred distinct values (index names, future names): shared instead of allocated per tick.
-    internal static readonly BoundedStringCache IndexNames = new(4_096);
+    private static readonly BoundedStringCache IndexNames = new(4_096);
 
     // Not a field with a column: its value goes to the row's extra JSON.
-    internal const Field UnknownField = (Field)(-1);
+    private const Field UnknownField = (Field)(-1);
 
 
     /// <summary>
@@ -40,36 +40,8 @@ public static class TickPayloadParser
     public static bool TryParse(ReadOnlySpan<byte> json, long receivedAtMs, ref DeribitPriceRow row, out string? error)
     {
         row = default;
-        // The exchange's tickers take the fast path; anything it does not take (escapes, extras, unusual numbers,
-        // errors) is read again from the start by the reader below, which decides.
-        if (!TickPayloadFastPath.TryRead(json, ref row, out var instrument, out var hasTimestamp))
-        {
-            row = default;
-            if (!TryReadWithReader(json, ref row, out instrument, out hasTimestamp, out error))
-            {
-                return false;
-            }
-        }
-
-        return Finish(ref row, instrument, hasTimestamp, receivedAtMs, out error);
-    }
-
-    /// <summary>
-    /// <see cref="TryParse"/> without the fast path: the reference the fast path must agree with (its tests, and the
-    /// parse bench's figure without it).
-    /// </summary>
-    internal static bool TryParseWithReader(ReadOnlySpan<byte> json, long receivedAtMs, ref DeribitPriceRow row, out string? error)
-    {
-        row = default;
-        return TryReadWithReader(json, ref row, out var instrument, out var hasTimestamp, out error)
-            && Finish(ref row, instrument, hasTimestamp, receivedAtMs, out error);
-    }
-
-    private static bool TryReadWithReader(ReadOnlySpan<byte> json, ref DeribitPriceRow row, out ParsedInstrumentName? instrument,
-        out bool hasTimestamp, out string? error)
-    {
-        instrument = null;
-        hasTimestamp = false;
+        ParsedInstrumentName? instrument = null;
+        var hasTimestamp = false;
         var extras = TickExtrasBuilder.Current;
         extras.Reset();
         try
@@ -180,13 +152,6 @@ public static class TickPayloadParser
             return false;
         }
 
-        error = null;
-        return true;
-    }
-
-    /// <summary>The checks that need the whole payload read, then the enrichment from the instrument name.</summary>
-    private static bool Finish(ref DeribitPriceRow row, ParsedInstrumentName? instrument, bool hasTimestamp, long receivedAtMs, out string? error)
-    {
         if (instrument is null)
         {
             error = "instrument_name is missing";
@@ -441,14 +406,6 @@ public static class TickPayloadParser
                 return false;
         }
 
-        SetNumber(ref row, field, value);
-        error = null;
-        return true;
-    }
-
-    /// <summary>Stores a numeric field's value (null for JSON null) and marks the field present.</summary>
-    internal static void SetNumber(ref DeribitPriceRow row, Field field, double? value)
-    {
         switch (field)
         {
             case Field.UnderlyingPrice: row.UnderlyingPrice = value; break;
@@ -488,6 +445,8 @@ public static class TickPayloadParser
         }
 
         MarkPresent(ref row, field);
+        error = null;
+        return true;
     }
 
     /// <summary>The current value's JSON text (the whole object or array when it is one), leaving the reader at its end.</summary>
@@ -498,7 +457,7 @@ public static class TickPayloadParser
         return json[start..(int)reader.BytesConsumed];
     }
 
-    internal static void MarkPresent(ref DeribitPriceRow row, Field field) => row.FieldsPresent |= 1L << (int)field;
+    private static void MarkPresent(ref DeribitPriceRow row, Field field) => row.FieldsPresent |= 1L << (int)field;
 
     // A number token is never escaped and, read from one span, never split: ValueSpan is its text.
     private static bool TryGetDouble(ref Utf8JsonReader reader, out double value) =>
@@ -528,13 +487,7 @@ public static class TickPayloadParser
             name = unescaped[..length];
         }
 
-        return nested is { } parent ? IdentifyNested(parent, name) : IdentifyTopLevel(name);
-    }
-
-    /// <summary>Which field of <c>greeks</c> or <c>stats</c> (<paramref name="parent"/>) the name is.</summary>
-    internal static Field IdentifyNested(Field parent, ReadOnlySpan<byte> name)
-    {
-        return parent switch
+        return nested switch
         {
             Field.Greeks => name switch
             {
@@ -555,12 +508,12 @@ public static class TickPayloadParser
                 _ when name.SequenceEqual("volume_notional"u8) => Field.StatsVolumeNotional,
                 _ => UnknownField,
             },
-            _ => UnknownField,
+            _ => IdentifyTopLevel(name),
         };
     }
 
     // Dispatch on length first so a name is compared with at most a few candidates.
-    internal static Field IdentifyTopLevel(ReadOnlySpan<byte> name) => name.Length switch
+    private static Field IdentifyTopLevel(ReadOnlySpan<byte> name) => name.Length switch
     {
         5 when name.SequenceEqual("state"u8) => Field.State,
         5 when name.SequenceEqual("stats"u8) => Field.Stats,

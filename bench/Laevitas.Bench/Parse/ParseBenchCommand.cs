@@ -45,18 +45,6 @@ internal sealed class ParseBenchCommand : IBenchCommand
             }
         });
 
-        // The same payloads without the writer's fast path (TickPayloadFastPath): what the reader alone costs.
-        Report("TickPayloadParser, Utf8JsonReader only", "ticker", payloads.Length, rounds, cancellationToken, () =>
-        {
-            foreach (var payload in payloads)
-            {
-                if (!TickPayloadParser.TryParseWithReader(payload, 0, ref row, out var error))
-                {
-                    throw new InvalidOperationException($"simulator payload rejected: {error}");
-                }
-            }
-        });
-
         var sink = 0.0;
         Report("numbers: DecimalDouble, general parser as fallback", "number", numbers.Count, rounds, cancellationToken, () =>
         {
