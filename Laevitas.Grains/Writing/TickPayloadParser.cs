@@ -12,7 +12,8 @@ namespace Laevitas.Grains.Writing;
 /// Turns a ticker's <c>data</c> JSON into a <see cref="DeribitPriceRow"/> in one forward pass of a
 /// <see cref="Utf8JsonReader"/> (no DOM, no per-field allocation except the rare new string), and enriches it from
 /// the instrument name. Strict about the fields it stores: a stored field of the wrong type, a non-finite number or
-/// a missing name/timestamp rejects the tick (the caller counts and skips it); unknown fields are ignored.
+/// a missing name/timestamp rejects the tick (the caller counts and skips it); fields without a column are kept in
+/// the row's extra JSON (<see cref="TickExtrasBuilder"/>).
 /// </summary>
 public static class TickPayloadParser
 {
