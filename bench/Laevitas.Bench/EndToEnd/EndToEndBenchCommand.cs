@@ -293,7 +293,7 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
         var last = results.FixedLoads[^1];
         if (!last.KeptUp)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"none, the last listed level was not kept up with ({WhyNotKeptUp(last)})");
+            return string.Create(CultureInfo.InvariantCulture, $"none, the last listed level was not kept up with ({last.NotKeptUpBecause})");
         }
 
         while (last.KeptUp)
@@ -308,13 +308,8 @@ internal sealed class EndToEndBenchCommand : IBenchCommand
             results.FixedLoads.Add(last);
         }
 
-        return string.Create(CultureInfo.InvariantCulture, $"not kept up with at {last.OfferedPerSecond:N0} ticks/s: {WhyNotKeptUp(last)}");
+        return string.Create(CultureInfo.InvariantCulture, $"not kept up with at {last.OfferedPerSecond:N0} ticks/s: {last.NotKeptUpBecause}");
     }
-
-    private static string WhyNotKeptUp(LoadPhaseResult phase) =>
-        phase.Drain is null ? string.Create(CultureInfo.InvariantCulture, $"not every tick sent was stored ({phase.Shed?.ToString("N0", CultureInfo.InvariantCulture) ?? "?"} shed by the dispatcher, {phase.BrokerDeleted?.ToString("N0", CultureInfo.InvariantCulture) ?? "?"} deleted unread by the broker)")
-        : phase.SentPerSecond < 0.98 * phase.OfferedPerSecond ? string.Create(CultureInfo.InvariantCulture, $"the simulator sent {phase.SentPerSecond:N0}/s (the feed held it back, or it could send no more)")
-        : string.Create(CultureInfo.InvariantCulture, $"{phase.LandedPerSecond:N0} rows/s landed inside the windows against {phase.SentPerSecond:N0} sent");
 
     /// <summary>
     /// The database outage of the catch-up phase: 60 s (or --catchup-outage). The embedded broker keeps only about

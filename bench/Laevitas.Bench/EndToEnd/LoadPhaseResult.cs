@@ -25,6 +25,9 @@ internal sealed record LoadPhaseResult(
     long? BrokerDeleted = null,
     double? AllocatedBytesPerTick = null)
 {
+    // How close to a level's rate the rows landed and the simulator's sends must be (see KeptUp).
+    private const double KeptUpShare = 0.98;
+
     public double SentPerSecond => Statistics.Median(Windows.Select(w => w.SentPerSecond));
 
     /// <summary>
@@ -33,7 +36,14 @@ internal sealed record LoadPhaseResult(
     /// count a percent or so either way), and the simulator sent within 2 % of what was offered (a feed that stops
     /// reading holds the simulator back, so a level sent short was not taken at its rate).
     /// </summary>
-    public bool KeptUp => Drain is not null && LandedPerSecond >= 0.98 * SentPerSecond && SentPerSecond >= 0.98 * OfferedPerSecond;
+    public bool KeptUp => NotKeptUpBecause is null;
+
+    /// <summary>Which condition of <see cref="KeptUp"/> the level failed, said for the results; null when it kept up.</summary>
+    public string? NotKeptUpBecause =>
+        Drain is null ? $"not every tick sent was stored ({ResultsReport.Count(Shed)} shed by the dispatcher, {ResultsReport.Count(BrokerDeleted)} deleted unread by the broker)"
+        : SentPerSecond < KeptUpShare * OfferedPerSecond ? ResultsReport.Invariant($"the simulator sent {SentPerSecond:N0}/s (the feed held it back, or it could send no more)")
+        : LandedPerSecond < KeptUpShare * SentPerSecond ? ResultsReport.Invariant($"{LandedPerSecond:N0} rows/s landed inside the windows against {SentPerSecond:N0} sent")
+        : null;
 
     public double LandedPerSecond => Statistics.Median(Windows.Select(w => w.LandedPerSecond));
 

@@ -195,7 +195,7 @@ internal static class ResultsReport
         null => "–",
     };
 
-    private static string Count(long? value) => value is { } v ? Invariant($"{v:N0}") : "?";
+    internal static string Count(long? value) => value is { } v ? Invariant($"{v:N0}") : "?";
 
     private static string Rate(double? value) => value is { } v ? Invariant($"{v:N0}") : "–";
 
@@ -205,5 +205,5 @@ internal static class ResultsReport
 
     private static string Mib(long bytes) => bytes > 0 ? Invariant($"{bytes / 1048576.0:N0} MiB") : "–";
 
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
