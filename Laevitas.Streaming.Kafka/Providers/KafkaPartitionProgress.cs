@@ -30,7 +30,24 @@ internal sealed class KafkaPartitionProgress(int partition)
 
     public void Committed(long offset) => Volatile.Write(ref committedOffset, offset);
 
-    public void HighWatermark(long offset) => Volatile.Write(ref highWatermark, offset);
+    /// <summary>
+    /// The partition's end as last heard, from the consumer's fetches or from asking the broker: whichever is further
+    /// (the consumer's figure is older while it does not fetch).
+    /// </summary>
+    public void HighWatermark(long offset)
+    {
+        var known = Volatile.Read(ref highWatermark);
+        while (offset > known)
+        {
+            var seen = Interlocked.CompareExchange(ref highWatermark, offset, known);
+            if (seen == known)
+            {
+                return;
+            }
+
+            known = seen;
+        }
+    }
 
     public void HaltCommits() => commitsHalted = true;
 

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Diagnostics;
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using Laevitas.Diagnostics;
 using Laevitas.Streaming.Kafka;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
@@ -44,6 +46,13 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
     // When Orleans runs without a cache it asks for "unlimited"; a few batches per call is plenty then.
     private const int BatchesPerCallWhenUnlimited = 4;
 
+    // librdkafka learns a partition's end (its high watermark) from fetch responses, and a consumer whose read-ahead is
+    // full stops fetching: the end it reports then stands still while producers go on, so the lag (the status line,
+    // the laevitas.stream.lag gauge, the dispatcher's writer pace) stopped growing exactly while a writer fell behind
+    // (bench/results.md, "A fresher Kafka lag"). The end is also asked of the broker this often, off the agent's turn.
+    private static readonly TimeSpan EndQueryInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan EndQueryTimeout = TimeSpan.FromSeconds(5);
+
     private readonly string providerName;
     private readonly QueueId queueId;
     private readonly int partition;
@@ -71,6 +80,11 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
     private bool brokerTimeReported;
     private bool shutDown;
     private long consumeErrors;
+
+    // Asks the broker for the partition's end while the consumer lives (see EndQueryInterval).
+    private CancellationTokenSource? endQueryStop;
+    private Task endQueries = Task.CompletedTask;
+    private readonly LogThrottle endQueryLog = new(TimeSpan.FromMinutes(1), TimeProvider.System);
 
     public KafkaQueueAdapterReceiver(
         string providerName,
@@ -134,6 +148,8 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         // known to be in PostgreSQL.
         built.Assign(new TopicPartitionOffset(topicPartition, Offset.Stored));
         consumer = built;
+        endQueryStop = new CancellationTokenSource();
+        endQueries = Task.Run(() => QueryEndAsync(built, endQueryStop.Token), CancellationToken.None);
         progress.Assigned(true);
         LogAssigned(kafka.Topic, partition, options.ConsumerGroup, queueId.ToString());
         return built;
@@ -279,10 +295,15 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
             return;
         }
 
+        endQueryStop?.Cancel();
+        var queries = endQueries;
+
         // Close commits the stored offsets (delivered batches only) and can wait on the network: keep it off the
-        // agent's turn, and give up waiting after the timeout (it finishes in the background).
-        var close = Task.Run(() =>
+        // agent's turn, and give up waiting after the timeout (it finishes in the background). The end queries use the
+        // consumer's handle, so it is closed only once they have stopped (at most one query's timeout).
+        var close = Task.Run(async () =>
         {
+            await queries.ConfigureAwait(false);
             try
             {
                 local.Close();
@@ -294,6 +315,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
             finally
             {
                 local.Dispose();
+                endQueryStop?.Dispose();
             }
         }, CancellationToken.None);
         try
@@ -306,6 +328,45 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         }
 
         LogReleased(kafka.Topic, partition, deliveredUpTo);
+    }
+
+    /// <summary>
+    /// Every <see cref="EndQueryInterval"/>, the partition's end as the broker has it (ListOffsets through the consumer's
+    /// own connection), for the lag; a failure (broker away) leaves the last known end and is logged once a minute.
+    /// </summary>
+    private async Task QueryEndAsync(IConsumer<string?, ReadOnlyMemory<byte>> local, CancellationToken cancellationToken)
+    {
+        using var admin = new DependentAdminClientBuilder(local.Handle).Build();
+        TopicPartitionOffsetSpec[] end = [new() { TopicPartition = topicPartition, OffsetSpec = OffsetSpec.Latest() }];
+        var queryOptions = new ListOffsetsOptions { RequestTimeout = EndQueryTimeout };
+        using var timer = new PeriodicTimer(EndQueryInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    var result = await admin.ListOffsetsAsync(end, queryOptions).ConfigureAwait(false);
+                    foreach (var info in result.ResultInfos)
+                    {
+                        if (info.TopicPartitionOffsetError.Offset.Value >= 0)
+                        {
+                            progress.HighWatermark(info.TopicPartitionOffsetError.Offset.Value);
+                        }
+                    }
+                }
+                catch (KafkaException ex)
+                {
+                    if (endQueryLog.ShouldLog(out var suppressed))
+                    {
+                        LogEndQueryFailed(kafka.Topic, partition, ex.Error.Reason, suppressed);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
     }
 
     private void Append(ConsumeResult<string?, ReadOnlyMemory<byte>> record)
@@ -393,6 +454,10 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
 
     [LoggerMessage(EventId = 4110, Level = LogLevel.Warning, Message = "Closing the Kafka consumer of partition {Partition} failed: {Reason}")]
     private partial void LogCloseFailed(int partition, string reason);
+
+    [LoggerMessage(EventId = 4117, Level = LogLevel.Warning, Message = "Asking the broker where Kafka {Topic}[{Partition}] ends failed: {Reason} ({Suppressed} more failures not logged); " +
+                                                      "the lag shows the last end known")]
+    private partial void LogEndQueryFailed(string topic, int partition, string reason, long suppressed);
 
     [LoggerMessage(EventId = 4111, Level = LogLevel.Warning, Message = "Closing the Kafka consumer of partition {Partition} takes longer than {Timeout}; continuing in the background")]
     private partial void LogCloseSlow(int partition, TimeSpan timeout);

@@ -26,12 +26,15 @@ public sealed class TickStreamHarness : IAsyncDisposable
     private readonly string connectionString;
     private readonly KafkaOptions kafka;
     private readonly Action<KafkaStreamOptions>? configureStream;
+    private readonly Action<KafkaOptions>? configureKafka;
     private readonly bool trades;
     private IProducer<string, byte[]>? producer;
     private IProducer<byte[]?, byte[]?>? rawProducer;
 
-    private TickStreamHarness(string connectionString, KafkaOptions kafka, NpgsqlDataSource dataSource, Action<KafkaStreamOptions>? configureStream, bool trades)
+    private TickStreamHarness(
+        string connectionString, KafkaOptions kafka, NpgsqlDataSource dataSource, Action<KafkaStreamOptions>? configureStream, Action<KafkaOptions>? configureKafka, bool trades)
     {
+        this.configureKafka = configureKafka;
         this.trades = trades;
         this.connectionString = connectionString;
         this.kafka = kafka;
@@ -50,9 +53,10 @@ public sealed class TickStreamHarness : IAsyncDisposable
     public int Partitions => kafka.Partitions;
 
     /// <param name="trades">Also run the trade stream provider and writers over the trades topic (<c>{topic}-trades</c>).</param>
+    /// <param name="configureKafka">Adjusts the silos' Kafka options after the harness set the broker and the topic.</param>
     public static async Task<TickStreamHarness> CreateAsync(
         PostgresFixture postgres, MockKafkaCluster kafkaCluster, string name, int partitions, Action<KafkaStreamOptions>? configureStream = null,
-        bool trades = false)
+        bool trades = false, Action<KafkaOptions>? configureKafka = null)
     {
         var connectionString = await postgres.CreateDatabaseAsync(name);
         // Npgsql's default connect timeout (15 s): a 3 s one ran out once on CI while PostgreSQL was busy with other
@@ -62,7 +66,7 @@ public sealed class TickStreamHarness : IAsyncDisposable
         await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).ApplyAsync();
         var topic = await KafkaFixture.CreateTopicAsync(kafkaCluster, name, partitions);
         var kafka = KafkaFixture.Options(kafkaCluster.BootstrapServers, topic, partitions);
-        return new TickStreamHarness(builder.ConnectionString, kafka, dataSource, configureStream, trades);
+        return new TickStreamHarness(builder.ConnectionString, kafka, dataSource, configureStream, configureKafka, trades);
     }
 
     /// <summary>Starts (or restarts) the Orleans cluster with <paramref name="silos"/> silos.</summary>
@@ -96,6 +100,7 @@ public sealed class TickStreamHarness : IAsyncDisposable
                 o.BootstrapServers = kafka.BootstrapServers;
                 o.Topic = kafka.Topic;
                 o.Partitions = kafka.Partitions;
+                configureKafka?.Invoke(o);
             });
             // A killed silo is declared dead within seconds, so its queues move on quickly.
             silo.Services.Configure<ClusterMembershipOptions>(o =>
