@@ -300,10 +300,11 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
 
         // Close commits the stored offsets (delivered batches only) and can wait on the network: keep it off the
         // agent's turn, and give up waiting after the timeout (it finishes in the background). The end queries use the
-        // consumer's handle, so it is closed only once they have stopped (at most one query's timeout).
+        // consumer's handle, so it is closed only once they have stopped (at most one query's timeout), whether they
+        // ended cleanly or not.
         var close = Task.Run(async () =>
         {
-            await queries.ConfigureAwait(false);
+            await queries.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             try
             {
                 local.Close();
