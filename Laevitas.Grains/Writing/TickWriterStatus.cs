@@ -79,7 +79,7 @@ public sealed partial class TickWriterStatus
         Interlocked.Increment(ref batches);
         Interlocked.Add(ref batchTicks, ticks);
         Volatile.Write(ref lastBatchTicks, ticks);
-        InterlockedMax(ref largestBatchTicks, ticks);
+        AtomicMax.Raise(ref largestBatchTicks, ticks);
 
         var tags = new TagList { { "partition", partition } };
         rowsCounter.Add(inserted, tags);
@@ -247,21 +247,6 @@ public sealed partial class TickWriterStatus
         }
 
         LogRecovered(duration.TotalSeconds, failures);
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        var current = Volatile.Read(ref target);
-        while (value > current)
-        {
-            var seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
     }
 
     [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "PostgreSQL writes are failing (first seen on partition {Partition}): {Reason}. " +

@@ -1,3 +1,5 @@
+using Laevitas.Diagnostics;
+
 namespace Laevitas.Streaming.Kafka.Providers;
 
 /// <summary>Counters one receiver updates and the status line reads; written by one thread, read by any.</summary>
@@ -34,20 +36,7 @@ internal sealed class KafkaPartitionProgress(int partition)
     /// The partition's end as last heard, from the consumer's fetches or from asking the broker: whichever is further
     /// (the consumer's figure is older while it does not fetch).
     /// </summary>
-    public void HighWatermark(long offset)
-    {
-        var known = Volatile.Read(ref highWatermark);
-        while (offset > known)
-        {
-            var seen = Interlocked.CompareExchange(ref highWatermark, offset, known);
-            if (seen == known)
-            {
-                return;
-            }
-
-            known = seen;
-        }
-    }
+    public void HighWatermark(long offset) => AtomicMax.Raise(ref highWatermark, offset);
 
     public void HaltCommits() => commitsHalted = true;
 
