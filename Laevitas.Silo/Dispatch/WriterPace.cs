@@ -2,8 +2,8 @@ namespace Laevitas.Silo.Dispatch;
 
 /// <summary>
 /// Holds the dispatcher to the writers' pace once they are <see cref="DispatchOptions.PaceBacklog"/> ticks behind and
-/// still storing: ticks go to the grains (and so to Kafka) at most at the rate the writers stored them over the last
-/// two seconds. What the exchange sends beyond that waits in the dispatcher, then in the exchange's socket buffers
+/// still storing (anything in the last eight seconds): ticks go to the grains (and so to Kafka) at most at the rate
+/// the writers stored them over the last two seconds. What the exchange sends beyond that waits in the dispatcher, then in the exchange's socket buffers
 /// (<see cref="BackPressureGate"/>), and past <see cref="DispatchOptions.MaxBackPressureLag"/> is dropped with a count.
 /// </summary>
 /// <remarks>
@@ -13,14 +13,16 @@ namespace Laevitas.Silo.Dispatch;
 /// whole pipeline (they ran at ~70,000 rows/s once the load stopped), so giving them the CPU the excess took keeps
 /// the landed rate near capacity.</para>
 /// <para>It starts only when, for a second, the backlog was past the bound and larger than a second before, the
-/// writers stored and no write failed: they fall behind a load although they work. It does not start
-/// when they store nothing or fail (PostgreSQL down: Kafka is where the ticks wait; held at the exchange they would
-/// be lost), nor while the backlog shrinks (catching up after an outage, the writers outrun the live rate), nor in the
-/// first seconds after the last failed write.</para>
-/// <para>It ends when the backlog is half the bound, or the writers stop storing or a write fails. The pace is under
-/// the writers' rate — a little (5 %) near the bound, down to half when the backlog is far past it (publishing
-/// outran the writers before the pace started) — so the backlog shrinks back instead of standing at or past the edge
-/// of a broker's retention (in the bench, pacing at 95 % from 670,000 behind left the embedded broker deleting).</para>
+/// writers stored within the last eight seconds and no write failed: they fall behind a load although they work
+/// (slowly, when the feed takes their cores). It does not start when they store nothing for seconds or fail
+/// (PostgreSQL down or not answering: Kafka is where the ticks wait; held at the exchange they would be lost), nor
+/// while the backlog shrinks (catching up after an outage, the writers outrun the live rate), nor in the first
+/// seconds after the last failed write.</para>
+/// <para>It ends when the backlog is half the bound, or a write fails, or the writers stored nothing for eight
+/// seconds (until then the pace is their rate over those seconds). The pace is under the writers' rate — a little
+/// (5 %) near the bound, down to half when the backlog is far past it (publishing outran the writers before the pace
+/// started) — so the backlog shrinks back instead of standing at or past the edge of a broker's retention (in the
+/// bench, pacing at 95 % from 670,000 behind left the embedded broker deleting).</para>
 /// </remarks>
 internal sealed class WriterPace
 {
@@ -30,6 +32,14 @@ internal sealed class WriterPace
     // The writers' rate is taken over the last two seconds (eight samples): partitions deliver a batch at a time, and
     // taken over one second the pace swung between 10,000 and 50,000 ticks/s while the writers stored ~47,000 (bench).
     private const int RateSamples = 8;
+
+    // Writers that stored anything in the last eight seconds count as storing. Starved of CPU at the start of an
+    // overload (the feed and the producer took the cores), they stored 192 and then 3,575 rows/s in the first two
+    // 6 s status intervals while the backlog grew by 137,000 ticks/s: their batches landed seconds apart, so a
+    // two-second test saw no writer at work, the pace started only at 684,492 behind and the embedded broker
+    // deleted 330,168 ticks unread (bench/results.md, "The partition's end asked of the broker"). PostgreSQL down
+    // makes writes fail, which ends the pace at once; PostgreSQL not answering at all ends it after these seconds.
+    private const int AliveSamples = 32;
     private const int SamplesPerSecond = 4;
     private const double Margin = 0.95;
 
@@ -143,16 +153,13 @@ internal sealed class WriterPace
 
         Backlog = s.Backlog;
         recent.Enqueue((now, s.Backlog, s.Delivered));
-        if (recent.Count > RateSamples)
+        if (recent.Count > AliveSamples)
         {
             recent.Dequeue();
         }
 
-        // Delivered counts what was stored since the sample before it, so the oldest sample only marks the start.
-        var (oldestAt, _, _) = recent.Peek();
-        var seconds = time.GetElapsedTime(oldestAt, now).TotalSeconds;
-        var stored = recent.Skip(1).Sum(r => r.Delivered);
-        var rate = seconds > 0 ? stored / seconds : 0;
+        var rate = RateOver(RateSamples, now);
+        var aliveRate = RateOver(AliveSamples, now);
 
         var failedNow = s.WriteFailures != lastWriteFailures;
         if (failedNow)
@@ -163,9 +170,10 @@ internal sealed class WriterPace
 
         var failedLately = lastFailureAt is { } failed && time.GetElapsedTime(failed, now) < QuietAfterFailure;
         var holding = pace > 0;
-        if (rate <= 0 || s.Backlog <= bound / 2 || failedNow)
+        if (aliveRate <= 0 || s.Backlog <= bound / 2 || failedNow)
         {
-            // Writers stalled or failing (an outage: Kafka holds the backlog), or caught up.
+            // Writers that stored nothing for seconds (PostgreSQL not answering) or failing (an outage): Kafka holds
+            // the backlog. Or caught up.
             fallingBehind = 0;
             return Release(now);
         }
@@ -183,8 +191,12 @@ internal sealed class WriterPace
         }
 
         // A backlog far past the bound (it grew fast before the pace started) is brought back towards it: the pace
-        // is the writers' rate times the bound's share of the backlog, between half and Margin.
-        Volatile.Write(ref pace, rate * Math.Clamp((double)bound / s.Backlog, 0.5, Margin));
+        // is the writers' rate times the bound's share of the backlog, between half and Margin. Writers that stored
+        // nothing in the last two seconds but did within AliveSamples are starved (their batches land seconds apart):
+        // their rate over that longer span is small, so the feed all but stops and gives them the cores, and the
+        // pace follows their rate back up.
+        var writersRate = rate > 0 ? rate : aliveRate;
+        Volatile.Write(ref pace, writersRate * Math.Clamp((double)bound / s.Backlog, 0.5, Margin));
         if (holding)
         {
             return null;
@@ -194,6 +206,16 @@ internal sealed class WriterPace
         lastRefill = now;
         Volatile.Write(ref engagedSince, now);
         return true;
+    }
+
+    /// <summary>Ticks per second stored over the last <paramref name="samples"/> samples (fewer while there are fewer).</summary>
+    private double RateOver(int samples, long now)
+    {
+        // Delivered counts what was stored since the sample before it, so the oldest sample only marks the start.
+        var skip = Math.Max(0, recent.Count - samples);
+        var seconds = time.GetElapsedTime(recent.ElementAt(skip).At, now).TotalSeconds;
+        var stored = recent.Skip(skip + 1).Sum(r => r.Delivered);
+        return seconds > 0 ? stored / seconds : 0;
     }
 
     private bool? Release(long now)

@@ -13,6 +13,7 @@ namespace Laevitas.Tests.Silo.Dispatch;
 public sealed class WriterPaceTests
 {
     private static readonly TimeSpan Round = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan SampleStep = WriterPace.SampleInterval;
     private static readonly DispatchOptions Options = new() { PaceBacklog = 100_000 };
 
     private readonly SteppedClock clock = new();
@@ -68,17 +69,46 @@ public sealed class WriterPaceTests
     }
 
     [Fact]
-    public void PacedWritersThatStopStoringReleaseThePace()
+    public void PacedWritersThatStopStoringReleaseThePaceWithinEightSeconds()
     {
+        // PostgreSQL stops answering (no write fails, none ends): until eight seconds have passed without a row
+        // stored, the pace is what they stored over those seconds, falling; then Kafka holds the backlog.
         var pace = PacedUnderOverload();
 
         writer.Set(writer.Backlog, storedPerSecond: 0);
-        // The writers' rate is taken over two seconds: by then it reads zero.
-        Run(pace, TimeSpan.FromSeconds(3), demandPerSecond: 100_000);
+        Run(pace, TimeSpan.FromSeconds(4), demandPerSecond: 100_000);
+        Assert.InRange(pace.Pace ?? 0, 1, 40_000 * 0.95 / 2);
+        Run(pace, TimeSpan.FromSeconds(4), demandPerSecond: 100_000);
         var sent = Run(pace, TimeSpan.FromSeconds(2), demandPerSecond: 100_000);
 
         Assert.Null(pace.Pace);
         Assert.Equal(200_000, sent);
+    }
+
+    [Fact]
+    public void WritersStarvedAtAnOverloadsStartArePacedOnceTheBacklogGrewPastTheBoundForASecond()
+    {
+        // They kept up; then the exchange sends 60,000/s, the feed takes their cores and their batches land seconds
+        // apart (2,000 rows every four seconds). The pace starts a second after the backlog passed the bound, not
+        // when a batch happens to land (in the bench that wait let the backlog reach 684,492 and the broker delete).
+        var pace = new WriterPace(writer, Options, clock);
+        writer.Set(backlog: 0, storedPerSecond: 40_000);
+        Run(pace, TimeSpan.FromSeconds(9), demandPerSecond: 35_000);
+        Assert.Null(pace.Pace);
+
+        writer.Set(writer.Backlog, storedPerSecond: 500, burstEvery: 16);
+        var waited = TimeSpan.Zero;
+        while (pace.Pace is null && waited < TimeSpan.FromSeconds(10))
+        {
+            Run(pace, SampleStep, demandPerSecond: 60_000);
+            waited += SampleStep;
+        }
+
+        Assert.NotNull(pace.Pace);
+        // The bound, a second of growth, and a sample's delay.
+        Assert.InRange(writer.Backlog, 100_000, 100_000 + 1.25 * 60_000);
+        // Their rate is what they stored over the last eight seconds: far under the load, so the feed all but stops.
+        Assert.InRange(pace.Pace!.Value, 1, 40_000);
     }
 
     [Fact]
