@@ -2,7 +2,11 @@ using Laevitas.Grains.Abstractions.Instruments;
 
 namespace Laevitas.Grains.Instruments;
 
-/// <summary>What <see cref="InstrumentGrain"/> persists. Ids are stable: stored rows are read back by them.</summary>
+/// <summary>
+/// What <see cref="InstrumentGrain"/> persists. Orleans' ADO.NET storage writes it with its default JSON serializer,
+/// by property name: renaming a property (not changing an id) is what stored rows would not survive. The ids are
+/// for Orleans' own serializer.
+/// </summary>
 [GenerateSerializer]
 public sealed class InstrumentState
 {

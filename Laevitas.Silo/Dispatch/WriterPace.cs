@@ -2,8 +2,8 @@ namespace Laevitas.Silo.Dispatch;
 
 /// <summary>
 /// Holds the dispatcher to the writers' pace once they are <see cref="DispatchOptions.PaceBacklog"/> ticks behind and
-/// still storing (anything in the last eight seconds): ticks go to the grains (and so to Kafka) at most at the rate
-/// the writers stored them over the last two seconds. What the exchange sends beyond that waits in the dispatcher, then in the exchange's socket buffers
+/// working: ticks go to the grains (and so to Kafka) at most at the rate the writers stored them over the last two
+/// seconds. What the exchange sends beyond that waits in the dispatcher, then in the exchange's socket buffers
 /// (<see cref="BackPressureGate"/>), and past <see cref="DispatchOptions.MaxBackPressureLag"/> is dropped with a count.
 /// </summary>
 /// <remarks>
@@ -12,17 +12,20 @@ namespace Laevitas.Silo.Dispatch;
 /// saturation level), and the embedded broker deleted the unread backlog. The writers alone store faster than the
 /// whole pipeline (they ran at ~70,000 rows/s once the load stopped), so giving them the CPU the excess took keeps
 /// the landed rate near capacity.</para>
-/// <para>It starts only when, for a second, the backlog was past the bound and larger than a second before, the
-/// writers stored within the last eight seconds and no write failed: they fall behind a load although they work
-/// (slowly, when the feed takes their cores). It does not start when they store nothing for seconds or fail
-/// (PostgreSQL down or not answering: Kafka is where the ticks wait; held at the exchange they would be lost), nor
-/// while the backlog shrinks (catching up after an outage, the writers outrun the live rate), nor in the first
+/// <para>It starts only when, for a second, the backlog was past the bound and larger than a second before (at once
+/// when it grows so fast that another second would take it to twice the bound), no write failed and the writers are
+/// working: within the last eight seconds they stored something or were less than half
+/// the bound behind. They fall behind a load although they work, slowly when the feed takes their cores (then their
+/// batches land seconds apart, or not at all for the first seconds of an overload, and the pace all but stops the
+/// feed until they store). It does not start when writes fail or the writers stored nothing for eight seconds while
+/// behind (PostgreSQL down or not answering: Kafka is where the ticks wait; held at the exchange they would be lost),
+/// nor while the backlog shrinks (catching up after an outage, the writers outrun the live rate), nor in the first
 /// seconds after the last failed write.</para>
-/// <para>It ends when the backlog is half the bound, or a write fails, or the writers stored nothing for eight
-/// seconds (until then the pace is their rate over those seconds). The pace is under the writers' rate — a little
-/// (5 %) near the bound, down to half when the backlog is far past it (publishing outran the writers before the pace
-/// started) — so the backlog shrinks back instead of standing at or past the edge of a broker's retention (in the
-/// bench, pacing at 95 % from 670,000 behind left the embedded broker deleting).</para>
+/// <para>It ends when the backlog is half the bound, or a write fails, or the writers are no longer working (until
+/// then, while they store nothing, the pace is what they stored over those eight seconds). The pace is under the
+/// writers' rate — a little (5 %) near the bound, down to half when the backlog is far past it (publishing outran the
+/// writers before the pace started) — so the backlog shrinks back instead of standing at or past the edge of a
+/// broker's retention (in the bench, pacing at 95 % from 670,000 behind left the embedded broker deleting).</para>
 /// </remarks>
 internal sealed class WriterPace
 {
@@ -33,13 +36,19 @@ internal sealed class WriterPace
     // taken over one second the pace swung between 10,000 and 50,000 ticks/s while the writers stored ~47,000 (bench).
     private const int RateSamples = 8;
 
-    // Writers that stored anything in the last eight seconds count as storing. Starved of CPU at the start of an
-    // overload (the feed and the producer took the cores), they stored 192 and then 3,575 rows/s in the first two
-    // 6 s status intervals while the backlog grew by 137,000 ticks/s: their batches landed seconds apart, so a
-    // two-second test saw no writer at work, the pace started only at 684,492 behind and the embedded broker
-    // deleted 330,168 ticks unread (bench/results.md, "The partition's end asked of the broker"). PostgreSQL down
-    // makes writes fail, which ends the pace at once; PostgreSQL not answering at all ends it after these seconds.
-    private const int AliveSamples = 32;
+    // Writers count as working while, within the last eight seconds, they stored anything or were within half the
+    // bound (nothing much to store), with no write failing. Starved of CPU at the start of an overload (the feed and
+    // the producer took the cores), they stored 192 and then 3,575 rows/s in the first two 6 s status intervals
+    // while the backlog grew by 137,000 ticks/s: their batches landed seconds apart, so a test of "stored in the
+    // last two seconds" kept the pace off until 684,492 behind, and the embedded broker deleted 330,168 ticks unread
+    // (bench/results.md, "The partition's end asked of the broker"). PostgreSQL down makes writes fail, which ends
+    // the pace at once; PostgreSQL not answering at all ends it once these seconds have passed.
+    private static readonly TimeSpan WorkingWithin = TimeSpan.FromSeconds(8);
+    private static readonly int WorkingSamples = (int)(WorkingWithin / SampleInterval);
+
+    // The pace while the writers, working by the test above, stored nothing in that time: the feed waits for them.
+    private const double HeldPace = 1;
+
     private const int SamplesPerSecond = 4;
     private const double Margin = 0.95;
 
@@ -65,6 +74,7 @@ internal sealed class WriterPace
     private int fallingBehind;
     private long lastWriteFailures;
     private long? lastFailureAt;
+    private long? lastWorkingAt;
     private long engagedTicks;
     private long engagedSince = -1;
 
@@ -153,13 +163,13 @@ internal sealed class WriterPace
 
         Backlog = s.Backlog;
         recent.Enqueue((now, s.Backlog, s.Delivered));
-        if (recent.Count > AliveSamples)
+        if (recent.Count > WorkingSamples)
         {
             recent.Dequeue();
         }
 
         var rate = RateOver(RateSamples, now);
-        var aliveRate = RateOver(AliveSamples, now);
+        var workingRate = RateOver(WorkingSamples, now);
 
         var failedNow = s.WriteFailures != lastWriteFailures;
         if (failedNow)
@@ -167,13 +177,18 @@ internal sealed class WriterPace
             lastWriteFailures = s.WriteFailures;
             lastFailureAt = now;
         }
+        else if (s.Delivered > 0 || s.Backlog <= bound / 2)
+        {
+            lastWorkingAt = now;
+        }
 
         var failedLately = lastFailureAt is { } failed && time.GetElapsedTime(failed, now) < QuietAfterFailure;
+        var working = lastWorkingAt is { } worked && time.GetElapsedTime(worked, now) < WorkingWithin;
         var holding = pace > 0;
-        if (aliveRate <= 0 || s.Backlog <= bound / 2 || failedNow)
+        if (!working || s.Backlog <= bound / 2 || failedNow)
         {
-            // Writers that stored nothing for seconds (PostgreSQL not answering) or failing (an outage): Kafka holds
-            // the backlog. Or caught up.
+            // Writers failing (an outage) or that stored nothing for seconds while behind (PostgreSQL not answering):
+            // Kafka holds the backlog. Or caught up.
             fallingBehind = 0;
             return Release(now);
         }
@@ -182,21 +197,26 @@ internal sealed class WriterPace
         // in every sample": starved writers deliver in bursts, a second apart at times (the bench's overload).
         var secondAgo = recent.ElementAt(Math.Max(0, recent.Count - 1 - SamplesPerSecond)).Backlog;
         fallingBehind = s.Backlog >= bound && s.Backlog > secondAgo && !failedLately ? fallingBehind + 1 : 0;
-        if (!holding && fallingBehind < SamplesPerSecond)
+        // Growing so fast that another second would take it to twice the bound: no second is waited for. At an
+        // overload's start publishing outran starved writers by up to 160,000 ticks/s (bench), and the embedded
+        // broker keeps ~5 MiB per partition: of a 684,492 backlog it deleted 330,168 unread, of 925,197 637,808.
+        var steep = s.Backlog + (s.Backlog - secondAgo) >= 2 * bound;
+        if (!holding && fallingBehind < SamplesPerSecond && !(fallingBehind > 0 && steep))
         {
             // Not far enough behind; or the backlog shrinks (catching up after an outage: the writers outrun the
-            // live rate); or it has not grown for a whole second; or writes failed in the last seconds (the
-            // writers are just back from an outage, and their first seconds' rate says nothing of what they can do).
+            // live rate); or it has not grown for a whole second, nor steeply; or writes failed in the last seconds
+            // (the writers are just back from an outage, and their first seconds' rate says nothing of what they
+            // can do).
             return null;
         }
 
         // A backlog far past the bound (it grew fast before the pace started) is brought back towards it: the pace
-        // is the writers' rate times the bound's share of the backlog, between half and Margin. Writers that stored
-        // nothing in the last two seconds but did within AliveSamples are starved (their batches land seconds apart):
-        // their rate over that longer span is small, so the feed all but stops and gives them the cores, and the
+        // is the writers' rate times the bound's share of the backlog, between half and Margin. Working writers that
+        // stored nothing in the last two seconds are starved (their batches land seconds apart, or not yet): their
+        // rate over the longer span is small or none, so the feed all but stops and gives them the cores, and the
         // pace follows their rate back up.
-        var writersRate = rate > 0 ? rate : aliveRate;
-        Volatile.Write(ref pace, writersRate * Math.Clamp((double)bound / s.Backlog, 0.5, Margin));
+        var writersRate = rate > 0 ? rate : workingRate;
+        Volatile.Write(ref pace, Math.Max(HeldPace, writersRate * Math.Clamp((double)bound / s.Backlog, 0.5, Margin)));
         if (holding)
         {
             return null;

@@ -13,7 +13,6 @@ namespace Laevitas.Tests.Silo.Dispatch;
 public sealed class WriterPaceTests
 {
     private static readonly TimeSpan Round = TimeSpan.FromMilliseconds(5);
-    private static readonly TimeSpan SampleStep = WriterPace.SampleInterval;
     private static readonly DispatchOptions Options = new() { PaceBacklog = 100_000 };
 
     private readonly SteppedClock clock = new();
@@ -97,14 +96,7 @@ public sealed class WriterPaceTests
         Assert.Null(pace.Pace);
 
         writer.Set(writer.Backlog, storedPerSecond: 500, burstEvery: 16);
-        var waited = TimeSpan.Zero;
-        while (pace.Pace is null && waited < TimeSpan.FromSeconds(10))
-        {
-            Run(pace, SampleStep, demandPerSecond: 60_000);
-            waited += SampleStep;
-        }
-
-        Assert.NotNull(pace.Pace);
+        RunUntilPaced(pace, demandPerSecond: 60_000);
         // The bound, a second of growth, and a sample's delay.
         Assert.InRange(writer.Backlog, 100_000, 100_000 + 1.25 * 60_000);
         // Their rate is what they stored over the last eight seconds: far under the load, so the feed all but stops.
@@ -133,6 +125,45 @@ public sealed class WriterPaceTests
         Run(pace, TimeSpan.FromSeconds(5), demandPerSecond: 150_000);
 
         Assert.InRange(pace.Pace ?? 0, 0.5 * 20_000 * 0.9, 0.95 * 20_000 * 1.1);
+    }
+
+    [Fact]
+    public void WritersStarvedFromAnOverloadsFirstSecondHoldTheFeedUntilTheyStore()
+    {
+        // Idle (nothing behind), then 100,000/s and the writers store nothing at all for four seconds (in the bench
+        // they stored nothing for the first two seconds of an overload): the pace starts a second after the bound and
+        // holds the feed until they store, then follows their rate.
+        var pace = new WriterPace(writer, Options, clock);
+        writer.Set(backlog: 0, storedPerSecond: 40_000);
+        Run(pace, TimeSpan.FromSeconds(20), demandPerSecond: 0);
+
+        writer.Set(backlog: 0, storedPerSecond: 0);
+        RunUntilPaced(pace, demandPerSecond: 100_000);
+        // The bound, a second of growth, and a sample's delay.
+        Assert.InRange(writer.Backlog, 100_000, 100_000 + 1.25 * 100_000);
+        Assert.Equal(1, pace.Pace);
+        var held = writer.Backlog;
+        Run(pace, TimeSpan.FromSeconds(1), demandPerSecond: 100_000);
+        Assert.Equal(held, writer.Backlog);
+
+        writer.Set(writer.Backlog, storedPerSecond: 40_000);
+        Run(pace, TimeSpan.FromSeconds(3), demandPerSecond: 100_000);
+        Assert.InRange(pace.Pace ?? 0, 0.5 * 40_000 * 0.9, 0.95 * 40_000);
+    }
+
+    [Fact]
+    public void ABacklogGrowingSteeplyIsPacedWithoutWaitingASecond()
+    {
+        // 300,000/s against writers storing 40,000: another second past the bound would take the backlog to three
+        // times it, so the pace starts at the first sample past the bound.
+        var pace = new WriterPace(writer, Options, clock);
+        writer.Set(backlog: 0, storedPerSecond: 40_000);
+        Run(pace, TimeSpan.FromSeconds(5), demandPerSecond: 30_000);
+
+        RunUntilPaced(pace, demandPerSecond: 300_000);
+
+        // The bound and up to two samples' growth (the sample that passed it may come just before the bound).
+        Assert.InRange(writer.Backlog, 100_000, 100_000 + 0.5 * 260_000);
     }
 
     [Fact]
@@ -241,6 +272,17 @@ public sealed class WriterPaceTests
         Run(pace, TimeSpan.FromSeconds(4), demandPerSecond: 200_000, changes);
         Assert.NotNull(pace.Pace);
         return pace;
+    }
+
+    /// <summary>Runs a sample interval at a time until the pace holds (ten seconds at most).</summary>
+    private void RunUntilPaced(WriterPace pace, int demandPerSecond)
+    {
+        for (var waited = TimeSpan.Zero; pace.Pace is null && waited < TimeSpan.FromSeconds(10); waited += WriterPace.SampleInterval)
+        {
+            Run(pace, WriterPace.SampleInterval, demandPerSecond);
+        }
+
+        Assert.NotNull(pace.Pace);
     }
 
     private long Run(WriterPace pace, TimeSpan duration, int demandPerSecond, List<bool>? changes = null)
