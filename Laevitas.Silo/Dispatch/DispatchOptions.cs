@@ -53,12 +53,12 @@ public sealed class DispatchOptions
 
     /// <summary>
     /// Ticks published and not yet stored (Kafka lag, whole topic) past which the dispatcher hands ticks to grains no
-    /// faster than the writers store them, as long as they store any (in the last eight seconds;
-    /// <see cref="WriterPace"/>): under overload the excess is held back at the exchange, then dropped with a count,
-    /// instead of taking the writers' CPU. 1,000,000 is twenty seconds at 50,000 ticks/s: a real broker keeps a burst
-    /// that long for the writers to work off, and a load the silo keeps up with stays far below it (up to ~200,000 in
-    /// flight at 60,000/s on two cores). The embedded broker deletes unread records far sooner, so with it the
-    /// default is 200,000 (see
+    /// faster than the writers store them, as long as they work (stored anything, or were less than half this behind,
+    /// in the last eight seconds; <see cref="WriterPace"/>): under overload the excess is held back at the exchange,
+    /// then dropped with a count, instead of taking the writers' CPU. 1,000,000 is twenty seconds at 50,000 ticks/s: a
+    /// real broker keeps a burst that long for the writers to work off, and a load the silo keeps up with stays far
+    /// below it (up to ~200,000 in flight at 60,000/s on two cores). The embedded broker deletes unread records far
+    /// sooner, so with it the default is 200,000 (see
     /// <c>EmbeddedKafkaHostingExtensions.EmbeddedPaceBacklog</c>). 0: never pace.
     /// </summary>
     public long PaceBacklog { get; set; } = 1_000_000;

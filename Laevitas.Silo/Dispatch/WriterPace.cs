@@ -7,25 +7,27 @@ namespace Laevitas.Silo.Dispatch;
 /// (<see cref="BackPressureGate"/>), and past <see cref="DispatchOptions.MaxBackPressureLag"/> is dropped with a count.
 /// </summary>
 /// <remarks>
-/// <para>Why: offered far more than it can take, the silo spent its cores taking ticks from the exchange and
-/// publishing them while its writers starved; it landed a fraction of what it sustains (bench/results.md, the
-/// saturation level), and the embedded broker deleted the unread backlog. The writers alone store faster than the
-/// whole pipeline (they ran at ~70,000 rows/s once the load stopped), so giving them the CPU the excess took keeps
-/// the landed rate near capacity.</para>
+/// <para>Why: offered far more than it can take, the silo spent its cores taking ticks from the exchange and publishing
+/// them while its writers starved; it landed a fraction of what it sustains (bench/results.md, the saturation level),
+/// and the embedded broker deleted the unread backlog. The writers alone store faster than the whole pipeline (they ran
+/// at ~70,000 rows/s once the load stopped), so giving them the CPU the excess took keeps the landed rate near
+/// capacity.</para>
 /// <para>It starts only when, for a second, the backlog was past the bound and larger than a second before (at once
 /// when it grows so fast that another second would take it to twice the bound), no write failed and the writers are
-/// working: within the last eight seconds they stored something or were less than half
-/// the bound behind. They fall behind a load although they work, slowly when the feed takes their cores (then their
-/// batches land seconds apart, or not at all for the first seconds of an overload, and the pace all but stops the
-/// feed until they store). It does not start when writes fail or the writers stored nothing for eight seconds while
-/// behind (PostgreSQL down or not answering: Kafka is where the ticks wait; held at the exchange they would be lost),
-/// nor while the backlog shrinks (catching up after an outage, the writers outrun the live rate), nor in the first
-/// seconds after the last failed write.</para>
+/// working: within the last eight seconds they stored something or were less than half the bound behind. They fall
+/// behind a load although they work, slowly when the feed takes their cores (then their batches land seconds apart, or
+/// not at all for the first seconds of an overload, and the pace all but stops the feed until they store). It does not
+/// start when writes fail or the writers stored nothing for eight seconds while behind (PostgreSQL down or not
+/// answering: Kafka is where the ticks wait; held at the exchange they would be lost), nor while the backlog shrinks
+/// (catching up after an outage, the writers outrun the live rate), nor in the first seconds after the last failed
+/// write.</para>
 /// <para>It ends when the backlog is half the bound, or a write fails, or the writers are no longer working (until
-/// then, while they store nothing, the pace is what they stored over those eight seconds). The pace is under the
-/// writers' rate — a little (5 %) near the bound, down to half when the backlog is far past it (publishing outran the
-/// writers before the pace started) — so the backlog shrinks back instead of standing at or past the edge of a
-/// broker's retention (in the bench, pacing at 95 % from 670,000 behind left the embedded broker deleting).</para>
+/// then, while they store nothing, the pace is what they stored over those eight seconds, or holds the feed).
+/// PostgreSQL not answering under overload therefore holds the feed for up to eight seconds before Kafka takes the
+/// backlog; a failed write ends the pace at once. The pace is under the writers' rate — a little (5 %) near the bound,
+/// down to half when the backlog is far past it (publishing outran the writers before the pace started) — so the
+/// backlog shrinks back instead of standing at or past the edge of a broker's retention (in the bench, pacing at 95 %
+/// from 670,000 behind left the embedded broker deleting).</para>
 /// </remarks>
 internal sealed class WriterPace
 {
@@ -228,7 +230,9 @@ internal sealed class WriterPace
         return true;
     }
 
-    /// <summary>Ticks per second stored over the last <paramref name="samples"/> samples (fewer while there are fewer).</summary>
+    /// <summary>
+    /// Ticks per second stored over the last <paramref name="samples"/> samples (fewer while there are fewer).
+    /// </summary>
     private double RateOver(int samples, long now)
     {
         // Delivered counts what was stored since the sample before it, so the oldest sample only marks the start.
