@@ -24,9 +24,10 @@ internal static partial class DispatchLog
     [LoggerMessage(EventId = 5007, Level = LogLevel.Information, Message = "{Count} instruments marked delisted")]
     public static partial void Delisted(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 5011, Level = LogLevel.Warning, Message = "Writers are {Backlog} ticks behind (Dispatch:PaceBacklog {Bound}) and storing {Rate:0} ticks/s: " +
-                                                        "handing ticks to grains at that pace; what the exchange sends beyond it is held back, then dropped and counted")]
-    public static partial void PaceStarted(ILogger logger, long backlog, long bound, double rate);
+    // The pace is under what the writers store (WriterPace), and 1 tick/s while they have stored nothing yet.
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Warning, Message = "Writers are {Backlog} ticks behind (Dispatch:PaceBacklog {Bound}) and falling further behind: " +
+                                                        "handing ticks to grains at {Pace:0} ticks/s, under what they store; what the exchange sends beyond it is held back, then dropped and counted")]
+    public static partial void PaceStarted(ILogger logger, long backlog, long bound, double pace);
 
     [LoggerMessage(EventId = 5012, Level = LogLevel.Information, Message = "Writers are {Backlog} ticks behind: dispatch no longer held to their pace (held {Held} in all)")]
     public static partial void PaceEnded(ILogger logger, long backlog, TimeSpan held);
