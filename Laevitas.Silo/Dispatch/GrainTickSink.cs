@@ -33,7 +33,7 @@ namespace Laevitas.Silo.Dispatch;
 /// <para>At most <see cref="DispatchOptions.MaxPendingTicks"/> ticks wait; past that <see cref="WaitForRoomAsync"/>
 /// holds the feed's connections back for up to <see cref="DispatchOptions.MaxBackPressureLag"/> behind the exchange,
 /// and what arrives while still full is dropped (counted, logged).</para>
-/// <para>Once the writers are <see cref="DispatchOptions.PaceBacklog"/> ticks behind and still storing, calls carry
+/// <para>Once the writers are <see cref="DispatchOptions.PaceBacklog"/> ticks behind and working, calls carry
 /// ticks no faster than the writers store them (<see cref="WriterPace"/>); the backlog bound above then holds the
 /// rest back.</para>
 /// </remarks>
