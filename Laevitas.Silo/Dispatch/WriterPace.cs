@@ -49,6 +49,7 @@ internal sealed class WriterPace
     private static readonly int WorkingSamples = (int)(WorkingWithin / SampleInterval);
 
     // The pace while the writers, working by the test above, stored nothing in that time: the feed waits for them.
+    // Shown as 1 tick/s; savings capped at MaxBurst of it never reach a tick, so no call goes out until they store.
     private const double HeldPace = 1;
 
     private const int SamplesPerSecond = 4;
