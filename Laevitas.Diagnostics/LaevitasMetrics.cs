@@ -45,7 +45,7 @@ public static class LaevitasMetrics
     public static readonly LaevitasMetric InstrumentLateAccepted = new("laevitas.instrument.late_accepted", "{tick}", "Ticks older than the newest accepted but never seen before, published anyway (one feed was behind the other)");
     public static readonly LaevitasMetric InstrumentStateReadsDeferred = new("laevitas.instrument.state_reads_deferred", "{activation}", "Instrument grain activations that started without their stored state because reading it failed or timed out (Instruments:StateReadTimeout); merged in once a read succeeds");
     public static readonly LaevitasMetric InstrumentStateConflicts = new("laevitas.instrument.state_conflicts", "{write}", "Instrument state writes refused because the row had changed since it was read (another activation wrote it); the grain deactivates and its next activation reads the row again");
-    public static readonly LaevitasMetric InstrumentStateWriteFailures = new("laevitas.instrument.state_write_failures", "{write}", "Instrument state writes that failed (the database away); each grain retries on its next timer tick");
+    public static readonly LaevitasMetric InstrumentStateWriteFailures = new("laevitas.instrument.state_write_failures", "{write}", "Instrument state writes that failed (the database away) or were still going on after Instruments:StateWriteTimeout (the database not answering); each grain writes again on a later timer tick");
 
     // Publish: instrument grains → Kafka (and the spool while the broker is away).
     public static readonly LaevitasMetric PublishPublished = new("laevitas.publish.published", "{tick}", "Ticks acknowledged by the broker");

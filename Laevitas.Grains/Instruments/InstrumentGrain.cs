@@ -37,7 +37,9 @@ namespace Laevitas.Grains.Instruments;
 /// The database is not on the ingest path. The state is read by the grain itself (<see cref="DeferredGrainState{TState}"/>),
 /// bounded by <see cref="InstrumentGrainOptions.StateReadTimeout"/>: when the read fails the grain starts empty, takes
 /// ticks (accepting more than it would with its window, never fewer), and merges the stored state in on a later timer
-/// tick. A write refused because another activation wrote the row since (a duplicate activation during a membership
+/// tick. The timer only starts that read and the state writes, and takes in their outcome when it comes: a database that
+/// stops answering holds none of the grain's ticks (<see cref="InstrumentGrainOptions.StateWriteTimeout"/>). A write
+/// refused because another activation wrote the row since (a duplicate activation during a membership
 /// change) deactivates the grain, so that its next activation starts from the row instead of retrying a write that
 /// can never succeed.
 /// </para>
@@ -66,6 +68,8 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
     private PublishedWatermark published = null!;
     private bool dirty;
     private bool conflicted;
+    private bool slowWriteCounted;
+    private Task? merging;
 
     public InstrumentGrain(
         [FromKeyedServices(ProviderNames.GrainStorage)] IGrainStorage storage,
@@ -314,7 +318,7 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
         // Wait for what is still on its way to the broker, so the watermark written covers it and a reactivation
         // elsewhere (rolling update) does not publish those ticks again.
         await published.SettleAsync(options.DeliveryWait);
-        await TryMergeStoredAsync();
+        await MergeStoredAsync();
         await PersistIfDirtyAsync();
         if (!state.Loaded && !conflicted)
         {
@@ -326,7 +330,7 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
 
     private async Task OnPersistTimerAsync(CancellationToken cancellationToken)
     {
-        await TryMergeStoredAsync();
+        StartMergeStored();
         if (state.State.Status == InstrumentStatus.Active && HasExpired())
         {
             SetStatus(InstrumentStatus.Expired, NowMs());
@@ -337,7 +341,7 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
             return;
         }
 
-        await PersistIfDirtyAsync();
+        StartPersistIfDirty();
     }
 
     /// <summary>
@@ -360,22 +364,38 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
     }
 
     /// <summary>
-    /// When the activation started without its stored state, reads it again and takes it in: counters, newest ticker,
-    /// and the accepted timestamps, whose copies are dropped from then on.
+    /// When the activation started without its stored state, starts reading it again, and does not wait for the
+    /// database (a grain waiting for it would hold its ticks, as with a write). Once read, the stored state is taken
+    /// in: counters, newest ticker, and the accepted timestamps, whose copies are dropped from then on. One read at a
+    /// time.
     /// </summary>
-    private async Task TryMergeStoredAsync()
+    private void StartMergeStored()
     {
-        if (state.Loaded || conflicted)
+        if (state.Loaded || conflicted || merging is { IsCompleted: false })
         {
             return;
         }
 
-        var (stored, _) = await state.TryReadAsync(options.StateReadTimeout);
-        if (stored is null)
-        {
-            return;
-        }
+        // No timeout of its own: the read is not waited for, and ending it early would let the next timer tick start
+        // another while it still holds a connection.
+        merging = state.TryReadAsync(Timeout.InfiniteTimeSpan, Absorb);
+    }
 
+    /// <summary>
+    /// <see cref="StartMergeStored"/>, waiting for the read at most <see cref="InstrumentGrainOptions.StateReadTimeout"/>:
+    /// on deactivation, so that what is written last holds the stored counters too.
+    /// </summary>
+    private async Task MergeStoredAsync()
+    {
+        StartMergeStored();
+        if (merging is { IsCompleted: false } read)
+        {
+            await read.WaitAsync(options.StateReadTimeout).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private void Absorb(InstrumentState stored)
+    {
         state.State.Absorb(stored);
         window.Remember(stored.AcceptedRecently is null ? [] : TimestampSetCodec.Decode(stored.AcceptedRecently));
         published.Raise(stored.PublishedThroughTimestamp);
@@ -383,7 +403,29 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
         LogStateMerged(logger, name.Raw);
     }
 
+    /// <summary>
+    /// Persists and waits for it, at most <see cref="InstrumentGrainOptions.StateWriteTimeout"/> for a write still in
+    /// flight and as long again for this one: where what follows needs the state stored (deactivation, expiry).
+    /// </summary>
     private async Task PersistIfDirtyAsync()
+    {
+        if (!await state.WaitForWriteAsync(options.StateWriteTimeout))
+        {
+            return;
+        }
+
+        StartPersistIfDirty();
+        await state.WaitForWriteAsync(options.StateWriteTimeout);
+    }
+
+    /// <summary>
+    /// Starts writing the state if it changed, and does not wait for the database: the grain is not reentrant, so a
+    /// write it waited for would hold every tick sent to it, and with them the dispatcher's call slots, for as long as
+    /// a database that stopped answering stays silent. The write is of a snapshot; the flag is cleared as it starts
+    /// and set again if it fails, and any change meanwhile sets it too. One write at a time: a timer tick that finds
+    /// the last one still going on leaves the state dirty for the next.
+    /// </summary>
+    private void StartPersistIfDirty()
     {
         if (!state.Loaded || conflicted)
         {
@@ -398,27 +440,42 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
             dirty = true;
         }
 
-        if (dirty)
-        {
-            SaveWindow();
-        }
-
         if (!dirty)
         {
             return;
         }
 
+        if (state.WriteInFlightFor is { } inFlight)
+        {
+            // Counted once per write, as a failed save, when it has gone on past the timeout.
+            if (inFlight > options.StateWriteTimeout && !slowWriteCounted)
+            {
+                slowWriteCounted = true;
+                ReportWriteFailure(new TimeoutException(
+                    $"The state write has not ended within {options.StateWriteTimeout} (Instruments:StateWriteTimeout); the grain takes ticks meanwhile and writes again once it has."));
+            }
+
+            return;
+        }
+
+        SaveWindow();
+        dirty = false;
+        slowWriteCounted = false;
+        _ = ObserveWriteAsync(state.StartWrite(state.State.Snapshot()));
+    }
+
+    /// <summary>The end of a write started by <see cref="StartPersistIfDirty"/>, in the grain's context.</summary>
+    private async Task ObserveWriteAsync(Task write)
+    {
         try
         {
-            // The grain is not reentrant, so no tick can slip in between the write and clearing the flag; a failed
-            // write leaves the grain dirty and the next timer tick retries.
-            await state.WriteAsync();
-            dirty = false;
+            await write;
         }
         catch (InconsistentStateException ex)
         {
             // Retrying with the version this activation holds can never succeed. Its ticks are on their way to Kafka;
             // the next activation starts from the row as the other activation left it.
+            dirty = true;
             conflicted = true;
             stateStatus.AddConflict();
             LogStateConflict(logger, ex, name.Raw);
@@ -426,11 +483,21 @@ public sealed partial class InstrumentGrain : Grain, IInstrumentGrain
         }
         catch (Exception ex)
         {
-            // Counted for every grain, logged once per interval for the silo: an outage fails every grain's write.
-            if (stateStatus.AddWriteFailure(out var notLogged))
+            // The next timer tick retries.
+            dirty = true;
+            if (!slowWriteCounted)
             {
-                LogPersistFailed(logger, ex, name.Raw, notLogged, InstrumentStateStatus.FailureLogInterval);
+                ReportWriteFailure(ex);
             }
+        }
+    }
+
+    /// <summary>Counted for every grain, logged once per interval for the silo: an outage fails every grain's write.</summary>
+    private void ReportWriteFailure(Exception ex)
+    {
+        if (stateStatus.AddWriteFailure(out var notLogged))
+        {
+            LogPersistFailed(logger, ex, name.Raw, notLogged, InstrumentStateStatus.FailureLogInterval);
         }
     }
 

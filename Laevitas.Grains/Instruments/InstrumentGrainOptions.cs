@@ -53,4 +53,16 @@ public sealed class InstrumentGrainOptions
     // Below Orleans' 30 s response timeout: the activation runs inside the first call to the grain.
     [SettingRange(typeof(TimeSpan), "00:00:00.1", "00:00:20", ErrorMessage = "Instruments:StateReadTimeout must be between 00:00:00.1 and 00:00:20 (was {3}).")]
     public TimeSpan StateReadTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// When an instrument grain's state write counts as failed. The grain's timer never waits for the write: the grain
+    /// is not reentrant, so a write it waited for would hold every tick sent to it, for as long as a database that
+    /// stopped answering rather than refusing (frozen, a network partition without a reset) stays silent. A write still
+    /// going on after this long is counted once as a failed save (<c>laevitas_instrument_state_write_failures_total</c>);
+    /// no other starts until it has ended. A deactivation, or an instrument's expiry, waits at most this long for a
+    /// write still going on and as long again for its last one.
+    /// </summary>
+    // At most 10 s: twice that stays under Orleans' 30 s response timeout for the call that delists an instrument.
+    [SettingRange(typeof(TimeSpan), "00:00:00.1", "00:00:10", ErrorMessage = "Instruments:StateWriteTimeout must be between 00:00:00.1 and 00:00:10 (was {3}).")]
+    public TimeSpan StateWriteTimeout { get; set; } = TimeSpan.FromSeconds(3);
 }

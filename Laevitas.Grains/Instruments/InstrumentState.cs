@@ -67,6 +67,12 @@ public sealed class InstrumentState
     [Id(17)] public long TradeDuplicatesDropped { get; set; }
 
     /// <summary>
+    /// A copy to write while the grain goes on changing this one. Shallow: the arrays and the listing are replaced
+    /// when they change, never changed in place.
+    /// </summary>
+    public InstrumentState Snapshot() => (InstrumentState)MemberwiseClone();
+
+    /// <summary>
     /// Takes in the stored state when it could only be read after this one was started empty (the activation did not
     /// wait for a failed read; <see cref="InstrumentGrainOptions.StateReadTimeout"/>): counters added, the newest
     /// ticker and the later status kept, the listing this activation received preferred. The accept window is joined

@@ -6,7 +6,8 @@ namespace Laevitas.Grains.Instruments;
 /// <summary>
 /// This silo's count of instrument grains that could not use their stored state as usual: activations that started
 /// without it (the read failed or timed out, see <see cref="InstrumentGrainOptions.StateReadTimeout"/>), writes
-/// refused because another activation had written the row, and writes that failed (the database away). Exported as
+/// refused because another activation had written the row, and writes that failed (the database away) or went on past
+/// <see cref="InstrumentGrainOptions.StateWriteTimeout"/> (the database not answering). Exported as
 /// <see cref="LaevitasMetrics.InstrumentStateReadsDeferred"/>, <see cref="LaevitasMetrics.InstrumentStateConflicts"/> and
 /// <see cref="LaevitasMetrics.InstrumentStateWriteFailures"/>.
 /// </summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Laevitas.Grains.Abstractions.Instruments;
 using Laevitas.Grains.Abstractions.Ticks;
 using Laevitas.Grains.Instruments;
@@ -87,6 +88,103 @@ public sealed class InstrumentGrainStateOutageTests(PostgresFixture postgres, Ka
     }
 
     [Fact]
+    public async Task AStateWriteTheDatabaseDoesNotAnswerHoldsNoTick()
+    {
+        // A database that stops answering (frozen, a network partition without a reset, a lock) rather than
+        // refusing: the timer's write hangs. The grain is not reentrant, so a timer that waited for its write would
+        // hold every tick sent to the grain for as long as the database stays silent.
+        await using var cluster = await StartAsync(nameof(AStateWriteTheDatabaseDoesNotAnswerHoldsNoTick));
+        var grain = cluster.Client.GetGrain<IInstrumentGrain>(Instrument);
+        await grain.ReceiveTicksAsync(Ticks(1, 2, 3));
+        await Eventually.TrueAsync(async () => await GrainStateRows.FindAsync(ConnectionString, serviceId, InstrumentGrain.StateName, Instrument) is not null,
+            Wait, "the first state write");
+
+        var rowLock = await GrainStateRows.LockAsync(ConnectionString, serviceId, InstrumentGrain.StateName, Instrument);
+        var version = 0;
+        try
+        {
+            version = (await GrainStateRows.FindAsync(ConnectionString, serviceId, InstrumentGrain.StateName, Instrument))!.Version;
+            var failuresBefore = Status(cluster).WriteFailures;
+            await grain.ReceiveTicksAsync(Ticks(4)); // dirty: the next timer writes, and waits on the lock
+            await Eventually.TrueAsync(async () => await GrainStateRows.WaitingOnLockAsync(ConnectionString) > 0, Wait,
+                "the timer's state write to wait on the locked row");
+
+            // Answered while the write waits, not when the database answers.
+            await grain.ReceiveTicksAsync(Ticks(5, 6)).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal([1, 2, 3, 4, 5, 6], PublishedOffsets());
+
+            // A write going on past Instruments:StateWriteTimeout (1 s here) is counted as a failed save, once.
+            await Eventually.TrueAsync(() => Status(cluster).WriteFailures > failuresBefore, Wait, "the slow write to be counted");
+
+            // The timer ticks meanwhile (every 0.5 s; the state is dirty again) start no other write: one connection
+            // waits, not one more per timer tick, which would take the pool's connections from everything else. Six
+            // timer ticks' time for a second write to show.
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            Assert.Equal(1, await GrainStateRows.WaitingOnLockAsync(ConnectionString));
+            Assert.Equal(failuresBefore + 1, Status(cluster).WriteFailures);
+        }
+        finally
+        {
+            await rowLock.DisposeAsync();
+        }
+
+        // The write that waited ends once the lock is gone and the grain takes its new version: the writes after it
+        // succeed (a write under the old version would be refused and counted as a conflict), and what a new
+        // activation reads back is every tick.
+        await Eventually.TrueAsync(async () => (await GrainStateRows.FindAsync(ConnectionString, serviceId, InstrumentGrain.StateName, Instrument))!.Version >= version + 2,
+            Wait, "the waiting write and a later one to be stored");
+        await cluster.DeactivateAsync(grain);
+        Assert.Equal(0, Status(cluster).Conflicts);
+        var reread = await grain.GetSnapshotAsync();
+        Assert.Equal(6, reread.TicksSeen);
+        Assert.Equal(T0 + 6, reread.LastTickTimestamp);
+    }
+
+    [Fact]
+    public async Task AStateReadTheDatabaseDoesNotAnswerHoldsNoTick()
+    {
+        // The grain activated while its row could not be read starts empty and reads it again from its timer. With the
+        // database silent (the table locked here) a timer that waited for that read, up to Instruments:StateReadTimeout
+        // (4 s here) on every tick of a 0.5 s timer, would hold the grain's ticks nearly all the time.
+        var readTimeout = TimeSpan.FromSeconds(4);
+        await using var cluster = await StartAsync(nameof(AStateReadTheDatabaseDoesNotAnswerHoldsNoTick), readTimeout: "00:00:04");
+        var grain = cluster.Client.GetGrain<IInstrumentGrain>(Instrument);
+        await grain.ReceiveTicksAsync(Ticks(1, 2, 3));
+        await cluster.DeactivateAsync(grain); // the row now holds 3 ticks seen
+
+        var tableLock = await GrainStateRows.LockTableAsync(ConnectionString);
+        try
+        {
+            // The activation waits for its read up to the timeout, then starts without it.
+            await grain.ReceiveTicksAsync(Ticks(4)).WaitAsync(Wait);
+            var slowest = TimeSpan.Zero;
+            var clock = Stopwatch.StartNew();
+            for (var offset = 5; clock.Elapsed < readTimeout * 1.5; offset++)
+            {
+                var call = Stopwatch.StartNew();
+                await grain.ReceiveTicksAsync(Ticks(offset)).WaitAsync(Wait);
+                slowest = TimeSpan.FromTicks(Math.Max(slowest.Ticks, call.Elapsed.Ticks));
+                await Task.Delay(TimeSpan.FromMilliseconds(100));
+            }
+
+            Assert.True(slowest < readTimeout / 2, $"a call waited {slowest.TotalSeconds:0.0} s behind the timer's read");
+            // Not merged: only the ticks since this activation are counted.
+            Assert.Equal(PublishedOffsets().Length - 3, (await grain.GetSnapshotAsync()).TicksSeen);
+            // The activation's read (given up after its timeout, still waiting) and one of the timer's wait on the
+            // lock; not one more per timer tick (twelve of them by now), each holding a connection.
+            Assert.InRange(await GrainStateRows.WaitingOnLockAsync(ConnectionString, writesOnly: false), 1, 2);
+        }
+        finally
+        {
+            await tableLock.DisposeAsync();
+        }
+
+        // The read ends once the lock is gone, and the stored counters are merged in.
+        var seen = PublishedOffsets().Length - 3;
+        await Eventually.TrueAsync(async () => (await grain.GetSnapshotAsync()).TicksSeen == 3 + seen, Wait, "the stored state to be merged");
+    }
+
+    [Fact]
     public async Task WithTheDatabaseDownFailedStateSavesAndReadsAreCountedForEveryGrainAndLoggedOncePerInterval()
     {
         var logs = new CapturingLoggerProvider();
@@ -135,14 +233,15 @@ public sealed class InstrumentGrainStateOutageTests(PostgresFixture postgres, Ka
     private static InstrumentStateStatus Status(InProcessTestCluster cluster) =>
         cluster.Silos[0].ServiceProvider.GetRequiredService<InstrumentStateStatus>();
 
-    private Task<InProcessTestCluster> StartAsync(string topicName, Action<IServiceCollection>? configure = null) =>
+    private Task<InProcessTestCluster> StartAsync(string topicName, Action<IServiceCollection>? configure = null, string readTimeout = "00:00:01") =>
         StartClusterAsync(
             topicName, serviceId,
             new Dictionary<string, string?>
             {
                 ["Instruments:DeliveryWait"] = "00:00:00",
                 ["Instruments:PersistInterval"] = "00:00:00.5",
-                ["Instruments:StateReadTimeout"] = "00:00:01",
+                ["Instruments:StateReadTimeout"] = readTimeout,
+                ["Instruments:StateWriteTimeout"] = "00:00:01",
             },
             services =>
             {
