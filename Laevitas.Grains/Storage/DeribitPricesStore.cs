@@ -173,12 +173,12 @@ public sealed class DeribitPricesStore(NpgsqlDataSource dataSource, DailyPartiti
     }
 
     // Encoding and sending are synchronous (socket writes of 64 KiB that block only when the socket buffer is
-    // full); on the thread pool they stay off the grain's scheduler. The wait for the server's verdict, which comes
-    // once it has inserted the last row, is awaited. The grain awaits the whole, so the connection is still used by
-    // one caller at a time.
+    // full), on a thread of their own (BlockingSend: not the pool's, which a frozen server would take). The wait for
+    // the server's verdict, which comes once it has inserted the last row, is awaited. The grain awaits the whole, so
+    // the connection is still used by one caller at a time.
     private static async Task CopyAsync(NpgsqlConnection conn, string table, ReadOnlyMemory<DeribitPriceRow> rows, CancellationToken cancellationToken)
     {
-        var copy = await Task.Run(() => Send(conn, table, rows.Span), cancellationToken).ConfigureAwait(false);
+        var copy = await BlockingSend.RunAsync(() => Send(conn, table, rows.Span), cancellationToken).ConfigureAwait(false);
         await copy.DisposeAsync().ConfigureAwait(false);
     }
 

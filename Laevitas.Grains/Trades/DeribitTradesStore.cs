@@ -56,8 +56,8 @@ public sealed class DeribitTradesStore(NpgsqlDataSource dataSource, DailyPartiti
     private static async Task<int> StoreAsync(NpgsqlConnection conn, ReadOnlyMemory<DeribitTradeRow> rows, CancellationToken cancellationToken)
     {
         await using var transaction = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        // Encoding is synchronous socket writes; off the caller's scheduler like the ticker store's.
-        var copy = await Task.Run(() => Send(conn, rows.Span), cancellationToken).ConfigureAwait(false);
+        // Encoding is synchronous socket writes; on a thread of their own like the ticker store's.
+        var copy = await BlockingSend.RunAsync(() => Send(conn, rows.Span), cancellationToken).ConfigureAwait(false);
         await copy.DisposeAsync().ConfigureAwait(false);
         int inserted;
         await using (var insert = new NpgsqlCommand(Insert, conn, transaction))
