@@ -72,6 +72,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
     private int port;
     private long ownerStartTime;
     private Process? postmaster;
+    private List<int>? paused;
     private bool disposed;
 
     public PrivatePostgres(PrivatePostgresOptions? options = null, ILogger? logger = null)
@@ -173,6 +174,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
                 return;
             }
 
+            paused = null; // SIGKILL ends stopped processes too
             if (!postmaster.HasExited)
             {
                 var victims = UnixProcess.KillTree(postmaster.Id);
@@ -182,6 +184,47 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
             logger.LogInformation("Private PostgreSQL on port {Port} killed (SIGKILL)", port);
             Forget(postmaster);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// SIGSTOPs the postmaster and all its backends: connections stay open and nothing is answered, as with a frozen
+    /// VM or a network partition that drops packets rather than refusing them. <see cref="ResumeAsync"/> lets them go on.
+    /// </summary>
+    public async Task PauseAsync(CancellationToken cancellationToken = default)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (this.postmaster is not { HasExited: false } postmaster || paused is not null)
+            {
+                throw new InvalidOperationException("The private PostgreSQL is not running, or is paused already.");
+            }
+
+            paused = UnixProcess.StopTree(postmaster.Id);
+            logger.LogInformation("Private PostgreSQL on port {Port} paused (SIGSTOP, {Processes} processes)", port, paused.Count);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>SIGCONTs what <see cref="PauseAsync"/> stopped.</summary>
+    public async Task ResumeAsync(CancellationToken cancellationToken = default)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (Interlocked.Exchange(ref paused, null) is { } stopped)
+            {
+                UnixProcess.ContinueAll(stopped);
+                logger.LogInformation("Private PostgreSQL on port {Port} resumed (SIGCONT)", port);
+            }
         }
         finally
         {
@@ -219,6 +262,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
     /// </summary>
     internal void BeginEmergencyStop()
     {
+        ContinuePaused();
         if (this.postmaster is { HasExited: false } postmaster)
         {
             UnixProcess.Signal(postmaster.Id, UnixProcess.SigInt);
@@ -418,8 +462,18 @@ public sealed class PrivatePostgres : IAsyncDisposable
         }
     }
 
+    /// <summary>A paused server takes no shutdown signal until it runs again.</summary>
+    private void ContinuePaused()
+    {
+        if (Interlocked.Exchange(ref paused, null) is { } stopped)
+        {
+            UnixProcess.ContinueAll(stopped);
+        }
+    }
+
     private async Task StopCoreAsync()
     {
+        ContinuePaused();
         if (this.postmaster is not { } postmaster)
         {
             return;

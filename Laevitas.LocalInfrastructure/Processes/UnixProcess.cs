@@ -14,6 +14,7 @@ internal static class UnixProcess
     public const int SigInt = 2;
     public const int SigQuit = 3;
     public const int SigKill = 9;
+    public const int SigCont = 18;
     public const int SigStop = 19;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
@@ -122,6 +123,32 @@ internal static class UnixProcess
         Signal(postmasterPid, SigKill);
         victims.Add(postmasterPid);
         return victims;
+    }
+
+    /// <summary>
+    /// Stops (SIGSTOP) a postmaster and all its children, the postmaster first so it forks no new ones; returns them
+    /// all, for <see cref="ContinueAll"/>. Their sockets stay open and nothing on them is answered.
+    /// </summary>
+    public static List<int> StopTree(int postmasterPid)
+    {
+        Signal(postmasterPid, SigStop);
+        var stopped = ChildrenOf(postmasterPid);
+        foreach (var child in stopped)
+        {
+            Signal(child, SigStop);
+        }
+
+        stopped.Add(postmasterPid);
+        return stopped;
+    }
+
+    /// <summary>SIGCONT to every process of the list.</summary>
+    public static void ContinueAll(IEnumerable<int> pids)
+    {
+        foreach (var pid in pids)
+        {
+            Signal(pid, SigCont);
+        }
     }
 
     public static async Task<bool> WaitForExitAsync(IEnumerable<int> pids, TimeSpan timeout, CancellationToken cancellationToken = default)

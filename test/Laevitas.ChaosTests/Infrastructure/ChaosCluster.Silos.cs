@@ -73,6 +73,27 @@ public sealed partial class ChaosCluster
         NpgsqlConnection.ClearAllPools();
     }
 
+    /// <summary>
+    /// Sum over the running silos of a counter or gauge from their <c>/metrics</c> (every series of the name, whatever
+    /// its labels).
+    /// </summary>
+    public async Task<double> SumMetricAsync(string name)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var series = new Regex($@"^{Regex.Escape(name)}(?:\{{[^}}]*\}})? ([0-9.eE+-]+)", RegexOptions.Multiline);
+        double total = 0;
+        foreach (var silo in silos.Where(s => s.IsRunning))
+        {
+            var text = await http.GetStringAsync($"{silo.HttpBase}/metrics");
+            foreach (Match match in series.Matches(text))
+            {
+                total += double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>SIGKILLs a silo; returns the generation of the killed incarnation.</summary>
     public async Task<long> KillAsync(SiloProcess silo)
     {
