@@ -171,7 +171,7 @@ public sealed class InstrumentGrainStateOutageTests(PostgresFixture postgres, Ka
             // Not merged: only the ticks since this activation are counted.
             Assert.Equal(PublishedOffsets().Length - 3, (await grain.GetSnapshotAsync()).TicksSeen);
             // The activation's read (given up after its timeout, still waiting) and one of the timer's wait on the
-            // lock; not one more per timer tick (twelve of them by now), each holding a connection.
+            // lock; not one more per timer tick (about twelve of them by now), each holding a connection.
             Assert.InRange(await GrainStateRows.WaitingOnLockAsync(ConnectionString, writesOnly: false), 1, 2);
         }
         finally
