@@ -8,7 +8,9 @@ Each sample goes to the first stage in FRAME_STAGES that any frame of its stack 
 called from a grain turn is the parse, not Orleans); samples of threads that run one thing only (the server GC's,
 librdkafka's) go by thread name. TICKS, the ticks the
 silo took during the recording, turns shares into CPU milliseconds per 1,000 ticks when the silo's CPU time over the
-recording is given as a second argument (seconds).
+recording is given as a second argument (seconds). A second table gives each sample to the owner of its innermost
+frame (OWNERS): how much of the CPU is this repository's own code's self time, and how much the libraries and the
+kernel under it.
 """
 import re
 import sys
@@ -34,7 +36,23 @@ THREAD_STAGES = [
     ("JIT (tiered compilation)", r"^\.NET Tiered Com"),
     ("socket event loop (.NET Sockets)", r"^\.NET Sockets"),
 ]
+# Who owns the innermost frame of a sample (its self time): how much of the silo's CPU is this repository's own code,
+# and how much the libraries and the kernel it calls. First match wins; kernel and libc symbols carry no assembly.
+OWNERS = [
+    ("this repository (Laevitas.*)", r"\[Laevitas"),
+    ("System.Text.Json", r"\[System\.Text\.Json\]"),
+    ("Orleans", r"\[Orleans"),
+    ("Confluent.Kafka (managed)", r"\[Confluent"),
+    ("Npgsql", r"\[Npgsql"),
+    ("OpenTelemetry", r"\[OpenTelemetry"),
+    ("the rest of .NET (managed)", r"\[System|\[Microsoft"),
+    ("librdkafka (native)", r"\brd_|LZ4_|lz4"),
+    ("native code without symbols (librdkafka's and the runtime's threads)", r"\[unknown\]"),
+    ("runtime stubs", r"\bstub |JIT_"),
+    ("kernel and libc", r""),
+]
 COMPILED = [(stage, re.compile(p)) for stage, p in FRAME_STAGES]
+OWNER_PATTERNS = [(owner, re.compile(p)) for owner, p in OWNERS]
 THREADS = [(stage, re.compile(p)) for stage, p in THREAD_STAGES]
 
 
@@ -46,6 +64,11 @@ def classify(comm, frames):
         if any(pattern.search(frame) for frame in frames):
             return stage
     return "unattributed (kernel, runtime without symbols)"
+
+
+def owner(frames):
+    leaf = frames[0] if frames else ""
+    return next(name for name, pattern in OWNER_PATTERNS if pattern.search(leaf))
 
 
 def samples(lines):
@@ -67,7 +90,10 @@ def samples(lines):
 def main():
     ticks = float(sys.argv[1]) if len(sys.argv) > 1 else None
     cpu_seconds = float(sys.argv[2]) if len(sys.argv) > 2 else None
-    counts = Counter(classify(comm, frames) for comm, frames in samples(sys.stdin))
+    counts, owners = Counter(), Counter()
+    for comm, frames in samples(sys.stdin):
+        counts[classify(comm, frames)] += 1
+        owners[owner(frames)] += 1
     total = sum(counts.values())
     print(f"| stage | share of the silo's samples | CPU ms per 1,000 ticks |")
     print(f"|---|---:|---:|")
@@ -76,6 +102,11 @@ def main():
         ms = f"{share * cpu_seconds * 1000 / ticks * 1000:.1f}" if ticks and cpu_seconds else "–"
         print(f"| {stage} | {share:.1%} | {ms} |")
     print(f"| all ({total} samples) | 100 % | {cpu_seconds * 1000 / ticks * 1000:.1f} |" if ticks and cpu_seconds else f"| all ({total} samples) | 100 % | – |")
+    print()
+    print("| innermost frame's owner (self time) | share of the silo's samples |")
+    print("|---|---:|")
+    for name, n in owners.most_common():
+        print(f"| {name} | {n / total:.1%} |")
 
 
 if __name__ == "__main__":
