@@ -27,7 +27,7 @@ public static class PostgresHostingExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(serviceProvider =>
         {
-            var builder = new NpgsqlDataSourceBuilder(ReadConnectionString(configuration));
+            var builder = new NpgsqlDataSourceBuilder(PostgresConnectionDefaults.Apply(ReadConnectionString(configuration)));
             builder.UseLoggerFactory(serviceProvider.GetService<ILoggerFactory>());
             return builder.Build();
         });

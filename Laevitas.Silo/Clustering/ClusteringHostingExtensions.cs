@@ -53,7 +53,9 @@ public static class ClusteringHostingExtensions
             silo.UseKubernetesHosting(hosting => hosting.Configure(k8s => k8s.DeleteDefunctSiloPods = true));
         }
 
-        var connectionString = configuration.GetConnectionString(ClusteringOptions.ConnectionStringName)!;
+        // The same connection defaults as the data source's: membership statements must not time out into Npgsql's
+        // synchronous cancellation either (PostgresConnectionDefaults).
+        var connectionString = PostgresConnectionDefaults.Apply(configuration.GetConnectionString(ClusteringOptions.ConnectionStringName)!);
         silo.UseAdoNetClustering(adoNet =>
         {
             adoNet.Invariant = ClusteringOptions.AdoNetInvariant;

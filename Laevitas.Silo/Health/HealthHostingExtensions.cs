@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Laevitas.Silo.Health;
@@ -24,10 +25,13 @@ public static class HealthHostingExtensions
     {
         var checkTimeout = TimeSpan.FromSeconds(5);
         services.AddSingleton<KafkaHealthCheck>();
+        // One instance, so that probes share the statement still waiting (see PostgresHealthCheck).
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<PostgresHealthCheck>();
         services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy("The process serves HTTP"), tags: [HealthTags.Live])
             .AddCheck<OrleansSiloHealthCheck>("orleans", tags: [HealthTags.Ready], timeout: checkTimeout)
-            .AddCheck<PostgresHealthCheck>("postgres", HealthStatus.Degraded, [HealthTags.Ready], checkTimeout)
+            .Add(new HealthCheckRegistration("postgres", sp => sp.GetRequiredService<PostgresHealthCheck>(), HealthStatus.Degraded, [HealthTags.Ready], checkTimeout))
             .Add(new HealthCheckRegistration("kafka", sp => sp.GetRequiredService<KafkaHealthCheck>(), HealthStatus.Degraded, [HealthTags.Ready], checkTimeout))
             .AddCheck<FeedHealthCheck>("feed", HealthStatus.Degraded, [HealthTags.Ready], checkTimeout);
         return services;

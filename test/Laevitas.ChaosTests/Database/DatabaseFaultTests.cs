@@ -85,7 +85,11 @@ public sealed class DatabaseFaultTests(ChaosCluster cluster, ITestOutputHelper o
         // the first run of this case, before the grains stopped waiting for their state writes and reads; then up to
         // 6,640, before the writers' blocking COPY sends left the thread pool. Kafka, not the dispatcher, is where the
         // backlog of a database outage belongs.
-        var frozen = TimeSpan.FromSeconds(30);
+        // Longer than Npgsql's default statement timeout (30 s): with it, every statement waiting on the frozen server
+        // timed out together, Npgsql cancelled each by opening another connection synchronously on a thread-pool
+        // thread, the silos' pools starved, the feeds missed the exchange's heartbeats and ticks were lost (15,973 in
+        // a 50 s freeze). The silo's connections have no statement timeout since (PostgresConnectionDefaults).
+        var frozen = TimeSpan.FromSeconds(45);
         // Each feed's dispatcher holds what its grain calls carry, a few hundredths of a second of the market (at most
         // 204 in a run without the freeze, sampled the same way); half a second of every feed's ticks is the bound.
         var pendingBound = ChaosCluster.FeedReplicas * ChaosSettings.TicksPerSecond / 2;
@@ -99,12 +103,23 @@ public sealed class DatabaseFaultTests(ChaosCluster cluster, ITestOutputHelper o
         chaosCase.FaultStarted();
         await cluster.Postgres.PauseAsync();
         var pending = new List<double>();
+        var unanswered = 0;
         try
         {
             var clock = Stopwatch.StartNew();
             while (clock.Elapsed < frozen)
             {
-                pending.Add(await cluster.SumMetricAsync("laevitas_dispatch_pending"));
+                try
+                {
+                    pending.Add(await cluster.SumMetricAsync("laevitas_dispatch_pending"));
+                }
+                catch (Exception ex) when (ex is TaskCanceledException or HttpRequestException)
+                {
+                    // A silo whose /metrics does not answer within the client's 10 s is stalled, not merely busy.
+                    unanswered++;
+                    output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} /metrics unanswered: {ex.GetType().Name}");
+                }
+
                 await Task.Delay(TimeSpan.FromMilliseconds(500));
             }
         }
@@ -119,6 +134,8 @@ public sealed class DatabaseFaultTests(ChaosCluster cluster, ITestOutputHelper o
         var result = await cluster.EndCaseAsync(chaosCase);
         output.WriteLine(result.Describe());
         output.WriteLine($"dispatchers' backlog every 0.5 s: {string.Join(" ", pending.Select(p => p.ToString("0", CultureInfo.InvariantCulture)))}");
+        Assert.True(unanswered == 0,
+            $"a silo's /metrics went unanswered for 10 s {unanswered} time(s) while PostgreSQL was frozen: the silo stalled ({result.Missing.Count:N0} ticks missing)");
         Assert.True(pending.Count >= 20, $"only {pending.Count} samples of the dispatchers' backlog in {frozen.TotalSeconds:0} s");
         Assert.True(maxPending <= pendingBound,
             $"{maxPending:N0} ticks waited in the dispatchers while PostgreSQL was frozen, more than {pendingBound:N0}: something on the ingest path waited for the database");
