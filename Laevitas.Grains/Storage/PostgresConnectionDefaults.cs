@@ -15,8 +15,9 @@ namespace Laevitas.Grains.Storage;
 /// <c>Timeout</c>, and every statement that was waiting times out at once. With Npgsql's default of 30 s, a PostgreSQL
 /// that stopped answering for longer starved the thread pool of every silo for seconds, the feeds missed the
 /// exchange's heartbeats and ticks were lost (chaos case <c>postgres-frozen</c>, docs/clustering.md). Without it a
-/// statement waits as long as its connection lives, without a thread; the callers bound their own waits where they
-/// must go on (<c>Instruments:StateWriteTimeout</c>, the writers' retries, the health check).</para>
+/// statement waits as long as its connection lives, without a thread. Callers that must go on bound their own wait
+/// without cancelling (the instrument grains' <c>Instruments:StateWriteTimeout</c>, the readiness probe); the writers
+/// wait, as they should: Kafka holds their backlog.</para>
 /// <para>Why keepalive. With no statement timeout, a connection whose server is gone without a reset (a host or a
 /// network path that vanished) would wait forever; the kernel's keepalive probes end it after about a minute
 /// (15 s idle, then probes 5 s apart: nine unanswered on Linux). A frozen server's kernel still answers the

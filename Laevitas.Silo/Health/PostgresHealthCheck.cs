@@ -25,7 +25,7 @@ internal sealed class PostgresHealthCheck(NpgsqlDataSource dataSource, TimeProvi
         Task probe;
         lock (gate)
         {
-            if (pending is { IsCompleted: false } waiting)
+            if (pending is { IsCompleted: false })
             {
                 var waited = timeProvider.GetElapsedTime(pendingSince);
                 return new HealthCheckResult(context.Registration.FailureStatus,
