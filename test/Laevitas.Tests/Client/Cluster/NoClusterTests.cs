@@ -1,7 +1,5 @@
 using Laevitas.Testing;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Laevitas.Client.Cli;
 using Laevitas.Tests.Infrastructure;
 
@@ -40,25 +38,10 @@ public sealed class NoClusterTests
     public async Task SilentGatewayTimesOutInsteadOfHanging()
     {
         // A loopback listener that accepts connections and never answers the Orleans handshake.
-        using var silent = new TcpListener(IPAddress.Loopback, 0);
-        silent.Start();
-        var accepted = new List<Socket>();
-        using var stop = new CancellationTokenSource();
-        var acceptLoop = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                accepted.Add(await silent.AcceptSocketAsync(stop.Token));
-            }
-        });
-        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
-
+        await using var silent = new SilentTcpServer();
         var stopwatch = Stopwatch.StartNew();
-        var run = await CliRun.RunAsync(new Dictionary<string, string?>(), "stats", "--gateway", $"127.0.0.1:{port}", "--timeout", "2");
+        var run = await CliRun.RunAsync(new Dictionary<string, string?>(), "stats", "--gateway", $"127.0.0.1:{silent.Port}", "--timeout", "2");
         var elapsed = stopwatch.Elapsed;
-        await stop.CancelAsync();
-        await acceptLoop.ContinueWith(_ => { }, TaskScheduler.Default);
-        accepted.ForEach(s => s.Dispose());
 
         Assert.True(run.ExitCode == ExitCodes.NoCluster, run.ToString());
         Assert.Contains("No Laevitas cluster reachable", run.Error, StringComparison.Ordinal);

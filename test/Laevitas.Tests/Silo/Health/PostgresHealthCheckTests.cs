@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using Laevitas.Silo.Health;
+using Laevitas.Testing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
@@ -12,63 +11,26 @@ public sealed class PostgresHealthCheckTests
     [Fact]
     public async Task ASilentServerIsReportedWithoutAProbePerCallOrAWaitPastTheTimeout()
     {
-        using var silent = new TcpListener(IPAddress.Loopback, 0);
-        silent.Start();
-        var accepted = new List<TcpClient>();
-        using var stop = new CancellationTokenSource();
-        var acceptLoop = Task.Run(async () =>
-        {
-            try
-            {
-                while (true)
-                {
-                    var client = await silent.AcceptTcpClientAsync(stop.Token);
-                    lock (accepted)
-                    {
-                        accepted.Add(client);
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        });
-
-        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
-        await using var dataSource = NpgsqlDataSource.Create($"Host=127.0.0.1;Port={port};Username=u;Password=p;Database=d;Timeout=60;SSL Mode=Disable");
+        await using var silent = new SilentTcpServer();
+        await using var dataSource = NpgsqlDataSource.Create($"Host=127.0.0.1;Port={silent.Port};Username=u;Password=p;Database=d;Timeout=60;SSL Mode=Disable");
         var check = new PostgresHealthCheck(dataSource, TimeProvider.System);
         var context = new HealthCheckContext
         {
             Registration = new HealthCheckRegistration("postgres", check, HealthStatus.Degraded, ["ready"]),
         };
-        try
-        {
-            var first = await check.CheckHealthAsync(context).WaitAsync(PostgresHealthCheck.Timeout * 3);
-            Assert.Equal(HealthStatus.Degraded, first.Status);
-            Assert.Contains("did not answer within", first.Description, StringComparison.Ordinal);
 
-            // Later probes report the statement still waiting rather than opening connections of their own.
-            for (var i = 0; i < 3; i++)
-            {
-                var later = await check.CheckHealthAsync(context).WaitAsync(PostgresHealthCheck.Timeout);
-                Assert.Equal(HealthStatus.Degraded, later.Status);
-                Assert.Contains("has not answered an earlier SELECT 1", later.Description, StringComparison.Ordinal);
-            }
+        var first = await check.CheckHealthAsync(context).WaitAsync(PostgresHealthCheck.Timeout * 3);
+        Assert.Equal(HealthStatus.Degraded, first.Status);
+        Assert.Contains("did not answer within", first.Description, StringComparison.Ordinal);
 
-            lock (accepted)
-            {
-                Assert.Single(accepted);
-            }
-        }
-        finally
+        // Later probes report the statement still waiting rather than opening connections of their own.
+        for (var i = 0; i < 3; i++)
         {
-            await stop.CancelAsync();
-            silent.Stop();
-            await acceptLoop;
-            lock (accepted)
-            {
-                accepted.ForEach(client => client.Dispose());
-            }
+            var later = await check.CheckHealthAsync(context).WaitAsync(PostgresHealthCheck.Timeout);
+            Assert.Equal(HealthStatus.Degraded, later.Status);
+            Assert.Contains("has not answered an earlier SELECT 1", later.Description, StringComparison.Ordinal);
         }
+
+        Assert.Equal(1, silent.Accepted);
     }
 }
